@@ -136,11 +136,19 @@ func TestValidateRules(t *testing.T) {
 			u.MeterAttributes = []MeterAttribute{{Name: ""}, {Name: n("é", 257)}}
 		}, []string{"meterAttributes[0].name", "meterAttributes[1].name"}},
 
-		{"deviceId lower", func(_ *fingerprint.Machine, u *Update, _ *string) { u.DeviceID = "4de4adb9-21ee-47e3-aeb4-8cf8ed6c109a" }, nil},
-		{"deviceId upper", func(_ *fingerprint.Machine, u *Update, _ *string) { u.DeviceID = "4DE4ADB9-21EE-47E3-AEB4-8CF8ED6C109A" }, nil},
-		{"deviceId braces", func(_ *fingerprint.Machine, u *Update, _ *string) { u.DeviceID = "{4de4adb9-21ee-47e3-aeb4-8cf8ed6c109a}" }, []string{"deviceId"}},
+		{"deviceId lower", func(_ *fingerprint.Machine, u *Update, _ *string) {
+			u.DeviceID = "4de4adb9-21ee-47e3-aeb4-8cf8ed6c109a"
+		}, nil},
+		{"deviceId upper", func(_ *fingerprint.Machine, u *Update, _ *string) {
+			u.DeviceID = "4DE4ADB9-21EE-47E3-AEB4-8CF8ED6C109A"
+		}, nil},
+		{"deviceId braces", func(_ *fingerprint.Machine, u *Update, _ *string) {
+			u.DeviceID = "{4de4adb9-21ee-47e3-aeb4-8cf8ed6c109a}"
+		}, []string{"deviceId"}},
 		{"deviceId no dashes", func(_ *fingerprint.Machine, u *Update, _ *string) { u.DeviceID = "4de4adb921ee47e3aeb48cf8ed6c109a" }, []string{"deviceId"}},
-		{"deviceId bad hex", func(_ *fingerprint.Machine, u *Update, _ *string) { u.DeviceID = "4de4adb9-21ee-47e3-aeb4-8cf8ed6c109g" }, []string{"deviceId"}},
+		{"deviceId bad hex", func(_ *fingerprint.Machine, u *Update, _ *string) {
+			u.DeviceID = "4de4adb9-21ee-47e3-aeb4-8cf8ed6c109g"
+		}, []string{"deviceId"}},
 
 		{"deviceChallenge 256", func(_ *fingerprint.Machine, u *Update, _ *string) { u.DeviceChallenge = n("é", 256) }, nil},
 		{"deviceChallenge 257", func(_ *fingerprint.Machine, u *Update, _ *string) { u.DeviceChallenge = n("é", 257) }, []string{"deviceChallenge"}},
