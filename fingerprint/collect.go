@@ -3,10 +3,155 @@ package fingerprint
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/user"
+	"runtime"
 )
 
-// Collect reads this machine's signals. appID salts the fingerprint and the user hash so that two
-// applications on one machine see unrelated values.
+// ErrUnsupportedOS is returned by Collect on an operating system the activation API has no
+// name for.
+var ErrUnsupportedOS = errors.New("fingerprint: unsupported operating system")
+
+// Collect reads this machine's signals. appID salts the fingerprint and the user hash, so two
+// applications on one machine see unrelated values. It does no network I/O.
+//
+// # Fingerprint
+//
+// The fingerprint is hex(HMAC-SHA256(key = machine id, message = appID)), the construction of
+// machineid.ProtectedID: 64 lowercase hex digits. The machine id is the first usable one of:
+//
+//   - Linux and Android: /etc/machine-id, then /var/lib/dbus/machine-id, then the DMI product
+//     UUID (/sys/class/dmi/id/product_uuid, readable by root). Inside a container the two
+//     machine-id files are used only when mounted in from the host, because an image's copy is
+//     shared by every container made from it.
+//   - Windows: MachineGuid under HKLM\SOFTWARE\Microsoft\Cryptography.
+//   - macOS: IOPlatformUUID, from /usr/sbin/ioreg run by its full path (launchd's PATH is empty).
+//   - Everywhere, last: an install id, 128 random bits generated once and kept in
+//     os.UserConfigDir()/tollgate/install-id (mode 0600). It is per user and is lost with that
+//     directory.
+//
+// An id is unusable when it is missing, empty, "uninitialized", not hexadecimal, one repeated
+// digit (all zeros), or one of a list of ids known to be shared by many machines. When no id is
+// usable and no install id can be kept, Collect fails rather than return a weak value.
+// Machine.Source says which source was used.
+//
+// The user hash is described at [UserHash].
 func Collect(ctx context.Context, appID string) (Machine, error) {
-	return Machine{}, errors.New("fingerprint: Collect is not implemented yet")
+	return defaultCollector().collect(ctx, appID)
+}
+
+// collector holds every seam through which Collect reads the machine.
+type collector struct {
+	goos      string
+	fsys      fs.FS // rooted at "/"
+	lookupEnv func(string) (string, bool)
+	hostname  func() (string, error)
+	userName  func() (string, error)
+	installID func() (string, error)
+	native    func(ctx context.Context) (nativeInfo, error) // Windows and macOS readers
+}
+
+// nativeInfo is what the Windows and macOS readers return: raw values, already classified.
+type nativeInfo struct {
+	osVersion string
+	vm        string
+	container bool
+	ids       []idCandidate
+}
+
+func defaultCollector() *collector {
+	return &collector{
+		goos:      runtime.GOOS,
+		fsys:      os.DirFS("/"),
+		lookupEnv: os.LookupEnv,
+		hostname:  os.Hostname,
+		userName:  currentUserName,
+		installID: func() (string, error) { return fileInstallID("") },
+		native:    readNative,
+	}
+}
+
+func currentUserName() (string, error) {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username, nil
+	}
+	for _, k := range []string{"USER", "LOGNAME", "USERNAME"} {
+		if v := os.Getenv(k); v != "" {
+			return v, nil
+		}
+	}
+	return "", errors.New("fingerprint: cannot tell the current user")
+}
+
+// osName maps GOOS to the activation API's enum.
+func osName(goos string) (string, bool) {
+	switch goos {
+	case "windows":
+		return OSWindows, true
+	case "linux":
+		return OSLinux, true
+	case "darwin":
+		return OSMacOS, true
+	case "android":
+		return OSAndroid, true
+	case "ios":
+		return OSIOS, true
+	}
+	return "", false
+}
+
+func (c *collector) collect(ctx context.Context, appID string) (Machine, error) {
+	if appID == "" {
+		return Machine{}, errors.New("fingerprint: appID is required")
+	}
+	if err := ctx.Err(); err != nil {
+		return Machine{}, err
+	}
+	name, ok := osName(c.goos)
+	if !ok {
+		return Machine{}, fmt.Errorf("%w: %s", ErrUnsupportedOS, c.goos)
+	}
+	m := Machine{OS: name}
+
+	var ids []idCandidate
+	switch c.goos {
+	case "linux", "android":
+		info := readLinux(c.fsys, c.lookupEnv)
+		m.OSVersion, m.VMName, m.Container, ids = info.osVersion, info.vm, info.container, info.ids
+	default:
+		info, err := c.native(ctx)
+		if err != nil {
+			return Machine{}, err
+		}
+		m.OSVersion, m.VMName, m.Container, ids = info.osVersion, info.vm, info.container, info.ids
+	}
+
+	host, err := c.hostname()
+	if err != nil || host == "" {
+		return Machine{}, fmt.Errorf("fingerprint: hostname: %v", err)
+	}
+	m.Hostname = host
+
+	for _, cand := range ids {
+		if id := normalizeID(cand.raw); id != "" {
+			m.Fingerprint, m.Source = protect(appID, id), cand.source
+			break
+		}
+	}
+	if m.Fingerprint == "" {
+		id, err := c.installID()
+		if err != nil {
+			return Machine{}, err
+		}
+		m.Fingerprint, m.Source = protect(appID, id), SourceInstallID
+	}
+
+	user, err := c.userName()
+	if err != nil {
+		return Machine{}, err
+	}
+	m.UserHash = UserHash(appID, c.goos, user)
+	return m, nil
 }

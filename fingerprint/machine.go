@@ -13,7 +13,25 @@ type Machine struct {
 	UserHash    string // keyed hash of the OS user name, never the name itself
 	VMName      string // hypervisor name ("KVM", "VMware", ...); "" when not in a VM
 	Container   bool
+
+	// Source says where the id behind Fingerprint came from; see [Source]. It is not sent.
+	Source Source
 }
+
+// Source names the machine id that a fingerprint was derived from. The id itself is never
+// exposed: only its keyed hash is.
+type Source string
+
+// The sources [Collect] tries, in order, per operating system.
+const (
+	SourceMachineID     Source = "machine-id"          // Linux: /etc/machine-id
+	SourceDBusMachineID Source = "dbus-machine-id"     // Linux: /var/lib/dbus/machine-id
+	SourceProductUUID   Source = "dmi-product-uuid"    // Linux: /sys/class/dmi/id/product_uuid
+	SourceMachineGUID   Source = "windows-machineguid" // Windows: HKLM\SOFTWARE\Microsoft\Cryptography MachineGuid
+	SourcePlatformUUID  Source = "macos-platform-uuid" // macOS: IOPlatformUUID from /usr/sbin/ioreg
+	SourceInstallID     Source = "install-id"          // a random id generated once and persisted
+	SourceCustom        Source = ""                    // a Machine the caller built
+)
 
 // The operating-system names the activation API accepts in Machine.OS.
 const (

@@ -1,0 +1,179 @@
+package fingerprint
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// fixtureCollector reads the captured tree testdata/<name> as if it were "/" on Linux. A file
+// named ENV in the tree holds the environment, one NAME=value a line.
+func fixtureCollector(t *testing.T, name string) *collector {
+	t.Helper()
+	root := filepath.Join("testdata", name)
+	env := map[string]string{}
+	if f, err := os.Open(filepath.Join(root, "ENV")); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+				env[k] = v
+			}
+		}
+		f.Close()
+	}
+	return &collector{
+		goos: "linux",
+		fsys: os.DirFS(root),
+		lookupEnv: func(k string) (string, bool) {
+			v, ok := env[k]
+			return v, ok
+		},
+		hostname:  func() (string, error) { return "fixture-host", nil },
+		userName:  func() (string, error) { return "alice", nil },
+		installID: func() (string, error) { return "0123456789abcdef0123456789abcdef", nil },
+		native:    readNative,
+	}
+}
+
+var hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+func TestFixtures(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		tree      string
+		osVersion string
+		vm        string
+		container bool
+		source    Source
+	}{
+		{"docker-cgroup-v1", "12", "", true, SourceProductUUID},
+		{"docker-cgroup-v2", "3.20.1", "", true, SourceInstallID},
+		{"podman", "40", "", true, SourceMachineID},
+		{"k8s-containerd", "12", VMGCE, true, SourceInstallID},
+		{"lxc", "22.04", "", true, SourceInstallID},
+		{"kvm-guest", "22.04", VMKVM, false, SourceMachineID},
+		{"vmware-guest", "9.4", VMVMware, false, SourceMachineID},
+		{"baremetal-kvm-host", "12", "", false, SourceMachineID},
+		{"wsl2", "22.04", VMWSL2, false, SourceMachineID},
+		{"empty-machine-id", "12", "", false, SourceInstallID},
+		{"shared-image-machine-id", "11", VMVirtualBox, false, SourceProductUUID},
+		{"zero-machine-id", "6.6.32-android15", "", false, SourceDBusMachineID},
+		{"aws-nitro", "2023", VMAWS, false, SourceMachineID},
+		{"xen-guest", "12", VMXen, false, SourceMachineID},
+	}
+	for _, tc := range cases {
+		t.Run(tc.tree, func(t *testing.T) {
+			t.Parallel()
+			m, err := fixtureCollector(t, tc.tree).collect(context.Background(), "app-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.OS != "linux" || m.Hostname != "fixture-host" {
+				t.Errorf("OS %q hostname %q", m.OS, m.Hostname)
+			}
+			if m.OSVersion != tc.osVersion {
+				t.Errorf("OSVersion = %q, want %q", m.OSVersion, tc.osVersion)
+			}
+			if m.VMName != tc.vm {
+				t.Errorf("VMName = %q, want %q", m.VMName, tc.vm)
+			}
+			if m.Container != tc.container {
+				t.Errorf("Container = %v, want %v", m.Container, tc.container)
+			}
+			if m.Source != tc.source {
+				t.Errorf("Source = %q, want %q", m.Source, tc.source)
+			}
+			if !hex64.MatchString(m.Fingerprint) || !hex64.MatchString(m.UserHash) {
+				t.Errorf("fingerprint %q / user hash %q not 64 hex digits", m.Fingerprint, m.UserHash)
+			}
+			other, err := fixtureCollector(t, tc.tree).collect(context.Background(), "app-2")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if other.Fingerprint == m.Fingerprint || other.UserHash == m.UserHash {
+				t.Error("another app id gives the same fingerprint or user hash")
+			}
+		})
+	}
+}
+
+// TestSharedIDsDoNotCollide: two machines built from one image (same shipped machine-id) but
+// with different hardware must not share a fingerprint.
+func TestSharedIDsDoNotCollide(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, host := range []string{"a", "b"} {
+		for _, f := range []struct{ path, content string }{
+			{"etc/machine-id", "88544b92092430bc5d3fbbffc12a2f04\n"},
+			{"sys/class/dmi/id/product_uuid", map[string]string{"a": "11111111-2222-4333-8444-555555555555", "b": "66666666-7777-4888-9999-aaaaaaaaaaaa"}[host]},
+		} {
+			p := filepath.Join(dir, host, f.path)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(f.content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	fp := map[string]string{}
+	for _, host := range []string{"a", "b"} {
+		c := fixtureCollector(t, "kvm-guest")
+		c.fsys = os.DirFS(filepath.Join(dir, host))
+		m, err := c.collect(context.Background(), "app")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Source != SourceProductUUID {
+			t.Fatalf("source %q, want the product UUID", m.Source)
+		}
+		fp[host] = m.Fingerprint
+	}
+	if fp["a"] == fp["b"] {
+		t.Fatal("two machines from one image share a fingerprint")
+	}
+}
+
+func TestNoUsableIDFails(t *testing.T) {
+	t.Parallel()
+	c := fixtureCollector(t, "empty-machine-id")
+	c.installID = func() (string, error) { return "", errNoInstallID }
+	if _, err := c.collect(context.Background(), "app"); !errors.Is(err, errNoInstallID) {
+		t.Fatalf("want errNoInstallID, got %v", err)
+	}
+}
+
+func TestUnsupportedOSAndBadInput(t *testing.T) {
+	t.Parallel()
+	c := fixtureCollector(t, "kvm-guest")
+	c.goos = "plan9"
+	if _, err := c.collect(context.Background(), "app"); !errors.Is(err, ErrUnsupportedOS) {
+		t.Errorf("plan9: %v", err)
+	}
+	c.goos = "linux"
+	if _, err := c.collect(context.Background(), ""); err == nil {
+		t.Error("empty app id accepted")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.collect(ctx, "app"); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled ctx: %v", err)
+	}
+}
+
+func TestOSNames(t *testing.T) {
+	t.Parallel()
+	for goos, want := range map[string]string{"darwin": "macos", "windows": "windows", "linux": "linux", "android": "android", "ios": "ios"} {
+		if got, ok := osName(goos); !ok || got != want {
+			t.Errorf("osName(%q) = %q, %v", goos, got, ok)
+		}
+	}
+	if _, ok := osName("freebsd"); ok {
+		t.Error("freebsd accepted")
+	}
+}

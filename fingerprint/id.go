@@ -1,0 +1,115 @@
+package fingerprint
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// protect returns hex(HMAC-SHA256(key = id, message = appID)): the construction of
+// machineid.ProtectedID, so that a fingerprint from a machine id equals what that function
+// returns for the same id.
+func protect(appID, id string) string {
+	mac := hmac.New(sha256.New, []byte(id))
+	mac.Write([]byte(appID))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// knownSharedIDs are machine ids that many machines carry: values written into published
+// images, and values of firmware that never set one. They are compared after normalising to
+// lowercase hex without dashes.
+var knownSharedIDs = map[string]bool{
+	"00000000000000000000000000000000": true,
+	"ffffffffffffffffffffffffffffffff": true,
+	"88544b92092430bc5d3fbbffc12a2f04": true, // debian:11.2 and 11.2-slim images
+	"85f94e57ab75f80918cab17d001eac85": true, // debian:11.1 images
+	"03000200040005000006000700080009": true, // DMI product UUID of boards whose firmware sets none
+	"12345678123456781234567812345678": true,
+}
+
+// normalizeID returns id trimmed, lowercased and without dashes or braces, or "" when it is not
+// a usable machine id: empty, "uninitialized" (systemd's first boot), shorter than 16 hex digits,
+// not hexadecimal, one digit repeated, or known to be shared.
+func normalizeID(id string) string {
+	id = strings.ToLower(strings.TrimSpace(id))
+	id = strings.NewReplacer("-", "", "{", "", "}", "").Replace(id)
+	if len(id) < 16 || len(id) > 128 {
+		return ""
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return ""
+		}
+	}
+	if strings.Count(id, id[:1]) == len(id) || knownSharedIDs[id] {
+		return ""
+	}
+	return id
+}
+
+// installIDFile is where the fallback install id is kept, below os.UserConfigDir.
+const installIDFile = "tollgate/install-id"
+
+// errNoInstallID is returned when no install id can be read or created.
+var errNoInstallID = errors.New("fingerprint: no usable machine id, and no install id could be kept")
+
+// fileInstallID reads the install id kept under dir, creating it (32 random hex digits, mode
+// 0600 in a 0700 directory, written by rename so that a crash leaves no half-written id) when
+// it is missing or unusable.
+func fileInstallID(dir string) (string, error) {
+	if dir == "" {
+		d, err := os.UserConfigDir()
+		if err != nil {
+			return "", fmt.Errorf("%w: %v", errNoInstallID, err)
+		}
+		dir = d
+	}
+	path := filepath.Join(dir, filepath.FromSlash(installIDFile))
+	if b, err := os.ReadFile(path); err == nil {
+		if id := normalizeID(string(b)); id != "" {
+			return id, nil
+		}
+	}
+	var raw [16]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", fmt.Errorf("%w: %v", errNoInstallID, err)
+	}
+	id := hex.EncodeToString(raw[:])
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", fmt.Errorf("%w: %v", errNoInstallID, err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".install-id-*")
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", errNoInstallID, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(id + "\n"); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("%w: %v", errNoInstallID, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("%w: %v", errNoInstallID, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("%w: %v", errNoInstallID, err)
+	}
+	// Another process may have created it meanwhile: keep whichever id is there first.
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if b, rerr := os.ReadFile(path); rerr == nil {
+			if existing := normalizeID(string(b)); existing != "" {
+				return existing, nil
+			}
+		}
+		if err := os.Rename(tmp.Name(), path); err != nil {
+			return "", fmt.Errorf("%w: %v", errNoInstallID, err)
+		}
+	}
+	return id, nil
+}

@@ -1,0 +1,12 @@
+//go:build !windows && !darwin
+
+package fingerprint
+
+import (
+	"context"
+)
+
+// readNative is used only on Windows and macOS (and iOS, which builds the darwin file).
+func readNative(context.Context) (nativeInfo, error) {
+	return nativeInfo{}, ErrUnsupportedOS
+}
