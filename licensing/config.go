@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -60,7 +58,7 @@ func (cfg *Config) parse() (parsedConfig, error) {
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	u, err := parseBaseURL(base)
+	u, err := transport.ParseBaseURL(base)
 	if err != nil {
 		problems = append(problems, err)
 	}
@@ -69,36 +67,4 @@ func (cfg *Config) parse() (parsedConfig, error) {
 		return p, fmt.Errorf("licensing: invalid config: %w", errors.Join(problems...))
 	}
 	return p, nil
-}
-
-// parseBaseURL accepts https URLs, and http URLs whose host is a loopback address or localhost.
-// A path prefix is kept; user info, a query and a fragment are refused.
-func parseBaseURL(s string) (*url.URL, error) {
-	u, err := url.Parse(s)
-	if err != nil {
-		return nil, errors.New("BaseURL is not a URL")
-	}
-	switch {
-	case u.Scheme != "https" && u.Scheme != "http":
-		return nil, errors.New("BaseURL must use https")
-	case u.Host == "" || u.Opaque != "":
-		return nil, errors.New("BaseURL must name a host")
-	case u.User != nil:
-		return nil, errors.New("BaseURL must not hold user info")
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return nil, errors.New("BaseURL must not hold a query or fragment")
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return nil, errors.New("BaseURL must use https (http is allowed only for loopback hosts)")
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
-	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

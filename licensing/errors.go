@@ -36,6 +36,9 @@ var (
 	ErrOutcomeUnknown = errs.ErrOutcomeUnknown
 	// ErrInvalidRequest: the request broke the reference page's rules; see [*ValidationError].
 	ErrInvalidRequest = errs.ErrInvalidRequest
+	// ErrBadResponse: the server's answer was not what the API promises: a redirect, a 2xx
+	// whose body is not the expected JSON, holds no token or is over 1 MiB.
+	ErrBadResponse = errs.ErrBadResponse
 
 	// One per documented server code; the code is in the [*APIError].
 	ErrActivationLimitReached      = errs.ErrActivationLimitReached      // ACTIVATION_LIMIT_REACHED

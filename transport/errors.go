@@ -1,9 +1,13 @@
 package transport
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tollgate-dev/tollgate/internal/errs"
 )
@@ -80,4 +84,61 @@ func (e *RateLimitError) Unwrap() []error {
 		return []error{errs.ErrRateLimited}
 	}
 	return []error{errs.ErrRateLimited, e.Err}
+}
+
+// maxErrorBody bounds how much of an error answer is read.
+const maxErrorBody = 64 << 10
+
+// decodeAPIError builds the APIError of a non-2xx answer from its (bounded) body, which may be
+// JSON, HTML, empty or anything else.
+func decodeAPIError(status int, h http.Header, body []byte) *APIError {
+	e := &APIError{StatusCode: status, Header: h, RequestID: h.Get("X-Request-Id")}
+	if e.RequestID == "" {
+		e.RequestID = h.Get("X-Amzn-Requestid")
+	}
+	e.RequestID = clean(e.RequestID, 128)
+	var wire struct {
+		Code         any `json:"code"`
+		Message      any `json:"message"`
+		ReasonPhrase any `json:"reasonPhrase"`
+	}
+	if json.Unmarshal(body, &wire) == nil {
+		e.Code = clean(str(wire.Code), 128)
+		e.Message = clean(str(wire.Message), 512)
+		e.ReasonPhrase = clean(str(wire.ReasonPhrase), 128)
+	}
+	if e.Message == "" {
+		e.Message = http.StatusText(status)
+	}
+	return e
+}
+
+// str accepts the odd server that sends a number where a string belongs.
+func str(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return ""
+}
+
+// clean drops control characters and cuts s to at most max runes, so that a server's text is
+// safe to print in a log line or a terminal.
+func clean(s string, max int) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n == max {
+			b.WriteString("…")
+			break
+		}
+		if unicode.IsControl(r) || r == utf8.RuneError || unicode.Is(unicode.Bidi_Control, r) {
+			continue
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(b.String())
 }

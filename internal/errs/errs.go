@@ -21,6 +21,7 @@ var (
 	ErrRateLimited         = errors.New("licensing: rate limited")
 	ErrOutcomeUnknown      = errors.New("licensing: outcome unknown")
 	ErrInvalidRequest      = errors.New("licensing: invalid request")
+	ErrBadResponse         = errors.New("licensing: unexpected response from server")
 	ErrNotImplemented      = errors.New("licensing: not implemented")
 
 	ErrActivationLimitReached      = errors.New("licensing: activation limit reached")

@@ -1,0 +1,283 @@
+package transport
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/tollgate-dev/tollgate/internal/errs"
+)
+
+// Version is the SDK's version, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// MaxBody bounds a 2xx answer's body. A larger one is an error, not a longer read.
+const MaxBody = 1 << 20
+
+// Config configures a [Client].
+type Config struct {
+	// BaseURL is checked by [ParseBaseURL]. Required.
+	BaseURL string
+	// HTTPClient is used as given, never modified: a copy that does not follow redirects (and
+	// that bounds each try by DefaultAttemptTimeout when the client sets no Timeout) sends
+	// the requests. nil means a client with dial, TLS-handshake and response-header timeouts,
+	// TLS 1.2 or later, and the proxy taken from the environment.
+	HTTPClient *http.Client
+	Retry      RetryPolicy
+	Logger     *slog.Logger     // nil = silent
+	Now        func() time.Time // nil = time.Now; reads HTTP-date Retry-After values
+}
+
+// Client sends requests to the activation API. It is safe for concurrent use.
+type Client struct {
+	base      *url.URL
+	hc        *http.Client
+	policy    RetryPolicy
+	logger    *slog.Logger
+	now       func() time.Time
+	userAgent string
+}
+
+// New checks cfg and returns a Client.
+func New(cfg Config) (*Client, error) {
+	base, err := ParseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("transport: %w", err)
+	}
+	c := &Client{
+		base:      base,
+		policy:    cfg.Retry.withDefaults(),
+		logger:    cfg.Logger,
+		now:       cfg.Now,
+		userAgent: "tollgate-go/" + Version + " (" + runtime.GOOS + "; " + runtime.GOARCH + ") " + runtime.Version(),
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	var hc http.Client
+	if cfg.HTTPClient != nil {
+		hc = *cfg.HTTPClient // a copy: the caller's client is never modified
+	} else {
+		hc = http.Client{Transport: DefaultTransport()}
+	}
+	if hc.Timeout == 0 {
+		hc.Timeout = DefaultAttemptTimeout
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.hc = &hc
+	return c, nil
+}
+
+// DefaultTransport returns the transport used when Config.HTTPClient is nil.
+func DefaultTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:   5 * time.Second,
+		ResponseHeaderTimeout: 10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		IdleConnTimeout:       90 * time.Second,
+		MaxIdleConnsPerHost:   4,
+		ForceAttemptHTTP2:     true,
+	}
+}
+
+// Request is one call to the API.
+type Request struct {
+	Method string
+	// Path follows the base URL's path, already escaped: "/v3/activations/" + url.PathEscape(id).
+	Path string
+	Body []byte // JSON; nil for none
+	// Unrepeatable marks a request that must not be applied twice, such as one carrying meter
+	// increments. It is retried only when the server provably did not act on it: the request
+	// never left this machine, or the answer was 429. Any other failure after it was sent
+	// returns an error wrapping ErrOutcomeUnknown.
+	Unrepeatable bool
+}
+
+// Response is a 2xx answer.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte // at most MaxBody bytes
+	Tries      int
+}
+
+// call is the state of one Do.
+type call struct {
+	c       *Client
+	req     *Request
+	sent    atomic.Bool // the current try's headers reached the connection
+	tries   int
+	limited time.Duration // a Retry-After longer than MaxWait
+	body    []byte
+}
+
+// errTooLarge is a 2xx body over MaxBody; it is not retried.
+var errTooLarge = fmt.Errorf("%w: response body over %d bytes", errs.ErrBadResponse, MaxBody)
+
+// Do sends req, retrying as [RetryPolicy] and req.Unrepeatable allow, and returns the 2xx
+// answer. Any other outcome is an error: a *[APIError] for a non-2xx answer (the last one, when
+// retries ran out), a *[RateLimitError] when the server asks for a wait longer than MaxWait,
+// ErrOutcomeUnknown when an unrepeatable request failed after it may have been applied, and
+// ctx.Err() in the chain when ctx ended.
+func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
+	k := &call{c: c, req: &req}
+
+	trace := &httptrace.ClientTrace{WroteHeaders: func() { k.sent.Store(true) }}
+	var body any
+	if req.Body != nil {
+		body = req.Body
+	}
+	rreq, err := retryablehttp.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), req.Method, c.base.String()+req.Path, body)
+	if err != nil {
+		return nil, fmt.Errorf("transport: %w", err)
+	}
+	rreq.Header.Set("User-Agent", c.userAgent)
+	rreq.Header.Set("Accept", "application/json")
+	if req.Body != nil {
+		rreq.Header.Set("Content-Type", "application/json")
+	}
+	rreq.SetResponseHandler(k.readSuccess)
+
+	rc := &retryablehttp.Client{
+		HTTPClient:   c.hc,
+		RetryWaitMin: c.policy.MinWait,
+		RetryWaitMax: c.policy.MaxWait,
+		RetryMax:     c.policy.MaxRetries,
+		CheckRetry:   k.checkRetry,
+		Backoff:      k.backoff,
+		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) { return resp, err },
+		RequestLogHook: func(_ retryablehttp.Logger, r *http.Request, attempt int) {
+			k.sent.Store(false)
+			k.tries = attempt + 1
+			c.logger.LogAttrs(ctx, slog.LevelDebug, "licensing: sending request",
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("try", attempt+1))
+		},
+	}
+	resp, err := rc.Do(rreq)
+	if resp != nil && resp.Body != nil {
+		defer resp.Body.Close()
+	}
+	return k.finish(ctx, resp, err)
+}
+
+// readSuccess reads a 2xx body, bounded, while retryablehttp can still retry a truncated one.
+func (k *call) readSuccess(resp *http.Response) error {
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	if err != nil {
+		return fmt.Errorf("transport: reading response: %w", err)
+	}
+	if len(b) > MaxBody {
+		return errTooLarge
+	}
+	k.body = b
+	return nil
+}
+
+// mayBeApplied reports whether the server may have acted on the current try.
+func (k *call) mayBeApplied() bool { return k.sent.Load() }
+
+func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, nil
+	}
+	retry := false
+	switch {
+	case errors.Is(err, errTooLarge):
+	case err != nil:
+		retry = !permanent(err) && (!k.req.Unrepeatable || !k.mayBeApplied())
+	case resp.StatusCode == http.StatusTooManyRequests:
+		k.sent.Store(false) // the server says it did not act on this try
+		if d, ok := RetryAfter(resp.Header, k.c.now()); ok && d > k.c.policy.MaxWait {
+			k.limited = d
+			return false, nil
+		}
+		retry = true
+	case resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode == http.StatusInternalServerError,
+		resp.StatusCode == http.StatusBadGateway, resp.StatusCode == http.StatusServiceUnavailable,
+		resp.StatusCode == http.StatusGatewayTimeout:
+		retry = !k.req.Unrepeatable
+	}
+	if retry && k.tries <= k.c.policy.MaxRetries {
+		what := slog.Any("error", err)
+		if resp != nil {
+			what = slog.Int("status", resp.StatusCode)
+		}
+		k.c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: retrying request",
+			slog.String("method", k.req.Method), slog.Int("try", k.tries), what)
+	}
+	return retry, nil
+}
+
+// permanent reports errors that a retry cannot mend: a certificate or TLS configuration problem,
+// or an unusable URL.
+func permanent(err error) bool {
+	var certErr *tls.CertificateVerificationError
+	var recordErr tls.RecordHeaderError
+	return errors.As(err, &certErr) || errors.As(err, &recordErr)
+}
+
+func (k *call) backoff(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if d, ok := RetryAfter(resp.Header, k.c.now()); ok {
+			return min(d, k.c.policy.MaxWait)
+		}
+	}
+	return k.c.policy.backoff(attempt)
+}
+
+// finish turns retryablehttp's result into the documented outcome.
+func (k *call) finish(ctx context.Context, resp *http.Response, err error) (*Response, error) {
+	if err != nil {
+		switch {
+		case errors.Is(err, errTooLarge):
+			return nil, err
+		case k.req.Unrepeatable && k.mayBeApplied():
+			return nil, fmt.Errorf("%w: the request may have been applied: %w", errs.ErrOutcomeUnknown, err)
+		case ctx.Err() != nil:
+			return nil, fmt.Errorf("licensing: request abandoned: %w", ctx.Err())
+		}
+		return nil, fmt.Errorf("licensing: request failed after %d tries: %w", k.tries, err)
+	}
+	if resp == nil {
+		return nil, fmt.Errorf("%w: no response", errs.ErrBadResponse)
+	}
+	switch s := resp.StatusCode; {
+	case s >= 200 && s <= 299:
+		return &Response{StatusCode: s, Header: resp.Header, Body: k.body, Tries: k.tries}, nil
+	case s >= 300 && s <= 399:
+		return nil, fmt.Errorf("%w: the server answered %d (redirect); redirects are not followed", errs.ErrBadResponse, s)
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	apiErr := decodeAPIError(resp.StatusCode, resp.Header, b)
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests && k.limited > 0:
+		return nil, &RateLimitError{RetryAfter: k.limited, Err: apiErr}
+	case k.req.Unrepeatable && resp.StatusCode >= 500:
+		return nil, fmt.Errorf("%w: the server failed after receiving the request: %w", errs.ErrOutcomeUnknown, apiErr)
+	}
+	return nil, apiErr
+}
+
+// CloseIdleConnections closes the idle connections of the client's transport, such as at
+// shutdown. With a caller's HTTPClient that is the caller's transport's pool.
+func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
