@@ -1,0 +1,45 @@
+// Package keychainmock runs the keychain store against go-keyring's own mock provider. It is a
+// package of its own because keyring.MockInit replaces go-keyring's process-wide provider, which
+// the real-keychain tests in package token must keep.
+package keychainmock
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/tollgate-dev/tollgate/token"
+	"github.com/zalando/go-keyring"
+)
+
+func TestWithGoKeyringMock(t *testing.T) {
+	keyring.MockInit()
+	s := token.NewKeychainStoreWithOptions("svc", token.KeychainOptions{ChunkSize: 2560})
+	ctx := context.Background()
+	for _, v := range []string{"short", strings.Repeat("x", 10<<10)} {
+		if err := s.Save(ctx, "tok", v); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Load(ctx, "tok"); err != nil || got != v {
+			t.Fatalf("%d bytes: %v", len(got), err)
+		}
+	}
+	if err := s.Delete(ctx, "tok"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx, "tok"); !errors.Is(err, token.ErrNotFound) {
+		t.Fatalf("after delete: %v", err)
+	}
+}
+
+func TestGoKeyringMockErrors(t *testing.T) {
+	keyring.MockInitWithError(errors.New("locked"))
+	s := token.NewKeychainStore("svc")
+	if _, err := s.Load(context.Background(), "tok"); !errors.Is(err, token.ErrUnavailable) {
+		t.Fatalf("%v", err)
+	}
+	if err := s.Save(context.Background(), "tok", "v"); !errors.Is(err, token.ErrUnavailable) {
+		t.Fatalf("%v", err)
+	}
+}
