@@ -4,159 +4,23 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
+	"github.com/tollgate-dev/tollgate/licensingtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-// pageField is one body property of the reference page, written out again here so that the
-// check below does not share code with the validator it checks.
-type pageField struct {
-	kind     string // string, bool, int64, date-time, uuid, release, enum, metadata, meters
-	required bool
-	min, max int
-}
-
-var pageFields = map[string]pageField{
-	"os":                       {kind: "enum", required: true},
-	"osVersion":                {kind: "string", max: 256},
-	"fingerprint":              {kind: "string", required: true, min: 64, max: 1024},
-	"vmName":                   {kind: "string", max: 256},
-	"container":                {kind: "bool"},
-	"hostname":                 {kind: "string", required: true, min: 1, max: 1024},
-	"userHash":                 {kind: "string", required: true, min: 1, max: 256},
-	"productId":                {kind: "string", required: true, min: 1, max: 256},
-	"accountId":                {kind: "string", required: true, min: 0, max: 256},
-	"releaseVersion":           {kind: "release", max: 256},
-	"releaseChannel":           {kind: "string", max: 256},
-	"releasePlatform":          {kind: "string", max: 256},
-	"releasePublishedAt":       {kind: "date-time"},
-	"key":                      {kind: "string", required: true, min: 1, max: 256},
-	"userId":                   {kind: "string", max: 256},
-	"leaseDuration":            {kind: "int64"},
-	"metadata":                 {kind: "metadata"},
-	"meterAttributes":          {kind: "meters"},
-	"deviceId":                 {kind: "uuid"},
-	"deviceChallenge":          {kind: "string", min: 1, max: 256},
-	"deviceChallengeSignature": {kind: "string", min: 1, max: 1024},
-}
-
-var (
-	releaseRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+){1,3}$`)
-	uuidRE    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-)
-
-// checkBodyIndependently checks a wire body against the reference page with encoding/json and
-// regular expressions, and returns "" when it holds.
+// checkBodyIndependently checks a body with licensingtest's checker, written independently of
+// this package's validator, and returns "" when it holds.
 func checkBodyIndependently(body []byte) string {
-	if !json.Valid(body) {
-		return "not valid JSON"
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var obj map[string]json.RawMessage
-	if err := dec.Decode(&obj); err != nil {
-		return "not an object: " + err.Error()
-	}
-	if n := strings.Count(string(body), `":`); n < len(obj) {
-		return "duplicate keys"
-	}
-	for name, f := range pageFields {
-		if _, ok := obj[name]; f.required && !ok {
-			return "missing required " + name
-		}
-	}
-	strLen := func(name string, raw json.RawMessage, min, max int) string {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return name + ": not a string"
-		}
-		if n := utf8.RuneCountInString(s); n < min || n > max {
-			return fmt.Sprintf("%s: length %d outside [%d,%d]", name, n, min, max)
-		}
-		return ""
-	}
-	for name, raw := range obj {
-		f, ok := pageFields[name]
-		if !ok {
-			return "field not on the page: " + name
-		}
-		var msg string
-		switch f.kind {
-		case "string":
-			msg = strLen(name, raw, f.min, f.max)
-		case "enum":
-			var s string
-			_ = json.Unmarshal(raw, &s)
-			if s != "windows" && s != "linux" && s != "macos" && s != "android" && s != "ios" {
-				msg = "os not in enum"
-			}
-		case "bool":
-			if string(raw) != "true" && string(raw) != "false" {
-				msg = name + ": not a boolean"
-			}
-		case "int64":
-			var v int64
-			if err := json.Unmarshal(raw, &v); err != nil || v < -1 {
-				msg = name + ": not an int64 >= -1"
-			}
-		case "release":
-			var s string
-			if json.Unmarshal(raw, &s) != nil || !releaseRE.MatchString(s) || len(s) > 256 {
-				msg = "bad releaseVersion"
-			}
-		case "uuid":
-			var s string
-			if json.Unmarshal(raw, &s) != nil || !uuidRE.MatchString(s) {
-				msg = "bad deviceId"
-			}
-		case "date-time":
-			var s string
-			if json.Unmarshal(raw, &s) != nil || !strings.HasSuffix(s, "Z") {
-				msg = "releasePublishedAt not UTC"
-			} else if _, err := time.Parse(time.RFC3339, s); err != nil {
-				msg = "releasePublishedAt not RFC 3339"
-			}
-		case "metadata", "meters":
-			var items []map[string]json.RawMessage
-			if err := json.Unmarshal(raw, &items); err != nil {
-				return name + ": not an array of objects"
-			}
-			for i, it := range items {
-				p := fmt.Sprintf("%s[%d]", name, i)
-				if f.kind == "metadata" {
-					if len(it) != 2 || it["key"] == nil || it["value"] == nil {
-						return p + ": want exactly key and value"
-					}
-					if msg = strLen(p+".key", it["key"], 1, 256) + strLen(p+".value", it["value"], 0, 4096); msg != "" {
-						return msg
-					}
-				} else {
-					if len(it) != 2 || it["name"] == nil || it["usesIncrement"] == nil {
-						return p + ": want exactly name and usesIncrement"
-					}
-					var v int64
-					if err := json.Unmarshal(it["usesIncrement"], &v); err != nil {
-						return p + ".usesIncrement: not an int64"
-					}
-					msg = strLen(p+".name", it["name"], 1, 256)
-				}
-			}
-		}
-		if msg != "" {
-			return msg
-		}
-	}
-	return ""
+	return strings.Join(licensingtest.CheckUpdateBody(body), "; ")
 }
 
 func TestGoldenBodies(t *testing.T) {

@@ -2,21 +2,41 @@ package licensing
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/internal/errs"
+	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/transport"
 )
+
+// KeychainService is the keychain service (and file-store folder) of the default store.
+const KeychainService = "tollgate"
+
+// persistEvery is how far the clock must move past the recorded time before Validate writes
+// the record again: far below token.RollbackTolerance, far above a start-up's frequency.
+const persistEvery = 5 * time.Minute
 
 // Client licenses one product on this machine. It is safe for concurrent use.
 type Client struct {
-	cfg    Config
-	parsed parsedConfig
+	cfg       Config
+	verifier  *token.Verifier
+	http      *transport.Client
+	store     token.Store
+	storeName string
+	now       func() time.Time
+	logger    *slog.Logger
 
 	mu      sync.Mutex
 	machine *fingerprint.Machine // collected once, lazily
+
+	saveMu sync.Mutex // orders writes of the cached record within this process
 }
 
 // New checks ProductID, PublicKey and BaseURL. The request's fields, Machine's included, are
@@ -29,7 +49,27 @@ func New(cfg Config) (*Client, error) {
 	if cfg.AppID == "" {
 		cfg.AppID = cfg.ProductID
 	}
-	c := &Client{cfg: cfg, parsed: p}
+	v, err := token.NewVerifier(p.key, cfg.ProductID)
+	if err != nil {
+		return nil, fmt.Errorf("licensing: invalid config: %w", err)
+	}
+	hc, err := transport.New(transport.Config{
+		BaseURL: p.baseURL.String(), HTTPClient: cfg.HTTPClient, Retry: cfg.Retry, Logger: cfg.Logger, Now: cfg.Now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("licensing: invalid config: %w", err)
+	}
+	c := &Client{cfg: cfg, verifier: v, http: hc, store: cfg.Store, storeName: "activation/" + cfg.ProductID,
+		now: cfg.Now, logger: cfg.Logger}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	if c.store == nil {
+		c.store = token.NewDefaultStore(KeychainService, c.logger)
+	}
 	if cfg.Machine != nil {
 		m := *cfg.Machine
 		c.machine = &m
@@ -53,40 +93,194 @@ func (c *Client) Machine(ctx context.Context) (fingerprint.Machine, error) {
 	return m, nil
 }
 
-// updateURL returns the PATCH URL for id: the base URL's path, then /v3/activations/{id} with
-// id path-escaped.
-func (c *Client) activationURL(id string) string {
-	u := *c.parsed.baseURL
-	u.Path += "/v3/activations/" + id
-	u.RawPath = u.Path[:len(u.Path)-len(id)] + url.PathEscape(id)
-	return u.String()
+// CacheLocation says where activation tokens are cached, such as "OS keychain, service
+// \"tollgate\"". With the default store it chooses the store first, which may probe the keychain.
+func (c *Client) CacheLocation(ctx context.Context) string {
+	if d, ok := c.store.(token.Describer); ok {
+		return d.Describe(ctx)
+	}
+	return fmt.Sprintf("%T", c.store)
 }
 
-// encodeUpdate validates id and u against m and returns the body, or every problem at once.
-func (c *Client) encodeUpdate(id string, m *fingerprint.Machine, u *Update) ([]byte, error) {
-	fields := validateActivationID(nil, id)
-	fields = validateUpdate(fields, c.cfg.ProductID, m, u)
-	if len(fields) > 0 {
-		return nil, &ValidationError{Fields: fields}
-	}
-	return appendUpdate(make([]byte, 0, 512), c.cfg.ProductID, m, u), nil
+// CloseIdleConnections closes idle HTTP connections, such as at shutdown.
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
+
+// activationPath returns /v3/activations/{id} with id path-escaped.
+func activationPath(id string) string { return "/v3/activations/" + url.PathEscape(id) }
+
+// activationURL is the full URL of activationPath, for tests and messages.
+func (c *Client) activationURL(id string) string {
+	b, _ := transport.ParseBaseURL(c.cfg.baseURL())
+	return b.String() + activationPath(id)
 }
 
 // UpdateActivation validates u with the machine's signals, sends PATCH /v3/activations/{id},
 // verifies the returned token offline (signature, product, key, and the fingerprint that was
 // sent), caches it, and returns what it says.
+//
+// Every problem with the request is reported at once, as a *[ValidationError], before anything
+// is sent. A request whose meter attributes carry increments is never repeated once it may have
+// reached the server: such a failure wraps [ErrOutcomeUnknown].
+//
+// The cached token is dropped on 404 and on the server codes after which the vendor's client
+// drops it (revoked, invalid key, fingerprint, VM, country, IP, product, license type); it is kept
+// on rate limits, limit errors, 5xx and network failures, so the app keeps working offline.
+// A token that fails verification is never cached. [ErrGracePeriodOver], [ErrExpired] and
+// [ErrSuspended] come with the genuine *Activation, which is cached.
 func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Update) (*Activation, error) {
 	m, err := c.Machine(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.encodeUpdate(activationID, &m, &u); err != nil {
+	fields := validateActivationID(nil, activationID)
+	fields = validateUpdate(fields, c.cfg.ProductID, &m, &u)
+	if len(fields) > 0 {
+		return nil, &ValidationError{Fields: fields}
+	}
+	body := appendUpdate(make([]byte, 0, 512), c.cfg.ProductID, &m, &u)
+	resp, err := c.http.Do(ctx, transport.Request{
+		Method: http.MethodPatch, Path: activationPath(activationID), Body: body, Unrepeatable: u.hasIncrements(),
+	})
+	if err != nil {
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && apiErr.DropsToken() {
+			c.drop(ctx, "the server answered "+apiErr.Error())
+		}
 		return nil, err
 	}
-	return nil, fmt.Errorf("%w: sending an update", errs.ErrNotImplemented)
+	raw, err := transport.ActivationToken(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	return c.accept(ctx, raw, u.Key, activationID, &m)
+}
+
+// accept verifies a token the server just issued and caches it when its state is one the
+// vendor's client keeps (valid, grace over, expired, suspended).
+func (c *Client) accept(ctx context.Context, raw, licenseKey, activationID string, m *fingerprint.Machine) (*Activation, error) {
+	claims, err := c.verifier.Verify(raw, token.Binding{LicenseKey: licenseKey, Fingerprint: m.Fingerprint})
+	if err != nil {
+		return nil, err
+	}
+	if activationID != "" && claims.ActivationID != activationID {
+		return nil, fmt.Errorf("%w: issued for another activation", errs.ErrTokenInvalid)
+	}
+	now := c.now()
+	state := token.CheckTime(claims, now)
+	switch {
+	case errors.Is(state, errs.ErrLeaseExpired):
+		c.drop(ctx, "lease expired")
+		return nil, state
+	case errors.Is(state, errs.ErrClockOutOfSync):
+		return nil, state
+	}
+	rec := token.Record{Token: raw, Key: licenseKey, LastSeen: now}
+	if err := c.save(ctx, rec, m); err != nil {
+		return nil, err
+	}
+	a := activationOf(claims, raw)
+	if state != nil {
+		return a, state
+	}
+	return a, nil
+}
+
+func (c *Client) save(ctx context.Context, rec token.Record, m *fingerprint.Machine) error {
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	if err := c.store.Save(ctx, c.storeName, token.EncodeRecord(rec, token.SealKey(c.cfg.ProductID, m.Fingerprint))); err != nil {
+		return fmt.Errorf("licensing: cache the activation token: %w", err)
+	}
+	return nil
+}
+
+// drop deletes the cached token; a failure is logged, since the caller's error says more.
+func (c *Client) drop(ctx context.Context, why string) {
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	if err := c.store.Delete(ctx, c.storeName); err != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not drop the cached activation token",
+			slog.String("why", why), slog.Any("error", err))
+		return
+	}
+	c.logger.LogAttrs(ctx, slog.LevelInfo, "licensing: dropped the cached activation token", slog.String("why", why))
 }
 
 // Validate checks the cached token offline, against this client's machine: no network.
+//
+// The checks, in order: the cached record reads back intact (else [ErrNotActivated]); the
+// token's algorithm and signature, product and license key ([ErrTokenInvalid]) and fingerprint
+// ([ErrFingerprintMismatch]); the record's seal and the clock against the last recorded check
+// ([ErrClockRolledBack]); then the server's time rules of [token.CheckTime]. [ErrLeaseExpired]
+// drops the cache. [ErrGracePeriodOver], [ErrExpired] and [ErrSuspended] come with the genuine
+// *Activation. When the check passes and the clock has moved forward, the recorded time does too.
 func (c *Client) Validate(ctx context.Context) (*Activation, error) {
-	return nil, fmt.Errorf("%w: offline validation", errs.ErrNotImplemented)
+	m, err := c.Machine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := c.store.Load(ctx, c.storeName)
+	switch {
+	case errors.Is(err, token.ErrNotFound):
+		return nil, errs.ErrNotActivated
+	case err != nil:
+		return nil, fmt.Errorf("%w: the cache cannot be read: %w", errs.ErrNotActivated, err)
+	}
+	rec, recErr := token.DecodeRecord(stored, token.SealKey(c.cfg.ProductID, m.Fingerprint))
+	if errors.Is(recErr, token.ErrCorrupt) {
+		return nil, fmt.Errorf("%w: %w", errs.ErrNotActivated, recErr)
+	}
+	claims, err := c.verifier.Verify(rec.Token, token.Binding{LicenseKey: rec.Key, Fingerprint: m.Fingerprint})
+	if err != nil {
+		return nil, err
+	}
+	if recErr != nil {
+		return nil, fmt.Errorf("%w: %w", errs.ErrClockRolledBack, recErr)
+	}
+	now := c.now()
+	if err := token.CheckRollback(now, rec.LastSeen); err != nil {
+		return nil, err
+	}
+	state := token.CheckTime(claims, now)
+	switch {
+	case errors.Is(state, errs.ErrLeaseExpired):
+		c.drop(ctx, "lease expired")
+		return nil, state
+	case errors.Is(state, errs.ErrClockOutOfSync):
+		return nil, state
+	}
+	if now.Sub(rec.LastSeen) >= persistEvery {
+		c.moveForward(ctx, stored, rec, now, &m)
+	}
+	a := activationOf(claims, rec.Token)
+	if state != nil {
+		return a, state
+	}
+	return a, nil
+}
+
+// moveForward records now as the last successful check, unless the cache changed meanwhile
+// (an update cached a newer token). A failure is logged: the check itself succeeded.
+func (c *Client) moveForward(ctx context.Context, was string, rec token.Record, now time.Time, m *fingerprint.Machine) {
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	if cur, err := c.store.Load(ctx, c.storeName); err != nil || cur != was {
+		return
+	}
+	rec.LastSeen = now
+	if err := c.store.Save(ctx, c.storeName, token.EncodeRecord(rec, token.SealKey(c.cfg.ProductID, m.Fingerprint))); err != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not record the time of this check", slog.Any("error", err))
+	}
+}
+
+// NeedsActivation reports whether err means the activation is gone for good, on the server or on
+// this machine: the app should ask for a license again.
+func NeedsActivation(err error) bool {
+	for _, e := range []error{errs.ErrNotActivated, errs.ErrActivationNotFound, errs.ErrLicenseRevoked,
+		errs.ErrInvalidLicenseKey, errs.ErrFingerprintMismatch, errs.ErrLeaseExpired, errs.ErrTokenInvalid} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }

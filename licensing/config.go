@@ -54,11 +54,7 @@ func (cfg *Config) parse() (parsedConfig, error) {
 		problems = append(problems, fmt.Errorf("PublicKey: %w", err))
 	}
 	p.key = key
-	base := cfg.BaseURL
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	u, err := transport.ParseBaseURL(base)
+	u, err := transport.ParseBaseURL(cfg.baseURL())
 	if err != nil {
 		problems = append(problems, err)
 	}
@@ -67,4 +63,11 @@ func (cfg *Config) parse() (parsedConfig, error) {
 		return p, fmt.Errorf("licensing: invalid config: %w", errors.Join(problems...))
 	}
 	return p, nil
+}
+
+func (cfg *Config) baseURL() string {
+	if cfg.BaseURL == "" {
+		return DefaultBaseURL
+	}
+	return cfg.BaseURL
 }

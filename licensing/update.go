@@ -44,6 +44,16 @@ type MeterAttribute struct {
 // Int64 returns a pointer to v, for [Update.LeaseDuration].
 func Int64(v int64) *int64 { return &v }
 
+// hasIncrements reports whether sending u twice could count meter uses twice.
+func (u *Update) hasIncrements() bool {
+	for _, m := range u.MeterAttributes {
+		if m.UsesIncrement != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // EncodeUpdate checks u against every rule of the reference page and returns the JSON body of
 // PATCH /v3/activations/{id}, or a *[ValidationError] listing every problem.
 //

@@ -28,15 +28,6 @@ type defaultStore struct {
 	chosen Store
 }
 
-// Backend returns the store in use, choosing it first if need be, and "keychain" or "file".
-func (d *defaultStore) Backend(ctx context.Context) (Store, string) {
-	s := d.choose(ctx)
-	if s == d.keychain {
-		return s, "keychain"
-	}
-	return s, "file"
-}
-
 func (d *defaultStore) choose(ctx context.Context) Store {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -71,4 +62,8 @@ func (d *defaultStore) Save(ctx context.Context, name, value string) error {
 
 func (d *defaultStore) Delete(ctx context.Context, name string) error {
 	return d.choose(ctx).Delete(ctx, name)
+}
+
+func (d *defaultStore) Describe(ctx context.Context) string {
+	return d.choose(ctx).(Describer).Describe(ctx)
 }

@@ -121,3 +121,11 @@ func (f *fileStore) Delete(ctx context.Context, name string) error {
 	}
 	return nil
 }
+
+func (f *fileStore) Describe(context.Context) string {
+	p, err := f.path("")
+	if err != nil {
+		return "private file store (no config directory: " + err.Error() + ")"
+	}
+	return "private file in " + filepath.Dir(p)
+}

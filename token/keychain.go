@@ -287,3 +287,7 @@ func (k *keychainStore) Delete(ctx context.Context, name string) error {
 	}
 	return nil
 }
+
+func (k *keychainStore) Describe(context.Context) string {
+	return "OS keychain, service " + strconv.Quote(k.service)
+}

@@ -73,7 +73,9 @@ func EncodeRecord(r Record, key []byte) string {
 }
 
 // DecodeRecord reads a value written by EncodeRecord. A value that is not a record wraps
-// ErrCorrupt; a record whose seal does not match wraps ErrRecordTampered.
+// ErrCorrupt. A record whose seal does not match is returned with ErrRecordTampered, so that
+// the caller can still tell a token from another machine (whose seal differs too) from an
+// edited time.
 func DecodeRecord(s string, key []byte) (Record, error) {
 	if len(s) > maxRecordSize {
 		return Record{}, fmt.Errorf("%w: record over %d bytes", ErrCorrupt, maxRecordSize)
@@ -88,12 +90,12 @@ func DecodeRecord(s string, key []byte) (Record, error) {
 	if w.Token == "" || w.Key == "" || w.Seen < 0 || w.Seen > maxUnix {
 		return Record{}, fmt.Errorf("%w: record incomplete", ErrCorrupt)
 	}
-	if !hmac.Equal([]byte(w.Seal), []byte(seal(key, w.Token, w.Key, w.Seen))) {
-		return Record{}, ErrRecordTampered
-	}
 	r := Record{Token: w.Token, Key: w.Key}
 	if w.Seen != 0 {
 		r.LastSeen = time.Unix(w.Seen, 0)
+	}
+	if !hmac.Equal([]byte(w.Seal), []byte(seal(key, w.Token, w.Key, w.Seen))) {
+		return r, ErrRecordTampered
 	}
 	return r, nil
 }

@@ -57,3 +57,11 @@ func (s *memoryStore) Delete(ctx context.Context, name string) error {
 	delete(s.m, name)
 	return nil
 }
+
+// Describer is implemented by stores that can say where they keep values, for messages such
+// as "cached in the OS keychain".
+type Describer interface {
+	Describe(ctx context.Context) string
+}
+
+func (s *memoryStore) Describe(context.Context) string { return "memory (forgotten at exit)" }

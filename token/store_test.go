@@ -310,15 +310,15 @@ func TestDefaultStoreFallsBackToFile(t *testing.T) {
 	if got, err := d.Load(ctx, "tok"); err != nil || got != "v" {
 		t.Fatalf("%q %v", got, err)
 	}
-	if _, kind := d.Backend(ctx); kind != "file" {
-		t.Fatalf("backend %s", kind)
+	if where := d.Describe(ctx); !strings.Contains(where, "private file") {
+		t.Fatalf("backend %s", where)
 	}
 	if n := strings.Count(logged.String(), "level=INFO"); n != 1 {
 		t.Fatalf("want one info line, got %d:\n%s", n, logged.String())
 	}
 
 	ok := &defaultStore{keychain: newKeychain("svc", KeychainOptions{}, newFake()), file: NewFileStore(t.TempDir())}
-	if _, kind := ok.Backend(ctx); kind != "keychain" {
-		t.Fatalf("a working keychain was not chosen: %s", kind)
+	if where := ok.Describe(ctx); !strings.Contains(where, "keychain") {
+		t.Fatalf("a working keychain was not chosen: %s", where)
 	}
 }

@@ -1,0 +1,188 @@
+package licensingtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// field is one body property of the reference page, written out here independently of package
+// licensing's validator, so that each checks the other.
+type field struct {
+	kind     string // string, bool, int64, date-time, uuid, release, enum, metadata, meters
+	required bool
+	min, max int
+}
+
+var updateFields = map[string]field{
+	"os":                       {kind: "enum", required: true},
+	"osVersion":                {kind: "string", max: 256},
+	"fingerprint":              {kind: "string", required: true, min: 64, max: 1024},
+	"vmName":                   {kind: "string", max: 256},
+	"container":                {kind: "bool"},
+	"hostname":                 {kind: "string", required: true, min: 1, max: 1024},
+	"userHash":                 {kind: "string", required: true, min: 1, max: 256},
+	"productId":                {kind: "string", required: true, min: 1, max: 256},
+	"accountId":                {kind: "string", required: true, min: 0, max: 256},
+	"releaseVersion":           {kind: "release", max: 256},
+	"releaseChannel":           {kind: "string", max: 256},
+	"releasePlatform":          {kind: "string", max: 256},
+	"releasePublishedAt":       {kind: "date-time"},
+	"key":                      {kind: "string", required: true, min: 1, max: 256},
+	"userId":                   {kind: "string", max: 256},
+	"leaseDuration":            {kind: "int64"},
+	"metadata":                 {kind: "metadata"},
+	"meterAttributes":          {kind: "meters"},
+	"deviceId":                 {kind: "uuid"},
+	"deviceChallenge":          {kind: "string", min: 1, max: 256},
+	"deviceChallengeSignature": {kind: "string", min: 1, max: 1024},
+}
+
+// createFields are the body of POST /v3/activations (see spec/api-notes.md).
+var createFields = map[string]field{
+	"os":              {kind: "enum", required: true},
+	"osVersion":       {kind: "string", max: 256},
+	"fingerprint":     {kind: "string", required: true, min: 64, max: 1024},
+	"vmName":          {kind: "string", max: 256},
+	"container":       {kind: "bool"},
+	"hostname":        {kind: "string", required: true, min: 1, max: 1024},
+	"userHash":        {kind: "string", required: true, min: 1, max: 256},
+	"productId":       {kind: "string", required: true, min: 1, max: 256},
+	"key":             {kind: "string", required: true, min: 1, max: 256},
+	"appVersion":      {kind: "string", max: 256},
+	"releaseVersion":  {kind: "release", max: 256},
+	"metadata":        {kind: "metadata"},
+	"meterAttributes": {kind: "meters"},
+	"userId":          {kind: "string", max: 256},
+}
+
+// deactivateFields are the body of POST /v3/activations/{id}/deactivate.
+var deactivateFields = map[string]field{
+	"productId":                {kind: "string", required: true, min: 1, max: 256},
+	"accountId":                {kind: "string", max: 256},
+	"fingerprint":              {kind: "string", required: true, min: 64, max: 1024},
+	"userHash":                 {kind: "string", required: true, min: 1, max: 256},
+	"os":                       {kind: "enum", required: true},
+	"deviceId":                 {kind: "uuid"},
+	"deviceChallenge":          {kind: "string", min: 1, max: 256},
+	"deviceChallengeSignature": {kind: "string", min: 1, max: 1024},
+}
+
+var (
+	releaseRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+){1,3}$`)
+	uuidRE    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+)
+
+// CheckUpdateBody checks a PATCH /v3/activations/{id} body against every rule of the reference
+// page, as strictly as the server: unknown fields, missing required ones, wrong types, lengths in
+// code points, the release-version pattern, the UUID format and the date-time format. It
+// returns every problem found, sorted; none means the body is acceptable.
+func CheckUpdateBody(body []byte) []string { return check(body, updateFields) }
+
+func check(body []byte, fields map[string]field) []string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var obj map[string]json.RawMessage
+	if err := dec.Decode(&obj); err != nil || obj == nil {
+		return []string{"body: not a JSON object"}
+	}
+	if dec.More() {
+		return []string{"body: data after the object"}
+	}
+	var problems []string
+	add := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
+	for name, f := range fields {
+		if _, ok := obj[name]; f.required && !ok {
+			add("%s: required", name)
+		}
+	}
+	str := func(path string, raw json.RawMessage, min, max int) (string, bool) {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			add("%s: not a string", path)
+			return "", false
+		}
+		if n := utf8.RuneCountInString(s); n < min || n > max {
+			add("%s: length %d outside [%d, %d]", path, n, min, max)
+			return s, false
+		}
+		return s, true
+	}
+	for name, raw := range obj {
+		f, ok := fields[name]
+		if !ok {
+			add("%s: not a field of this request", name)
+			continue
+		}
+		switch f.kind {
+		case "string":
+			str(name, raw, f.min, f.max)
+		case "enum":
+			if s, ok := str(name, raw, 0, 256); ok && s != "windows" && s != "linux" && s != "macos" && s != "android" && s != "ios" {
+				add("%s: not one of windows, linux, macos, android, ios", name)
+			}
+		case "bool":
+			if string(raw) != "true" && string(raw) != "false" {
+				add("%s: not a boolean", name)
+			}
+		case "int64":
+			var v int64
+			if err := json.Unmarshal(raw, &v); err != nil || v < -1 {
+				add("%s: not an int64 of -1 or more", name)
+			}
+		case "release":
+			if s, ok := str(name, raw, 0, f.max); ok && !releaseRE.MatchString(s) {
+				add("%s: not x.x, x.x.x or x.x.x.x", name)
+			}
+		case "uuid":
+			var s string
+			if json.Unmarshal(raw, &s) != nil || !uuidRE.MatchString(s) {
+				add("%s: not a UUID", name)
+			}
+		case "date-time":
+			var s string
+			if json.Unmarshal(raw, &s) != nil {
+				add("%s: not a string", name)
+			} else if _, err := time.Parse(time.RFC3339, s); err != nil {
+				add("%s: not an RFC 3339 date-time", name)
+			}
+		case "metadata", "meters":
+			var items []map[string]json.RawMessage
+			if err := json.Unmarshal(raw, &items); err != nil {
+				add("%s: not an array of objects", name)
+				continue
+			}
+			for i, it := range items {
+				p := fmt.Sprintf("%s[%d]", name, i)
+				if f.kind == "metadata" {
+					if len(it) != 2 || it["key"] == nil || it["value"] == nil {
+						add("%s: want exactly key and value", p)
+						continue
+					}
+					str(p+".key", it["key"], 1, 256)
+					str(p+".value", it["value"], 0, 4096)
+					continue
+				}
+				if len(it) != 2 || it["name"] == nil || it["usesIncrement"] == nil {
+					add("%s: want exactly name and usesIncrement", p)
+					continue
+				}
+				var v int64
+				if err := json.Unmarshal(it["usesIncrement"], &v); err != nil {
+					add("%s.usesIncrement: not an int64", p)
+				}
+				str(p+".name", it["name"], 1, 256)
+			}
+		}
+	}
+	sort.Strings(problems)
+	return problems
+}
+
+// joinProblems makes the message of a 400 answer.
+func joinProblems(p []string) string { return strings.Join(p, "; ") }
