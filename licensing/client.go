@@ -284,3 +284,14 @@ func NeedsActivation(err error) bool {
 	}
 	return false
 }
+
+// ClearCache forgets the cached activation token on this machine, as a "sign out" does. The
+// activation stays on the server; see the vendor's deactivation for freeing a seat.
+func (c *Client) ClearCache(ctx context.Context) error {
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	if err := c.store.Delete(ctx, c.storeName); err != nil {
+		return fmt.Errorf("licensing: clear the cache: %w", err)
+	}
+	return nil
+}

@@ -45,7 +45,7 @@ func Sign(body []byte, secret string) string {
 // Verify checks that signature is base64(HMAC-SHA256(secret, body)), comparing in constant
 // time. Surrounding white space is ignored; an empty secret or signature never verifies.
 func Verify(body []byte, signature, secret string) error {
-	sig, err := base64.StdEncoding.DecodeString(strings.TrimSpace(signature))
+	sig, err := base64.StdEncoding.Strict().DecodeString(strings.TrimSpace(signature))
 	if err != nil || len(sig) != sha256.Size || secret == "" {
 		return ErrInvalidSignature
 	}

@@ -1,0 +1,40 @@
+package webhook_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/tollgate-dev/tollgate/webhook"
+)
+
+func ExampleVerify() {
+	body := []byte(`{"event":"activation.updated","data":{"id":"act-1","hostname":"build-7"}}`)
+	signature := webhook.Sign(body, "my-secret") // what the server sends in Webhook-Signature
+
+	fmt.Println(webhook.Verify(body, signature, "my-secret"))
+	fmt.Println(webhook.Verify(body, signature, "another-secret"))
+	// Output:
+	// <nil>
+	// webhook: invalid signature
+}
+
+func ExampleHandler() {
+	h := webhook.Handler("my-secret", func(ctx context.Context, e *webhook.Event) error {
+		if e.Type == webhook.EventActivationUpdated {
+			fmt.Println("activation", e.Activation.ID, "synced from", e.Activation.Hostname)
+		}
+		return nil
+	})
+	body := `{"event":"activation.updated","data":{"id":"act-1","hostname":"build-7","location":null}}`
+	req := httptest.NewRequest(http.MethodPost, "/webhooks/cryptlex", strings.NewReader(body))
+	req.Header.Set(webhook.SignatureHeader, webhook.Sign([]byte(body), "my-secret"))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	fmt.Println(rec.Code)
+	// Output:
+	// activation act-1 synced from build-7
+	// 204
+}
