@@ -35,6 +35,7 @@ type Client struct {
 
 	mu      sync.Mutex
 	machine *fingerprint.Machine // collected once, lazily
+	sealKey []byte               // token.SealKey of the product and machine
 
 	saveMu sync.Mutex // orders writes of the cached record within this process
 }
@@ -71,26 +72,35 @@ func New(cfg Config) (*Client, error) {
 		c.store = token.NewDefaultStore(KeychainService, c.logger)
 	}
 	if cfg.Machine != nil {
-		m := *cfg.Machine
-		c.machine = &m
+		c.setMachine(*cfg.Machine)
 	}
 	return c, nil
+}
+
+func (c *Client) setMachine(m fingerprint.Machine) {
+	c.machine = &m
+	c.sealKey = token.SealKey(c.cfg.ProductID, m.Fingerprint)
 }
 
 // Machine returns the signals this client sends: Config.Machine when set, else this machine's,
 // collected on first use and reused.
 func (c *Client) Machine(ctx context.Context) (fingerprint.Machine, error) {
+	m, _, err := c.identity(ctx)
+	return m, err
+}
+
+// identity returns the machine and the key that seals its cached records.
+func (c *Client) identity(ctx context.Context) (fingerprint.Machine, []byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.machine != nil {
-		return *c.machine, nil
+	if c.machine == nil {
+		m, err := fingerprint.Collect(ctx, c.cfg.AppID)
+		if err != nil {
+			return fingerprint.Machine{}, nil, fmt.Errorf("licensing: collect machine signals: %w", err)
+		}
+		c.setMachine(m)
 	}
-	m, err := fingerprint.Collect(ctx, c.cfg.AppID)
-	if err != nil {
-		return fingerprint.Machine{}, fmt.Errorf("licensing: collect machine signals: %w", err)
-	}
-	c.machine = &m
-	return m, nil
+	return *c.machine, c.sealKey, nil
 }
 
 // CacheLocation says where activation tokens are cached, such as "OS keychain, service
@@ -128,7 +138,7 @@ func (c *Client) activationURL(id string) string {
 // A token that fails verification is never cached. [ErrGracePeriodOver], [ErrExpired] and
 // [ErrSuspended] come with the genuine *Activation, which is cached.
 func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Update) (*Activation, error) {
-	m, err := c.Machine(ctx)
+	m, sealKey, err := c.identity(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -152,12 +162,12 @@ func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Up
 	if err != nil {
 		return nil, err
 	}
-	return c.accept(ctx, raw, u.Key, activationID, &m)
+	return c.accept(ctx, raw, u.Key, activationID, &m, sealKey)
 }
 
 // accept verifies a token the server just issued and caches it when its state is one the
 // vendor's client keeps (valid, grace over, expired, suspended).
-func (c *Client) accept(ctx context.Context, raw, licenseKey, activationID string, m *fingerprint.Machine) (*Activation, error) {
+func (c *Client) accept(ctx context.Context, raw, licenseKey, activationID string, m *fingerprint.Machine, sealKey []byte) (*Activation, error) {
 	claims, err := c.verifier.Verify(raw, token.Binding{LicenseKey: licenseKey, Fingerprint: m.Fingerprint})
 	if err != nil {
 		return nil, err
@@ -175,7 +185,7 @@ func (c *Client) accept(ctx context.Context, raw, licenseKey, activationID strin
 		return nil, state
 	}
 	rec := token.Record{Token: raw, Key: licenseKey, LastSeen: now}
-	if err := c.save(ctx, rec, m); err != nil {
+	if err := c.save(ctx, token.EncodeRecord(rec, sealKey)); err != nil {
 		return nil, err
 	}
 	a := activationOf(claims, raw)
@@ -185,10 +195,10 @@ func (c *Client) accept(ctx context.Context, raw, licenseKey, activationID strin
 	return a, nil
 }
 
-func (c *Client) save(ctx context.Context, rec token.Record, m *fingerprint.Machine) error {
+func (c *Client) save(ctx context.Context, value string) error {
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
-	if err := c.store.Save(ctx, c.storeName, token.EncodeRecord(rec, token.SealKey(c.cfg.ProductID, m.Fingerprint))); err != nil {
+	if err := c.store.Save(ctx, c.storeName, value); err != nil {
 		return fmt.Errorf("licensing: cache the activation token: %w", err)
 	}
 	return nil
@@ -215,7 +225,7 @@ func (c *Client) drop(ctx context.Context, why string) {
 // drops the cache. [ErrGracePeriodOver], [ErrExpired] and [ErrSuspended] come with the genuine
 // *Activation. When the check passes and the clock has moved forward, the recorded time does too.
 func (c *Client) Validate(ctx context.Context) (*Activation, error) {
-	m, err := c.Machine(ctx)
+	m, sealKey, err := c.identity(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +236,7 @@ func (c *Client) Validate(ctx context.Context) (*Activation, error) {
 	case err != nil:
 		return nil, fmt.Errorf("%w: the cache cannot be read: %w", errs.ErrNotActivated, err)
 	}
-	rec, recErr := token.DecodeRecord(stored, token.SealKey(c.cfg.ProductID, m.Fingerprint))
+	rec, recErr := token.DecodeRecord(stored, sealKey)
 	if errors.Is(recErr, token.ErrCorrupt) {
 		return nil, fmt.Errorf("%w: %w", errs.ErrNotActivated, recErr)
 	}
@@ -250,7 +260,7 @@ func (c *Client) Validate(ctx context.Context) (*Activation, error) {
 		return nil, state
 	}
 	if now.Sub(rec.LastSeen) >= persistEvery {
-		c.moveForward(ctx, stored, rec, now, &m)
+		c.moveForward(ctx, stored, rec, now, sealKey)
 	}
 	a := activationOf(claims, rec.Token)
 	if state != nil {
@@ -261,14 +271,14 @@ func (c *Client) Validate(ctx context.Context) (*Activation, error) {
 
 // moveForward records now as the last successful check, unless the cache changed meanwhile
 // (an update cached a newer token). A failure is logged: the check itself succeeded.
-func (c *Client) moveForward(ctx context.Context, was string, rec token.Record, now time.Time, m *fingerprint.Machine) {
+func (c *Client) moveForward(ctx context.Context, was string, rec token.Record, now time.Time, sealKey []byte) {
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
 	if cur, err := c.store.Load(ctx, c.storeName); err != nil || cur != was {
 		return
 	}
 	rec.LastSeen = now
-	if err := c.store.Save(ctx, c.storeName, token.EncodeRecord(rec, token.SealKey(c.cfg.ProductID, m.Fingerprint))); err != nil {
+	if err := c.store.Save(ctx, c.storeName, token.EncodeRecord(rec, sealKey)); err != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not record the time of this check", slog.Any("error", err))
 	}
 }

@@ -290,7 +290,7 @@ func TestAntiRollback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	forged := strings.Replace(stored, fmt.Sprintf(`"seen":%d`, rec.LastSeen.Unix()), fmt.Sprintf(`"seen":%d`, start.Unix()), 1)
+	forged := strings.Replace(stored, fmt.Sprintf(":%d:", rec.LastSeen.Unix()), fmt.Sprintf(":%d:", start.Unix()), 1)
 	if forged == stored {
 		t.Fatal("test could not edit the record")
 	}

@@ -1,11 +1,9 @@
 package token
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"math"
 	"strings"
 	"time"
 )
@@ -144,142 +142,10 @@ func (c *Claims) all() map[string]json.RawMessage {
 	return all
 }
 
-// wireClaims is the payload as JSON has it; UnmarshalJSON checks every type.
-type wireClaims struct {
-	AID       string            `json:"aid"`
-	PID       string            `json:"pid"`
-	LID       string            `json:"lid"`
-	Key       string            `json:"key"`
-	FP        string            `json:"fp"`
-	FMS       string            `json:"fms"`
-	OS        string            `json:"os"`
-	IAT       *unixTime         `json:"iat"`
-	EAT       unixTime          `json:"eat"`
-	LEAT      unixTime          `json:"leat"`
-	SSGPEAT   unixTime          `json:"ssgpeat"`
-	LD        seconds           `json:"ld"`
-	LS        string            `json:"ls"`
-	FC        wholeNum          `json:"fc"`
-	SSI       seconds           `json:"ssi"`
-	ACO       seconds           `json:"aco"`
-	ORV       wholeNum          `json:"orv"`
-	Suspended flexBool          `json:"suspended"`
-	Type      string            `json:"type"`
-	Name      string            `json:"name"`
-	Email     string            `json:"email"`
-	Company   string            `json:"company"`
-	PMD       Metadata          `json:"pmd"`
-	LMD       Metadata          `json:"lmd"`
-	UMD       Metadata          `json:"umd"`
-	AMD       Metadata          `json:"amd"`
-	LMA       []LicenseMeter    `json:"lma"`
-	AMA       []ActivationMeter `json:"ama"`
-}
-
 var errClaimType = errors.New("claim of the wrong type")
 
 // maxUnix is the last second of the year 9999.
 const maxUnix = 253402300799
-
-// unixTime is a Unix time in seconds; 0 and null mean unset.
-type unixTime struct{ t time.Time }
-
-func (u *unixTime) UnmarshalJSON(b []byte) error {
-	n, err := number(b)
-	if err != nil {
-		return err
-	}
-	if n < 0 || n > maxUnix {
-		return errClaimType
-	}
-	if n != 0 {
-		u.t = time.Unix(int64(n), 0)
-	}
-	return nil
-}
-
-// seconds is a non-negative duration in seconds.
-type seconds time.Duration
-
-func (s *seconds) UnmarshalJSON(b []byte) error {
-	n, err := number(b)
-	if err != nil {
-		return err
-	}
-	if n < 0 {
-		return errClaimType
-	}
-	if n > float64(math.MaxInt64/int64(time.Second)) {
-		n = float64(math.MaxInt64 / int64(time.Second))
-	}
-	*s = seconds(time.Duration(n) * time.Second)
-	return nil
-}
-
-// wholeNum is an integer claim (a float with no fraction is accepted).
-type wholeNum int64
-
-func (w *wholeNum) UnmarshalJSON(b []byte) error {
-	n, err := number(b)
-	if err != nil {
-		return err
-	}
-	if n < math.MinInt64 || n > math.MaxInt64 {
-		return errClaimType
-	}
-	*w = wholeNum(n)
-	return nil
-}
-
-// flexBool accepts true, false, 0, 1 and null.
-type flexBool bool
-
-func (f *flexBool) UnmarshalJSON(b []byte) error {
-	switch string(bytes.TrimSpace(b)) {
-	case "true", "1":
-		*f = true
-	case "false", "0", "null":
-		*f = false
-	default:
-		return errClaimType
-	}
-	return nil
-}
-
-// number decodes a JSON number, or null as 0, refusing fractions.
-func number(b []byte) (float64, error) {
-	b = bytes.TrimSpace(b)
-	if string(b) == "null" {
-		return 0, nil
-	}
-	var f float64
-	if err := json.Unmarshal(b, &f); err != nil {
-		return 0, errClaimType
-	}
-	if f != math.Trunc(f) || math.IsInf(f, 0) || math.IsNaN(f) {
-		return 0, errClaimType
-	}
-	return f, nil
-}
-
-func (w *wireClaims) claims(payload string) *Claims {
-	c := &Claims{
-		ActivationID: w.AID, ProductID: w.PID, LicenseID: w.LID, Key: w.Key, Fingerprint: w.FP,
-		FingerprintStrategy: w.FMS, OS: w.OS,
-		ExpiresAt: w.EAT.t, LeaseExpiresAt: w.LEAT.t, GracePeriodExpiresAt: w.SSGPEAT.t,
-		LeaseDuration: time.Duration(w.LD), LeasingStrategy: w.LS, FloatingClients: int64(w.FC),
-		ServerSyncInterval: time.Duration(w.SSI), AllowedClockOffset: time.Duration(w.ACO),
-		OfflineResponseValidity: int64(w.ORV), Suspended: bool(w.Suspended), Type: w.Type,
-		Name: w.Name, Email: w.Email, Company: w.Company,
-		ProductMetadata: w.PMD, LicenseMetadata: w.LMD, UserMetadata: w.UMD, ActivationMetadata: w.AMD,
-		LicenseMeterAttributes: w.LMA, ActivationMeterAttributes: w.AMA,
-		payload: payload,
-	}
-	if w.IAT != nil {
-		c.IssuedAt = w.IAT.t
-	}
-	return c
-}
 
 // decodeSegment decodes one base64url JWT segment.
 func decodeSegment(s string) ([]byte, error) {

@@ -1,6 +1,7 @@
 package token
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -43,8 +44,8 @@ func FuzzDecodeRecord(f *testing.F) {
 	key := SealKey(testProduct, testFP)
 	good := EncodeRecord(Record{Token: "a.b.c", Key: testKey, LastSeen: testNow}, key)
 	f.Add(good)
-	f.Add(recordVersion + `{"token":"a","key":"k","seen":1,"seal":"x"}`)
-	f.Add(recordVersion + `{"seen":1e309}`)
+	f.Add(recordVersion + "1:x:a2V5:a.b.c")
+	f.Add(recordVersion + "99999999999999999999:x:a2V5:t")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, s string) {
 		r, err := DecodeRecord(s, key)
@@ -80,6 +81,48 @@ func FuzzParseEntry(f *testing.F) {
 		}
 		if m.gen != "" && (m.chunks < 1 || m.chunks > maxChunks || m.length < 0 || len(m.sum) != 64) {
 			t.Fatalf("manifest out of bounds: %+v", m)
+		}
+	})
+}
+
+// FuzzDecodeClaims checks the one-pass claims decoder against encoding/json: it never panics,
+// refuses what is not JSON, and where it succeeds every string claim equals what encoding/json
+// makes of the same member.
+func FuzzDecodeClaims(f *testing.F) {
+	f.Add([]byte(mustJSON(baseClaims())))
+	f.Add([]byte(`{"aid":"a\u00e9\"b","aid":"second","pid":null,"iat":1e3,"pmd":[]}`))
+	f.Add([]byte(`{"name":"\xff\xfe","eat":-1}`))
+	f.Add([]byte(`{"suspended":1,"ssi":1.5}`))
+	f.Add([]byte(`[1,2]`))
+	f.Add([]byte(`{"a":{"b":["}",{"c":"]"}]},"aid":"x"}`))
+	f.Fuzz(func(t *testing.T, p []byte) {
+		var c Claims
+		_, err := decodeClaims(p, &c)
+		if !json.Valid(p) {
+			if err == nil {
+				t.Fatal("accepted invalid JSON")
+			}
+			return
+		}
+		if err != nil {
+			return
+		}
+		var ref map[string]json.RawMessage
+		if json.Unmarshal(p, &ref) != nil {
+			t.Fatal("decoded what encoding/json cannot read as an object")
+		}
+		for name, got := range map[string]string{"aid": c.ActivationID, "pid": c.ProductID, "lid": c.LicenseID,
+			"key": c.Key, "fp": c.Fingerprint, "fms": c.FingerprintStrategy, "os": c.OS, "ls": c.LeasingStrategy,
+			"type": c.Type, "name": c.Name, "email": c.Email, "company": c.Company} {
+			var want string
+			if raw, ok := ref[name]; ok {
+				if err := json.Unmarshal(raw, &want); err != nil {
+					t.Fatalf("%s: accepted %s, which is not a string", name, raw)
+				}
+			}
+			if got != want {
+				t.Fatalf("%s = %q, encoding/json says %q", name, got, want)
+			}
 		}
 	})
 }

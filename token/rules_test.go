@@ -1,7 +1,10 @@
 package token
 
 import (
+	"encoding/base64"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,16 +96,18 @@ func TestRecord(t *testing.T) {
 		t.Fatalf("round trip: %+v, %v", got, err)
 	}
 	// Moving the recorded time back by editing it is detected.
-	edited := enc[:len(recordVersion)] + mustJSON(map[string]any{
-		"token": "a.b.c", "key": testKey, "seen": testNow.Add(-48 * time.Hour).Unix(),
-		"seal": func() string {
-			var w wireRecord
-			_ = jsonUnmarshal(enc[len(recordVersion):], &w)
-			return w.Seal
-		}(),
-	})
-	if _, err := DecodeRecord(edited, key); !errors.Is(err, ErrRecordTampered) {
+	edited := strings.Replace(enc, strconv.FormatInt(testNow.Unix(), 10), strconv.FormatInt(testNow.Add(-48*time.Hour).Unix(), 10), 1)
+	if edited == enc {
+		t.Fatal("could not edit")
+	}
+	if r, err := DecodeRecord(edited, key); !errors.Is(err, ErrRecordTampered) || r.Token != "a.b.c" {
 		t.Errorf("edited time: %v", err)
+	}
+	// So is a swapped license key.
+	parts := strings.SplitN(enc, ":", 5)
+	parts[3] = base64.RawURLEncoding.EncodeToString([]byte("OTHER-KEY"))
+	if _, err := DecodeRecord(strings.Join(parts, ":"), key); !errors.Is(err, ErrRecordTampered) {
+		t.Errorf("swapped key: %v", err)
 	}
 	// A record from another machine or product does not unseal.
 	if _, err := DecodeRecord(enc, SealKey(testProduct, "ffff")); !errors.Is(err, ErrRecordTampered) {
@@ -111,8 +116,8 @@ func TestRecord(t *testing.T) {
 	if _, err := DecodeRecord(enc, SealKey("prod-2", testFP)); !errors.Is(err, ErrRecordTampered) {
 		t.Errorf("other product: %v", err)
 	}
-	for _, bad := range []string{"", "garbage", recordVersion, recordVersion + "{", recordVersion + `{"token":""}`,
-		enc[:len(enc)-5], recordVersion + `{"token":"a","key":"k","seen":-1,"seal":""}`} {
+	for _, bad := range []string{"", "garbage", recordVersion, recordVersion + "1:s:a2V5:", recordVersion + "x:s:a2V5:t",
+		recordVersion + "-1:s:a2V5:t", recordVersion + "1:s::t", recordVersion + "1:s:!!:t", enc[:len(enc)-5]} {
 		if _, err := DecodeRecord(bad, key); !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrRecordTampered) {
 			t.Errorf("%q: %v", bad, err)
 		}

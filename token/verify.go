@@ -3,6 +3,7 @@ package token
 import (
 	"crypto/rsa"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -25,7 +26,7 @@ var Algorithms = []string{"RS256", "RS384", "RS512"}
 type Verifier struct {
 	key       *rsa.PublicKey
 	productID string
-	parser    *jwt.Parser
+	methods   map[string]jwt.SigningMethod
 }
 
 // NewVerifier returns a Verifier for productID's tokens signed with key.
@@ -36,13 +37,11 @@ func NewVerifier(key *rsa.PublicKey, productID string) (*Verifier, error) {
 	if productID == "" {
 		return nil, errors.New("token: product id is required")
 	}
-	return &Verifier{
-		key:       key,
-		productID: productID,
-		// Time claims are the server's own (eat, leat, ...), checked by CheckTime in the
-		// reference order, so the library's exp/nbf/iat validation is off.
-		parser: jwt.NewParser(jwt.WithValidMethods(Algorithms), jwt.WithoutClaimsValidation()),
-	}, nil
+	v := &Verifier{key: key, productID: productID, methods: map[string]jwt.SigningMethod{}}
+	for _, alg := range Algorithms {
+		v.methods[alg] = jwt.GetSigningMethod(alg)
+	}
+	return v, nil
 }
 
 // Binding is what a token must be bound to besides the product.
@@ -51,56 +50,63 @@ type Binding struct {
 	Fingerprint string // the fp claim must equal it
 }
 
+var b64 = base64.RawURLEncoding.Strict()
+
 // Verify checks raw's algorithm and signature, decodes its claims, and checks that pid is the
 // product, key the license key and fp the fingerprint. A failure of the first kinds wraps
 // ErrTokenInvalid; a token for another machine wraps ErrFingerprintMismatch. Errors never
 // contain the token or the key. Time is not checked here: see [CheckTime].
+//
+// The order is: shape, the header's alg against [Algorithms], the signature (golang-jwt's
+// RSA methods over the exact signing input), and only then the claims, so that no unsigned
+// byte is ever interpreted beyond the header.
 func (v *Verifier) Verify(raw string, b Binding) (*Claims, error) {
 	if len(raw) > MaxTokenSize {
 		return nil, fmt.Errorf("%w: token over %d bytes", errs.ErrTokenInvalid, MaxTokenSize)
 	}
-	var w wireClaims
-	tok, err := v.parser.ParseWithClaims(raw, &w, func(*jwt.Token) (any, error) { return v.key, nil })
+	hdr, rest, ok1 := strings.Cut(raw, ".")
+	payload, sig, ok2 := strings.Cut(rest, ".")
+	if !ok1 || !ok2 || strings.Contains(sig, ".") {
+		return nil, fmt.Errorf("%w: malformed", errs.ErrTokenInvalid)
+	}
+	hb, err := b64.DecodeString(hdr)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s", errs.ErrTokenInvalid, reason(err))
+		return nil, fmt.Errorf("%w: malformed", errs.ErrTokenInvalid)
 	}
-	if !tok.Valid {
-		return nil, fmt.Errorf("%w: not valid", errs.ErrTokenInvalid)
+	alg, err := decodeHeader(hb)
+	if err != nil {
+		return nil, fmt.Errorf("%w: malformed header", errs.ErrTokenInvalid)
 	}
+	method, ok := v.methods[alg]
+	if !ok {
+		return nil, fmt.Errorf("%w: algorithm not allowed", errs.ErrTokenInvalid)
+	}
+	sb, err := b64.DecodeString(sig)
+	if err != nil || len(sb) == 0 {
+		return nil, fmt.Errorf("%w: malformed signature", errs.ErrTokenInvalid)
+	}
+	if err := method.Verify(raw[:len(hdr)+1+len(payload)], sb, v.key); err != nil {
+		return nil, fmt.Errorf("%w: bad signature", errs.ErrTokenInvalid)
+	}
+	pb, err := b64.DecodeString(payload)
+	if err != nil {
+		return nil, fmt.Errorf("%w: malformed payload", errs.ErrTokenInvalid)
+	}
+	c := &Claims{payload: payload}
+	hasIAT, err := decodeClaims(pb, c)
 	switch {
-	case w.AID == "":
+	case err != nil:
+		return nil, fmt.Errorf("%w: malformed claims", errs.ErrTokenInvalid)
+	case c.ActivationID == "":
 		return nil, fmt.Errorf("%w: no activation id (aid)", errs.ErrTokenInvalid)
-	case w.IAT == nil || w.IAT.t.IsZero():
+	case !hasIAT || c.IssuedAt.IsZero():
 		return nil, fmt.Errorf("%w: no issue time (iat)", errs.ErrTokenInvalid)
-	case w.PID != v.productID:
+	case c.ProductID != v.productID:
 		return nil, fmt.Errorf("%w: issued for another product", errs.ErrTokenInvalid)
-	case subtle.ConstantTimeCompare([]byte(w.Key), []byte(b.LicenseKey)) != 1 || b.LicenseKey == "":
+	case b.LicenseKey == "" || subtle.ConstantTimeCompare([]byte(c.Key), []byte(b.LicenseKey)) != 1:
 		return nil, fmt.Errorf("%w: issued for another license key", errs.ErrTokenInvalid)
-	case w.FP != b.Fingerprint || b.Fingerprint == "":
+	case b.Fingerprint == "" || c.Fingerprint != b.Fingerprint:
 		return nil, fmt.Errorf("%w: the token is bound to another machine", errs.ErrFingerprintMismatch)
 	}
-	_, rest, _ := strings.Cut(raw, ".")
-	payload, _, _ := strings.Cut(rest, ".")
-	return w.claims(payload), nil
+	return c, nil
 }
-
-// reason names what was wrong without echoing any part of the token.
-func reason(err error) string {
-	switch {
-	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
-		return "bad signature"
-	case errors.Is(err, jwt.ErrTokenUnverifiable):
-		return "algorithm not allowed"
-	case errors.Is(err, jwt.ErrTokenMalformed):
-		return "malformed"
-	}
-	return "refused"
-}
-
-// These let jwt.Parser use wireClaims; validation is off, so they are never consulted.
-func (*wireClaims) GetExpirationTime() (*jwt.NumericDate, error) { return nil, nil }
-func (*wireClaims) GetIssuedAt() (*jwt.NumericDate, error)       { return nil, nil }
-func (*wireClaims) GetNotBefore() (*jwt.NumericDate, error)      { return nil, nil }
-func (*wireClaims) GetIssuer() (string, error)                   { return "", nil }
-func (*wireClaims) GetSubject() (string, error)                  { return "", nil }
-func (*wireClaims) GetAudience() (jwt.ClaimStrings, error)       { return nil, nil }
