@@ -136,7 +136,8 @@ func (c *Client) activationURL(id string) string {
 // drops it (revoked, invalid key, fingerprint, VM, country, IP, product, license type); it is kept
 // on rate limits, limit errors, 5xx and network failures, so the app keeps working offline.
 // A token that fails verification is never cached. [ErrGracePeriodOver], [ErrExpired] and
-// [ErrSuspended] come with the genuine *Activation, which is cached.
+// [ErrSuspended] come with the genuine *Activation, which is cached; so does [ErrNotCached],
+// when the store fails. RELIABILITY.md lists the outcome of every fault.
 func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Update) (*Activation, error) {
 	m, sealKey, err := c.identity(ctx)
 	if err != nil {
@@ -184,11 +185,14 @@ func (c *Client) accept(ctx context.Context, raw, licenseKey, activationID strin
 	case errors.Is(state, errs.ErrClockOutOfSync):
 		return nil, state
 	}
+	a := activationOf(claims, raw)
 	rec := token.Record{Token: raw, Key: licenseKey, LastSeen: now}
 	if err := c.save(ctx, token.EncodeRecord(rec, sealKey)); err != nil {
-		return nil, err
+		if state != nil {
+			return a, fmt.Errorf("%w; %w: %w", state, errs.ErrNotCached, err)
+		}
+		return a, fmt.Errorf("%w: %w", errs.ErrNotCached, err)
 	}
-	a := activationOf(claims, raw)
 	if state != nil {
 		return a, state
 	}
@@ -198,10 +202,7 @@ func (c *Client) accept(ctx context.Context, raw, licenseKey, activationID strin
 func (c *Client) save(ctx context.Context, value string) error {
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
-	if err := c.store.Save(ctx, c.storeName, value); err != nil {
-		return fmt.Errorf("licensing: cache the activation token: %w", err)
-	}
-	return nil
+	return c.store.Save(ctx, c.storeName, value)
 }
 
 // drop deletes the cached token; a failure is logged, since the caller's error says more.

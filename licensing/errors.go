@@ -36,6 +36,10 @@ var (
 	ErrOutcomeUnknown = errs.ErrOutcomeUnknown
 	// ErrInvalidRequest: the request broke the reference page's rules; see [*ValidationError].
 	ErrInvalidRequest = errs.ErrInvalidRequest
+	// ErrNotCached comes with a non-nil *Activation: the update succeeded and its token
+	// verified, but the store refused it or did not answer in time (see token.ErrUnavailable), so
+	// the next offline Validate will not see it.
+	ErrNotCached = errs.ErrNotCached
 	// ErrBadResponse: the server's answer was not what the API promises: a redirect, a 2xx
 	// whose body is not the expected JSON, holds no token or is over 1 MiB.
 	ErrBadResponse = errs.ErrBadResponse

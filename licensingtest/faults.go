@@ -1,6 +1,7 @@
 package licensingtest
 
 import (
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
@@ -72,11 +73,32 @@ func (s *Server) PendingFaults() int {
 	return n
 }
 
+type chaos struct {
+	p      float64
+	rng    *rand.Rand
+	faults []Fault
+}
+
+// SetChaos makes each request that finds no queued fault fail, with probability p, with one of
+// faults chosen at random (seeded, so a run can be repeated). p = 0 turns it off.
+func (s *Server) SetChaos(p float64, seed uint64, faults ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p <= 0 || len(faults) == 0 {
+		s.chaos = nil
+		return
+	}
+	s.chaos = &chaos{p: p, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), faults: faults}
+}
+
 // nextFault takes the fault for this request, if any.
 func (s *Server) nextFault() (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.faults) == 0 {
+		if c := s.chaos; c != nil && c.rng.Float64() < c.p {
+			return c.faults[c.rng.IntN(len(c.faults))], true
+		}
 		return Fault{}, false
 	}
 	f := s.faults[0]

@@ -23,6 +23,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 	s.mu.Lock()
 	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.EscapedPath(), Header: r.Header.Clone(), Body: body, Time: time.Now()})
+	idx := len(s.requests) - 1
 	s.mu.Unlock()
 	if err != nil {
 		return
@@ -66,7 +67,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, "BAD_REQUEST", "request body too large")
 		return
 	}
-	status, answer := s.route(r, body)
+	status, answer, applied := s.route(r, body)
+	if applied {
+		s.mu.Lock()
+		s.requests[idx].Applied = true
+		s.mu.Unlock()
+	}
 	if faulty && f.Drop == DropAfterApply {
 		hangUp(w)
 		return
@@ -76,8 +82,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(answer)
 }
 
-// route dispatches a request and returns the answer to write.
-func (s *Server) route(r *http.Request, body []byte) (int, []byte) {
+// route dispatches a request and returns the answer to write, and whether it changed state.
+func (s *Server) route(r *http.Request, body []byte) (int, []byte, bool) {
+	st, b := s.dispatch(r, body)
+	return st, b, st >= 200 && st <= 299
+}
+
+func (s *Server) dispatch(r *http.Request, body []byte) (int, []byte) {
 	path := r.URL.EscapedPath()
 	rest, ok := strings.CutPrefix(path, "/v3/activations")
 	if !ok {

@@ -62,6 +62,7 @@ type Server struct {
 	requests    []Request
 	fixedToken  string
 	tokenHook   func(claims map[string]any)
+	chaos       *chaos
 
 	sends sync.WaitGroup // webhook deliveries in flight
 }
@@ -142,6 +143,9 @@ type Request struct {
 	Header http.Header
 	Body   []byte
 	Time   time.Time
+	// Applied is set when the request changed the server's state (an update, activation or
+	// deactivation took effect), even if the answer was then lost.
+	Applied bool
 }
 
 // Requests returns every request received so far, oldest first.

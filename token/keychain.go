@@ -35,8 +35,10 @@ type KeychainOptions struct {
 	Timeout   time.Duration
 }
 
-// keyringAPI is go-keyring's interface, a seam for tests.
-type keyringAPI interface {
+// Keyring is the shape of go-keyring's functions. [NewKeychainStoreFrom] takes one, so that a
+// test double or another keyring library can stand behind a keychain store. Get must return an
+// error wrapping ErrNotFound (this package's or go-keyring's) for a missing item.
+type Keyring interface {
 	Set(service, user, password string) error
 	Get(service, user string) (string, error)
 	Delete(service, user string) error
@@ -49,7 +51,7 @@ func (goKeyring) Get(s, u string) (string, error) { return keyring.Get(s, u) }
 func (goKeyring) Delete(s, u string) error        { return keyring.Delete(s, u) }
 func isKeyringNotFound(err error) bool            { return errors.Is(err, keyring.ErrNotFound) }
 
-var _ keyringAPI = goKeyring{}
+var _ Keyring = goKeyring{}
 
 // NewKeychainStore returns a Store backed by the OS keychain (macOS Keychain, Windows
 // Credential Manager, the Linux Secret Service) under service, with the default options.
@@ -68,7 +70,13 @@ func NewKeychainStoreWithOptions(service string, o KeychainOptions) Store {
 	return newKeychain(service, o, goKeyring{})
 }
 
-func newKeychain(service string, o KeychainOptions, api keyringAPI) *keychainStore {
+// NewKeychainStoreFrom is NewKeychainStoreWithOptions over kr instead of the OS keychain, with
+// the same chunking, checksums, timeouts and error classes.
+func NewKeychainStoreFrom(kr Keyring, service string, o KeychainOptions) Store {
+	return newKeychain(service, o, kr)
+}
+
+func newKeychain(service string, o KeychainOptions, api Keyring) *keychainStore {
 	if o.ChunkSize <= 0 {
 		o.ChunkSize = DefaultChunkSize
 	}
@@ -84,7 +92,7 @@ func newKeychain(service string, o KeychainOptions, api keyringAPI) *keychainSto
 type keychainStore struct {
 	service string
 	opts    KeychainOptions
-	api     keyringAPI
+	api     Keyring
 	sem     chan struct{} // one keychain operation at a time, so a hung one cannot pile up more
 }
 

@@ -22,7 +22,7 @@ var (
 	ErrOutcomeUnknown      = errors.New("licensing: outcome unknown")
 	ErrInvalidRequest      = errors.New("licensing: invalid request")
 	ErrBadResponse         = errors.New("licensing: unexpected response from server")
-	ErrNotImplemented      = errors.New("licensing: not implemented")
+	ErrNotCached           = errors.New("licensing: activation verified but not cached")
 
 	ErrActivationLimitReached      = errors.New("licensing: activation limit reached")
 	ErrMeterLimitReached           = errors.New("licensing: meter attribute uses limit reached")
