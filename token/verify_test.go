@@ -138,3 +138,19 @@ func TestPublicKeyForms(t *testing.T) {
 		t.Error("NewVerifier accepted a 1024-bit key")
 	}
 }
+
+func TestDecodeClaimsSyntax(t *testing.T) {
+	t.Parallel()
+	deep := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
+	for _, bad := range []string{`{"aid":"a" "pid":"b"}`, `{"aid":"a",}`, `{"aid":01}`, `{"aid":"a"} x`, `{"x":[1,]}`,
+		`{"x":tru}`, `{"x":"\q"}`, "{\"x\":\"\x01\"}", `{"x":-}`, `{"x":1.}`, `{"x":1e}`, `{"x":` + deep + `}`, `{`, ``} {
+		var c Claims
+		if _, err := decodeClaims([]byte(bad), &c); err == nil {
+			t.Errorf("accepted %.40q", bad)
+		}
+	}
+	var c Claims
+	if _, err := decodeClaims([]byte(` {"aid" : "a\u00e9" , "x":[{"y":[1,2.5e-3,true,null]}], "iat": 5 } `), &c); err != nil || c.ActivationID != "aé" {
+		t.Fatalf("%v %q", err, c.ActivationID)
+	}
+}
