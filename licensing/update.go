@@ -45,8 +45,10 @@ type MeterAttribute struct {
 func Int64(v int64) *int64 { return &v }
 
 // hasIncrements reports whether sending u twice could count meter uses twice.
-func (u *Update) hasIncrements() bool {
-	for _, m := range u.MeterAttributes {
+func (u *Update) hasIncrements() bool { return hasIncrements(u.MeterAttributes) }
+
+func hasIncrements(ma []MeterAttribute) bool {
+	for _, m := range ma {
 		if m.UsesIncrement != 0 {
 			return true
 		}
@@ -104,38 +106,44 @@ func appendUpdate(b []byte, productID string, m *fingerprint.Machine, u *Update)
 		b = append(b, `,"leaseDuration":`...)
 		b = strconv.AppendInt(b, *u.LeaseDuration, 10)
 	}
-	if u.Metadata != nil {
-		b = append(b, `,"metadata":[`...)
-		for i, md := range u.Metadata {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"key":`...)
-			b = appendString(b, md.Key)
-			b = append(b, `,"value":`...)
-			b = appendString(b, md.Value)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
-	if u.MeterAttributes != nil {
-		b = append(b, `,"meterAttributes":[`...)
-		for i, ma := range u.MeterAttributes {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"name":`...)
-			b = appendString(b, ma.Name)
-			b = append(b, `,"usesIncrement":`...)
-			b = strconv.AppendInt(b, ma.UsesIncrement, 10)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = appendItems(b, u.Metadata, u.MeterAttributes)
 	b = appendOptional(b, `,"deviceId":`, u.DeviceID)
 	b = appendOptional(b, `,"deviceChallenge":`, u.DeviceChallenge)
 	b = appendOptional(b, `,"deviceChallengeSignature":`, u.DeviceChallengeSignature)
 	return append(b, '}')
+}
+
+// appendItems appends the metadata and meterAttributes members, each when not nil.
+func appendItems(b []byte, md []Metadata, ma []MeterAttribute) []byte {
+	if md != nil {
+		b = append(b, `,"metadata":[`...)
+		for i, it := range md {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"key":`...)
+			b = appendString(b, it.Key)
+			b = append(b, `,"value":`...)
+			b = appendString(b, it.Value)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if ma != nil {
+		b = append(b, `,"meterAttributes":[`...)
+		for i, it := range ma {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"name":`...)
+			b = appendString(b, it.Name)
+			b = append(b, `,"usesIncrement":`...)
+			b = strconv.AppendInt(b, it.UsesIncrement, 10)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	return b
 }
 
 func appendOptional(b []byte, name, v string) []byte {

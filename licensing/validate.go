@@ -80,15 +80,7 @@ func (c *checker) length(field, s string, min, max int) {
 // validateUpdate appends to dst every way in which the request breaks the reference page.
 func validateUpdate(dst []FieldError, productID string, m *fingerprint.Machine, u *Update) []FieldError {
 	c := checker{fields: dst}
-	if !validOS(m.OS) {
-		c.add("os", "must be one of windows, linux, macos, android, ios")
-	}
-	c.length("osVersion", m.OSVersion, 0, maxShort)
-	c.length("fingerprint", m.Fingerprint, minFingerprint, maxLong)
-	c.length("vmName", m.VMName, 0, maxShort)
-	c.length("hostname", m.Hostname, 1, maxLong)
-	c.length("userHash", m.UserHash, 1, maxShort)
-	c.length("productId", productID, 1, maxShort)
+	c.machine(productID, m)
 	c.length("accountId", u.AccountID, 0, maxShort)
 	c.length("releaseVersion", u.ReleaseVersion, 0, maxShort)
 	if u.ReleaseVersion != "" && !IsReleaseVersion(u.ReleaseVersion) {
@@ -106,20 +98,38 @@ func validateUpdate(dst []FieldError, productID string, m *fingerprint.Machine, 
 	if u.LeaseDuration != nil && *u.LeaseDuration < -1 {
 		c.add("leaseDuration", "must be -1 or more")
 	}
-	for i, md := range u.Metadata {
-		p := "metadata[" + strconv.Itoa(i) + "]"
-		c.length(p+".key", md.Key, 1, maxShort)
-		c.length(p+".value", md.Value, 0, maxMetaValue)
-	}
-	for i, ma := range u.MeterAttributes {
-		c.length("meterAttributes["+strconv.Itoa(i)+"].name", ma.Name, 1, maxShort)
-	}
+	c.items(u.Metadata, u.MeterAttributes)
 	if u.DeviceID != "" && !isUUID(u.DeviceID) {
 		c.add("deviceId", "must be a UUID (8-4-4-4-12 hexadecimal digits)")
 	}
 	c.length("deviceChallenge", u.DeviceChallenge, 0, maxShort)
 	c.length("deviceChallengeSignature", u.DeviceChallengeSignature, 0, maxLong)
 	return c.fields
+}
+
+// machine checks the machine's signals and the product id, in the page's order.
+func (c *checker) machine(productID string, m *fingerprint.Machine) {
+	if !validOS(m.OS) {
+		c.add("os", "must be one of windows, linux, macos, android, ios")
+	}
+	c.length("osVersion", m.OSVersion, 0, maxShort)
+	c.length("fingerprint", m.Fingerprint, minFingerprint, maxLong)
+	c.length("vmName", m.VMName, 0, maxShort)
+	c.length("hostname", m.Hostname, 1, maxLong)
+	c.length("userHash", m.UserHash, 1, maxShort)
+	c.length("productId", productID, 1, maxShort)
+}
+
+// items checks metadata and meter attributes.
+func (c *checker) items(md []Metadata, ma []MeterAttribute) {
+	for i, it := range md {
+		p := "metadata[" + strconv.Itoa(i) + "]"
+		c.length(p+".key", it.Key, 1, maxShort)
+		c.length(p+".value", it.Value, 0, maxMetaValue)
+	}
+	for i, it := range ma {
+		c.length("meterAttributes["+strconv.Itoa(i)+"].name", it.Name, 1, maxShort)
+	}
 }
 
 // validateActivationID checks the {id} path parameter. It is path-escaped when sent, but "."

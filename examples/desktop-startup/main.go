@@ -1,28 +1,36 @@
-// Command desktop-startup is the pattern a desktop app uses at start-up: decide at once, with
-// no network, from the cached token; then sync with the server in the background and react
-// to what it says, the way a user-facing app should.
+// Command desktop-startup is the pattern a desktop app uses: decide at once, with no network,
+// from the cached token; activate when there is nothing usable; then keep the activation in
+// sync in the background with Watch, reacting to each result the way a user-facing app should.
 //
-// With no TOLLGATE_* settings it runs against an in-process fake server, activating first so
-// that there is something to validate.
+// With no TOLLGATE_* settings it runs against an in-process fake server whose license asks for
+// a sync every second, and watches for a few seconds.
 //
-//	go run ./examples/desktop-startup
+//	go run ./examples/desktop-startup [-for 3s]
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/examples/internal/demo"
 	"github.com/tollgate-dev/tollgate/licensing"
 )
 
-func main() { os.Exit(run()) }
+func main() {
+	watchFor := flag.Duration("for", 3*time.Second, "how long to keep the activation in sync before exiting (0 = until interrupted)")
+	flag.Parse()
+	os.Exit(run(*watchFor))
+}
 
-func run() int {
-	s, err := demo.Load(demo.DefaultLicense())
+func run(watchFor time.Duration) int {
+	lic := demo.DefaultLicense()
+	lic.ServerSyncInterval = time.Second
+	s, err := demo.Load(lic)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "desktop-startup:", err)
 		return 2
@@ -34,36 +42,44 @@ func run() int {
 		return 2
 	}
 	defer client.CloseIdleConnections()
-	ctx := context.Background()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
 	if s.Fake != nil {
-		// A first run: the user entered their key in the activation dialog.
-		if _, err := client.UpdateActivation(ctx, s.ActivationID, licensing.Update{Key: s.LicenseKey}); err != nil {
-			fmt.Fprintln(os.Stderr, "desktop-startup: first activation:", err)
-			return 1
-		}
-		defer client.ClearCache(ctx)
+		defer client.ClearCache(context.Background()) // leave no demo token behind
 	}
 
 	// 1. Start-up: offline, instant.
 	act, err := client.Validate(ctx)
 	mode := startupMode(act, err)
 	fmt.Println("start-up decision (offline):", mode)
-	if mode == "ask for a license key" {
-		return 0
+	if mode == askForKey {
+		// A real app shows its activation dialog here; the demo has the key at hand.
+		act, err = client.Activate(ctx, licensing.ActivationRequest{Key: s.LicenseKey, AppVersion: "3.1.0"})
+		if err != nil {
+			fmt.Println("activation failed:", err)
+			return 1
+		}
+		fmt.Println("activated:", act)
 	}
 
-	// 2. In the background: sync, bounded so that a dead network costs the app nothing.
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		syncCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	// 2. In the background: keep the activation in sync until the app exits.
+	if watchFor > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, watchFor)
 		defer cancel()
-		act, err := client.UpdateActivation(syncCtx, s.ActivationID, licensing.Update{Key: s.LicenseKey})
-		fmt.Println("background sync:", afterSync(act, err))
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- client.Watch(ctx, licensing.Update{Key: s.LicenseKey, ReleaseVersion: "3.1.0"},
+			func(act *licensing.Activation, err error) { fmt.Println("sync:", afterSync(act, err)) })
 	}()
-	<-done
+	if err := <-done; !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		fmt.Println("the activation ended:", err, "- ask for a license key at the next start")
+	}
 	return 0
 }
+
+const askForKey = "ask for a license key"
 
 // startupMode turns the offline check into what the app does.
 func startupMode(act *licensing.Activation, err error) string {
@@ -81,7 +97,7 @@ func startupMode(act *licensing.Activation, err error) string {
 	case errors.Is(err, licensing.ErrLeaseExpired):
 		return "limited: the floating lease ended; sync to get a new one"
 	case licensing.NeedsActivation(err):
-		return "ask for a license key"
+		return askForKey
 	default: // the keychain is locked, the machine's signals cannot be read, ...
 		return "limited: cannot read the license (" + err.Error() + ")"
 	}
@@ -92,7 +108,7 @@ func afterSync(act *licensing.Activation, err error) string {
 	var rl *licensing.RateLimitError
 	switch {
 	case err == nil:
-		return fmt.Sprintf("confirmed; next sync in %s", act.ServerSyncInterval)
+		return fmt.Sprintf("confirmed; the server asks for a sync every %s", act.ServerSyncInterval)
 	case act != nil: // expired, suspended or grace over: genuine, and cached
 		return "the server says: " + err.Error()
 	case errors.As(err, &rl):

@@ -13,7 +13,7 @@ func TestDesktopStartupRuns(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", "")
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
 	t.Setenv("TOLLGATE_API_URL", "")
-	if code := run(); code != 0 {
+	if code := run(1500 * time.Millisecond); code != 0 {
 		t.Fatalf("exit code %d", code)
 	}
 }

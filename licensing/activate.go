@@ -1,0 +1,162 @@
+package licensing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/tollgate-dev/tollgate/fingerprint"
+	"github.com/tollgate-dev/tollgate/internal/errs"
+	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/transport"
+)
+
+// ActivationRequest is what [Client.Activate] sends to activate this machine, with the
+// machine's signals.
+type ActivationRequest struct {
+	Key             string           // required: the license key
+	AppVersion      string           // "" = not sent
+	Metadata        []Metadata       // nil = not sent
+	MeterAttributes []MeterAttribute // nil = not sent; increments make the request unrepeatable
+}
+
+// Activate activates this machine for the license r.Key: POST /v3/activations with the key and
+// the machine's signals. On 201 it verifies and caches the token exactly as UpdateActivation
+// does, and returns the Activation, whose ID later calls use.
+//
+// A machine already activated for this product and key is not activated again: when the cache
+// holds a token for r.Key that verifies on this machine and passes every time rule, Activate
+// returns it without a request. An expired, suspended or otherwise stale cached token does not
+// count; the request is sent.
+//
+// The request is checked like an update, every problem at once, before anything is sent.
+func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation, error) {
+	m, sealKey, err := c.identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ch := checker{}
+	ch.machine(c.cfg.ProductID, &m)
+	ch.length("key", r.Key, 1, maxShort)
+	ch.length("appVersion", r.AppVersion, 0, maxShort)
+	ch.items(r.Metadata, r.MeterAttributes)
+	if len(ch.fields) > 0 {
+		return nil, &ValidationError{Fields: ch.fields}
+	}
+	if a, ok := c.cachedFor(ctx, r.Key, &m, sealKey); ok {
+		return a, nil
+	}
+	body := appendActivate(make([]byte, 0, 512), c.cfg.ProductID, &m, &r)
+	resp, err := c.http.Do(ctx, transport.Request{
+		Method: http.MethodPost, Path: "/v3/activations", Body: body, Unrepeatable: hasIncrements(r.MeterAttributes),
+	})
+	if err != nil {
+		return nil, err
+	}
+	raw, err := transport.ActivationToken(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	return c.accept(ctx, raw, r.Key, "", &m, sealKey)
+}
+
+// cachedFor returns the cached activation when it is for key, genuine on this machine and
+// passes every rule now. It changes nothing.
+func (c *Client) cachedFor(ctx context.Context, key string, m *fingerprint.Machine, sealKey []byte) (*Activation, bool) {
+	stored, err := c.store.Load(ctx, c.storeName)
+	if err != nil {
+		return nil, false
+	}
+	rec, err := token.DecodeRecord(stored, sealKey)
+	if err != nil || rec.Key != key {
+		return nil, false
+	}
+	claims, err := c.verifier.Verify(rec.Token, token.Binding{LicenseKey: key, Fingerprint: m.Fingerprint})
+	if err != nil {
+		return nil, false
+	}
+	now := c.now()
+	if token.CheckRollback(now, rec.LastSeen) != nil || token.CheckTime(claims, now) != nil {
+		return nil, false
+	}
+	return activationOf(claims, rec.Token), true
+}
+
+// appendActivate appends the POST /v3/activations body: the fields the API notes list for it,
+// plus container, which the server's allowContainerActivation rule reads.
+func appendActivate(b []byte, productID string, m *fingerprint.Machine, r *ActivationRequest) []byte {
+	b = append(b, `{"key":`...)
+	b = appendString(b, r.Key)
+	b = append(b, `,"hostname":`...)
+	b = appendString(b, m.Hostname)
+	b = append(b, `,"os":`...)
+	b = appendString(b, m.OS)
+	b = appendOptional(b, `,"osVersion":`, m.OSVersion)
+	b = append(b, `,"fingerprint":`...)
+	b = appendString(b, m.Fingerprint)
+	b = append(b, `,"vmName":`...)
+	b = appendString(b, m.VMName)
+	b = append(b, `,"container":`...)
+	b = strconv.AppendBool(b, m.Container)
+	b = append(b, `,"userHash":`...)
+	b = appendString(b, m.UserHash)
+	b = append(b, `,"productId":`...)
+	b = appendString(b, productID)
+	b = appendOptional(b, `,"appVersion":`, r.AppVersion)
+	b = appendItems(b, r.Metadata, r.MeterAttributes)
+	return append(b, '}')
+}
+
+// Deactivate frees this machine's seat: POST /v3/activations/{id}/deactivate for the cached
+// activation, with the body the API notes give (productId, accountId, fingerprint, userHash,
+// os). On success it drops the cached token and its time record.
+//
+// With nothing cached it returns [ErrNotActivated]. A 404 means the activation is already gone
+// on the server: the cache is dropped and Deactivate returns nil, since the machine is then
+// deactivated as asked. 409 DEACTIVATION_LIMIT_REACHED matches [ErrDeactivationLimitReached]
+// and keeps the cache, as do network and server errors.
+func (c *Client) Deactivate(ctx context.Context) error {
+	m, sealKey, err := c.identity(ctx)
+	if err != nil {
+		return err
+	}
+	stored, err := c.store.Load(ctx, c.storeName)
+	switch {
+	case errors.Is(err, token.ErrNotFound):
+		return errs.ErrNotActivated
+	case err != nil:
+		return fmt.Errorf("%w: the cache cannot be read: %w", errs.ErrNotActivated, err)
+	}
+	rec, err := token.DecodeRecord(stored, sealKey)
+	if errors.Is(err, token.ErrCorrupt) {
+		return fmt.Errorf("%w: %w", errs.ErrNotActivated, err)
+	}
+	// The token says which activation this is; it must be genuine and this machine's.
+	claims, err := c.verifier.Verify(rec.Token, token.Binding{LicenseKey: rec.Key, Fingerprint: m.Fingerprint})
+	if err != nil {
+		return err
+	}
+	b := append(make([]byte, 0, 256), `{"productId":`...)
+	b = appendString(b, c.cfg.ProductID)
+	b = append(b, `,"accountId":"","fingerprint":`...)
+	b = appendString(b, m.Fingerprint)
+	b = append(b, `,"userHash":`...)
+	b = appendString(b, m.UserHash)
+	b = append(b, `,"os":`...)
+	b = appendString(b, m.OS)
+	b = append(b, '}')
+	_, err = c.http.Do(ctx, transport.Request{Method: http.MethodPost, Path: activationPath(claims.ActivationID) + "/deactivate", Body: b})
+	var apiErr *APIError
+	switch {
+	case err == nil, errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound:
+		if derr := c.ClearCache(ctx); derr != nil {
+			return derr
+		}
+		return nil
+	case errors.As(err, &apiErr) && apiErr.DropsToken():
+		c.drop(ctx, "the server answered "+apiErr.Error())
+	}
+	return err
+}

@@ -1,0 +1,147 @@
+package licensing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/errs"
+	"github.com/tollgate-dev/tollgate/token"
+)
+
+// Sync timing of [Client.Watch].
+const (
+	// DefaultSyncInterval is how often Watch syncs when the token asks for no sync (ssi 0).
+	DefaultSyncInterval = time.Hour
+	// MinSyncWait is the shortest wait between two syncs, however soon a lease ends.
+	MinSyncWait = time.Second
+	// watchBackoffStart is the first wait after a sync that failed but may succeed later; it
+	// doubles up to the sync interval.
+	watchBackoffStart = 2 * time.Second
+)
+
+// Watch keeps the cached activation in sync until ctx ends or the server ends the activation.
+// It blocks; run it in its own goroutine. It needs an activation in the cache (see
+// [Client.Activate]); without one it returns [ErrNotActivated] at once.
+//
+// It sends UpdateActivation with u at once, then every ServerSyncInterval of the current token
+// (DefaultSyncInterval when the token asks for none), and sooner for a hosted floating lease:
+// halfway to the lease's end, so that the lease is renewed well before it lapses. It calls fn
+// with each result, as UpdateActivation returns it.
+//
+// Network errors, rate limits (the wait the server asks for is honoured), 5xx answers, unreadable
+// answers and the license states that come with an Activation (expired, suspended, grace over)
+// do not stop it: it backs off, from 2 s doubling up to the sync interval, and tries again.
+// Anything else stops it and is returned: revocation, 404, a fingerprint or license-key error,
+// an invalid token, an invalid u. When ctx ends it returns ctx.Err() promptly. It starts no
+// goroutine.
+//
+// u must carry no meter increments: a sync is repeated, and increments would be counted at
+// every one. Record uses with UpdateActivation instead.
+func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error)) error {
+	if hasIncrements(u.MeterAttributes) {
+		return &ValidationError{Fields: []FieldError{{"meterAttributes", "Watch repeats its update, so it must carry no increments"}}}
+	}
+	id, last, err := c.cachedActivation(ctx)
+	if err != nil {
+		return err
+	}
+	if fn == nil {
+		fn = func(*Activation, error) {}
+	}
+	backoff := time.Duration(0)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-timer.C:
+		}
+		act, err := c.UpdateActivation(ctx, id, u)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		fn(act, err)
+		if act != nil {
+			last = act
+		}
+		var wait time.Duration
+		switch {
+		case err == nil || act != nil:
+			backoff = 0
+			wait = nextSync(last, c.now())
+		case keepsWatching(err):
+			interval := nextSync(last, c.now())
+			backoff = min(max(backoff*2, watchBackoffStart), interval)
+			wait = backoff
+			var rl *RateLimitError
+			if errors.As(err, &rl) && rl.RetryAfter > wait {
+				wait = rl.RetryAfter
+			}
+		default:
+			return err
+		}
+		timer.Reset(wait)
+	}
+}
+
+// cachedActivation returns the id and claims of the cached token, read as Validate reads them.
+func (c *Client) cachedActivation(ctx context.Context) (string, *Activation, error) {
+	m, sealKey, err := c.identity(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	stored, err := c.store.Load(ctx, c.storeName)
+	switch {
+	case errors.Is(err, token.ErrNotFound):
+		return "", nil, errs.ErrNotActivated
+	case err != nil:
+		return "", nil, fmt.Errorf("%w: the cache cannot be read: %w", errs.ErrNotActivated, err)
+	}
+	rec, err := token.DecodeRecord(stored, sealKey)
+	if errors.Is(err, token.ErrCorrupt) {
+		return "", nil, fmt.Errorf("%w: %w", errs.ErrNotActivated, err)
+	}
+	claims, err := c.verifier.Verify(rec.Token, token.Binding{LicenseKey: rec.Key, Fingerprint: m.Fingerprint})
+	if err != nil {
+		return "", nil, err
+	}
+	return claims.ActivationID, activationOf(claims, rec.Token), nil
+}
+
+// nextSync is the wait before the next sync of a: its sync interval, or half the time left on
+// its lease when that is sooner, never less than MinSyncWait.
+func nextSync(a *Activation, now time.Time) time.Duration {
+	wait := DefaultSyncInterval
+	if a != nil && a.ServerSyncInterval > 0 {
+		wait = a.ServerSyncInterval
+	}
+	if a != nil && !a.LeaseExpiresAt.IsZero() {
+		if half := a.LeaseExpiresAt.Sub(now) / 2; half < wait {
+			wait = half
+		}
+	}
+	return max(wait, MinSyncWait)
+}
+
+// keepsWatching reports the failures after which the vendor's client keeps syncing: network
+// errors, rate limits, server errors and unreadable answers. Every answer that says the
+// activation itself is wrong stops Watch.
+func keepsWatching(err error) bool {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		s := apiErr.StatusCode
+		return s == http.StatusTooManyRequests || s == http.StatusRequestTimeout || s >= 500
+	}
+	var invalid *ValidationError
+	switch {
+	case errors.As(err, &invalid), errors.Is(err, errs.ErrTokenInvalid), errors.Is(err, errs.ErrFingerprintMismatch),
+		errors.Is(err, errs.ErrLeaseExpired), errors.Is(err, errs.ErrClockOutOfSync):
+		return false
+	}
+	// What is left failed on the way: the network, a timeout, a bad or missing answer, the cache.
+	return true
+}
