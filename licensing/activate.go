@@ -3,12 +3,10 @@ package licensing
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
-	"github.com/tollgate-dev/tollgate/internal/errs"
 	"github.com/tollgate-dev/tollgate/token"
 	"github.com/tollgate-dev/tollgate/transport"
 )
@@ -45,7 +43,7 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 	if len(ch.fields) > 0 {
 		return nil, &ValidationError{Fields: ch.fields}
 	}
-	if a, ok := c.cachedFor(ctx, r.Key, &m, sealKey); ok {
+	if a, ok := c.cachedFor(ctx, r.Key); ok {
 		return a, nil
 	}
 	body := appendActivate(make([]byte, 0, 512), c.cfg.ProductID, &m, &r)
@@ -53,6 +51,10 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 		Method: http.MethodPost, Path: "/v3/activations", Body: body, Unrepeatable: hasIncrements(r.MeterAttributes),
 	})
 	if err != nil {
+		var apiErr *APIError
+		if errors.As(err, &apiErr) {
+			redact(apiErr, r.Key)
+		}
 		return nil, err
 	}
 	raw, err := transport.ActivationToken(resp.Body)
@@ -64,24 +66,16 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 
 // cachedFor returns the cached activation when it is for key, genuine on this machine and
 // passes every rule now. It changes nothing.
-func (c *Client) cachedFor(ctx context.Context, key string, m *fingerprint.Machine, sealKey []byte) (*Activation, bool) {
-	stored, err := c.store.Load(ctx, c.storeName)
-	if err != nil {
-		return nil, false
-	}
-	rec, err := token.DecodeRecord(stored, sealKey)
-	if err != nil || rec.Key != key {
-		return nil, false
-	}
-	claims, err := c.verifier.Verify(rec.Token, token.Binding{LicenseKey: key, Fingerprint: m.Fingerprint})
-	if err != nil {
+func (c *Client) cachedFor(ctx context.Context, key string) (*Activation, bool) {
+	got, err := c.loadCached(ctx)
+	if err != nil || got.tampered != nil || got.rec.Key != key {
 		return nil, false
 	}
 	now := c.now()
-	if token.CheckRollback(now, rec.LastSeen) != nil || token.CheckTime(claims, now) != nil {
+	if token.CheckRollback(now, got.rec.LastSeen) != nil || token.CheckTime(got.claims, now) != nil {
 		return nil, false
 	}
-	return activationOf(claims, rec.Token), true
+	return activationOf(got.claims, got.rec.Token), true
 }
 
 // appendActivate appends the POST /v3/activations body: the fields the API notes list for it,
@@ -118,23 +112,12 @@ func appendActivate(b []byte, productID string, m *fingerprint.Machine, r *Activ
 // deactivated as asked. 409 DEACTIVATION_LIMIT_REACHED matches [ErrDeactivationLimitReached]
 // and keeps the cache, as do network and server errors.
 func (c *Client) Deactivate(ctx context.Context) error {
-	m, sealKey, err := c.identity(ctx)
+	m, err := c.Machine(ctx)
 	if err != nil {
 		return err
 	}
-	stored, err := c.store.Load(ctx, c.storeName)
-	switch {
-	case errors.Is(err, token.ErrNotFound):
-		return errs.ErrNotActivated
-	case err != nil:
-		return fmt.Errorf("%w: the cache cannot be read: %w", errs.ErrNotActivated, err)
-	}
-	rec, err := token.DecodeRecord(stored, sealKey)
-	if errors.Is(err, token.ErrCorrupt) {
-		return fmt.Errorf("%w: %w", errs.ErrNotActivated, err)
-	}
 	// The token says which activation this is; it must be genuine and this machine's.
-	claims, err := c.verifier.Verify(rec.Token, token.Binding{LicenseKey: rec.Key, Fingerprint: m.Fingerprint})
+	got, err := c.loadCached(ctx)
 	if err != nil {
 		return err
 	}
@@ -147,7 +130,7 @@ func (c *Client) Deactivate(ctx context.Context) error {
 	b = append(b, `,"os":`...)
 	b = appendString(b, m.OS)
 	b = append(b, '}')
-	_, err = c.http.Do(ctx, transport.Request{Method: http.MethodPost, Path: activationPath(claims.ActivationID) + "/deactivate", Body: b})
+	_, err = c.http.Do(ctx, transport.Request{Method: http.MethodPost, Path: activationPath(got.claims.ActivationID) + "/deactivate", Body: b})
 	var apiErr *APIError
 	switch {
 	case err == nil, errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound:

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -154,8 +155,11 @@ func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Up
 	})
 	if err != nil {
 		var apiErr *APIError
-		if errors.As(err, &apiErr) && apiErr.DropsToken() {
-			c.drop(ctx, "the server answered "+apiErr.Error())
+		if errors.As(err, &apiErr) {
+			redact(apiErr, u.Key, u.DeviceChallengeSignature)
+			if apiErr.DropsToken() {
+				c.drop(ctx, "the server answered "+apiErr.Error())
+			}
 		}
 		return nil, err
 	}
@@ -164,6 +168,16 @@ func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Up
 		return nil, err
 	}
 	return c.accept(ctx, raw, u.Key, activationID, &m, sealKey)
+}
+
+// redact removes the request's secrets from a server's message, should it echo them, so that
+// they cannot reach a log through the error.
+func redact(e *APIError, secrets ...string) {
+	for _, s := range secrets {
+		if len(s) >= 4 {
+			e.Message = strings.ReplaceAll(e.Message, s, "[redacted]")
+		}
+	}
 }
 
 // accept verifies a token the server just issued and caches it when its state is one the
@@ -177,13 +191,9 @@ func (c *Client) accept(ctx context.Context, raw, licenseKey, activationID strin
 		return nil, fmt.Errorf("%w: issued for another activation", errs.ErrTokenInvalid)
 	}
 	now := c.now()
-	state := token.CheckTime(claims, now)
-	switch {
-	case errors.Is(state, errs.ErrLeaseExpired):
-		c.drop(ctx, "lease expired")
-		return nil, state
-	case errors.Is(state, errs.ErrClockOutOfSync):
-		return nil, state
+	state, stop := c.judge(ctx, claims, now)
+	if stop != nil {
+		return nil, stop
 	}
 	a := activationOf(claims, raw)
 	rec := token.Record{Token: raw, Key: licenseKey, LastSeen: now}
@@ -193,10 +203,7 @@ func (c *Client) accept(ctx context.Context, raw, licenseKey, activationID strin
 		}
 		return a, fmt.Errorf("%w: %w", errs.ErrNotCached, err)
 	}
-	if state != nil {
-		return a, state
-	}
-	return a, nil
+	return a, state
 }
 
 func (c *Client) save(ctx context.Context, value string) error {
@@ -217,15 +224,33 @@ func (c *Client) drop(ctx context.Context, why string) {
 	c.logger.LogAttrs(ctx, slog.LevelInfo, "licensing: dropped the cached activation token", slog.String("why", why))
 }
 
-// Validate checks the cached token offline, against this client's machine: no network.
-//
-// The checks, in order: the cached record reads back intact (else [ErrNotActivated]); the
-// token's algorithm and signature, product and license key ([ErrTokenInvalid]) and fingerprint
-// ([ErrFingerprintMismatch]); the record's seal and the clock against the last recorded check
-// ([ErrClockRolledBack]); then the server's time rules of [token.CheckTime]. [ErrLeaseExpired]
-// drops the cache. [ErrGracePeriodOver], [ErrExpired] and [ErrSuspended] come with the genuine
-// *Activation. When the check passes and the clock has moved forward, the recorded time does too.
-func (c *Client) Validate(ctx context.Context) (*Activation, error) {
+// judge applies the server's time rules. state is nil or one of the states in which the
+// token still stands (grace over, expired, suspended); stop is a lease that ended (the cache is
+// dropped) or a clock out of sync.
+func (c *Client) judge(ctx context.Context, claims *token.Claims, now time.Time) (state, stop error) {
+	state = token.CheckTime(claims, now)
+	switch {
+	case errors.Is(state, errs.ErrLeaseExpired):
+		c.drop(ctx, "lease expired")
+		return nil, state
+	case errors.Is(state, errs.ErrClockOutOfSync):
+		return nil, state
+	}
+	return state, nil
+}
+
+// cached is the verified content of the cache.
+type cached struct {
+	stored   string // the stored value, as read
+	rec      token.Record
+	claims   *token.Claims
+	tampered error // the record's seal did not match: its time cannot be trusted
+	sealKey  []byte
+}
+
+// loadCached reads the cache and verifies its token against this machine. Nothing cached, or
+// nothing readable, is ErrNotActivated; a token that fails verification gives its error.
+func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 	m, sealKey, err := c.identity(ctx)
 	if err != nil {
 		return nil, err
@@ -241,45 +266,56 @@ func (c *Client) Validate(ctx context.Context) (*Activation, error) {
 	if errors.Is(recErr, token.ErrCorrupt) {
 		return nil, fmt.Errorf("%w: %w", errs.ErrNotActivated, recErr)
 	}
+	// A token copied from another machine fails here with ErrFingerprintMismatch, before its
+	// seal (keyed by the fingerprint too) is looked at.
 	claims, err := c.verifier.Verify(rec.Token, token.Binding{LicenseKey: rec.Key, Fingerprint: m.Fingerprint})
 	if err != nil {
 		return nil, err
 	}
-	if recErr != nil {
-		return nil, fmt.Errorf("%w: %w", errs.ErrClockRolledBack, recErr)
-	}
-	now := c.now()
-	if err := token.CheckRollback(now, rec.LastSeen); err != nil {
+	return &cached{stored: stored, rec: rec, claims: claims, tampered: recErr, sealKey: sealKey}, nil
+}
+
+// Validate checks the cached token offline, against this client's machine: no network.
+//
+// The checks, in order: the cached record reads back intact (else [ErrNotActivated]); the
+// token's algorithm and signature, product and license key ([ErrTokenInvalid]) and fingerprint
+// ([ErrFingerprintMismatch]); the record's seal and the clock against the last recorded check
+// ([ErrClockRolledBack]); then the server's time rules of [token.CheckTime]. [ErrLeaseExpired]
+// drops the cache. [ErrGracePeriodOver], [ErrExpired] and [ErrSuspended] come with the genuine
+// *Activation. When the check passes and the clock has moved forward, the recorded time does too.
+func (c *Client) Validate(ctx context.Context) (*Activation, error) {
+	got, err := c.loadCached(ctx)
+	if err != nil {
 		return nil, err
 	}
-	state := token.CheckTime(claims, now)
-	switch {
-	case errors.Is(state, errs.ErrLeaseExpired):
-		c.drop(ctx, "lease expired")
-		return nil, state
-	case errors.Is(state, errs.ErrClockOutOfSync):
-		return nil, state
+	if got.tampered != nil {
+		return nil, fmt.Errorf("%w: %w", errs.ErrClockRolledBack, got.tampered)
 	}
-	if now.Sub(rec.LastSeen) >= persistEvery {
-		c.moveForward(ctx, stored, rec, now, sealKey)
+	now := c.now()
+	if err := token.CheckRollback(now, got.rec.LastSeen); err != nil {
+		return nil, err
 	}
-	a := activationOf(claims, rec.Token)
-	if state != nil {
-		return a, state
+	state, stop := c.judge(ctx, got.claims, now)
+	if stop != nil {
+		return nil, stop
 	}
-	return a, nil
+	if now.Sub(got.rec.LastSeen) >= persistEvery {
+		c.moveForward(ctx, got, now)
+	}
+	return activationOf(got.claims, got.rec.Token), state
 }
 
 // moveForward records now as the last successful check, unless the cache changed meanwhile
 // (an update cached a newer token). A failure is logged: the check itself succeeded.
-func (c *Client) moveForward(ctx context.Context, was string, rec token.Record, now time.Time, sealKey []byte) {
+func (c *Client) moveForward(ctx context.Context, got *cached, now time.Time) {
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
-	if cur, err := c.store.Load(ctx, c.storeName); err != nil || cur != was {
+	if cur, err := c.store.Load(ctx, c.storeName); err != nil || cur != got.stored {
 		return
 	}
+	rec := got.rec
 	rec.LastSeen = now
-	if err := c.store.Save(ctx, c.storeName, token.EncodeRecord(rec, sealKey)); err != nil {
+	if err := c.store.Save(ctx, c.storeName, token.EncodeRecord(rec, got.sealKey)); err != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not record the time of this check", slog.Any("error", err))
 	}
 }

@@ -383,3 +383,15 @@ func TestActivationNeverPrintsToken(t *testing.T) {
 		}
 	}
 }
+
+func TestServerMessagesAreRedacted(t *testing.T) {
+	t.Parallel()
+	e := setup(t, licensingtest.License{})
+	// A server that echoes the key it was sent must not put it into the error.
+	e.srv.Inject(licensingtest.Fault{Status: 400, Code: "INVALID_LICENSE_KEY", Message: "License key " + e.key + " is invalid."})
+	_, err := e.client.UpdateActivation(ctx, e.id, licensing.Update{Key: e.key})
+	var apiErr *licensing.APIError
+	if !errors.As(err, &apiErr) || apiErr.Message != "License key [redacted] is invalid." || strings.Contains(err.Error(), e.key) {
+		t.Fatalf("%v", err)
+	}
+}

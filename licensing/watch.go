@@ -3,12 +3,10 @@ package licensing
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/errs"
-	"github.com/tollgate-dev/tollgate/token"
 )
 
 // Sync timing of [Client.Watch].
@@ -44,10 +42,11 @@ func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error
 	if hasIncrements(u.MeterAttributes) {
 		return &ValidationError{Fields: []FieldError{{"meterAttributes", "Watch repeats its update, so it must carry no increments"}}}
 	}
-	id, last, err := c.cachedActivation(ctx)
+	got, err := c.loadCached(ctx)
 	if err != nil {
 		return err
 	}
+	id, last := got.claims.ActivationID, activationOf(got.claims, got.rec.Token)
 	if fn == nil {
 		fn = func(*Activation, error) {}
 	}
@@ -86,30 +85,6 @@ func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error
 		}
 		timer.Reset(wait)
 	}
-}
-
-// cachedActivation returns the id and claims of the cached token, read as Validate reads them.
-func (c *Client) cachedActivation(ctx context.Context) (string, *Activation, error) {
-	m, sealKey, err := c.identity(ctx)
-	if err != nil {
-		return "", nil, err
-	}
-	stored, err := c.store.Load(ctx, c.storeName)
-	switch {
-	case errors.Is(err, token.ErrNotFound):
-		return "", nil, errs.ErrNotActivated
-	case err != nil:
-		return "", nil, fmt.Errorf("%w: the cache cannot be read: %w", errs.ErrNotActivated, err)
-	}
-	rec, err := token.DecodeRecord(stored, sealKey)
-	if errors.Is(err, token.ErrCorrupt) {
-		return "", nil, fmt.Errorf("%w: %w", errs.ErrNotActivated, err)
-	}
-	claims, err := c.verifier.Verify(rec.Token, token.Binding{LicenseKey: rec.Key, Fingerprint: m.Fingerprint})
-	if err != nil {
-		return "", nil, err
-	}
-	return claims.ActivationID, activationOf(claims, rec.Token), nil
 }
 
 // nextSync is the wait before the next sync of a: its sync interval, or half the time left on

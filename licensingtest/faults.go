@@ -31,6 +31,8 @@ type Fault struct {
 	Status int
 	// Code is the error code of the body; "" picks one from Status.
 	Code string
+	// Message is the error message of the body; "" says it is an injected fault.
+	Message string
 	// RetryAfter is sent as the Retry-After header when not "".
 	RetryAfter string
 	// Header holds extra headers to send with the answer.

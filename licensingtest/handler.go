@@ -51,7 +51,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			if code == "" {
 				code = codeFor(f.Status)
 			}
-			writeError(w, f.Status, code, "injected fault: "+http.StatusText(f.Status))
+			msg := f.Message
+			if msg == "" {
+				msg = "injected fault: " + http.StatusText(f.Status)
+			}
+			writeError(w, f.Status, code, msg)
 			return
 		case f.EmptyBody:
 			w.WriteHeader(http.StatusOK)
