@@ -91,9 +91,12 @@ func DefaultTransport() *http.Transport {
 		TLSHandshakeTimeout:   5 * time.Second,
 		ResponseHeaderTimeout: 10 * time.Second,
 		ExpectContinueTimeout: time.Second,
-		IdleConnTimeout:       90 * time.Second,
-		MaxIdleConnsPerHost:   4,
-		ForceAttemptHTTP2:     true,
+		// Shorter than the idle timeout of common load balancers (60 s), so that a request is not
+		// written to a connection the server side is closing: for an unrepeatable request that
+		// would be an ErrOutcomeUnknown for nothing.
+		IdleConnTimeout:     30 * time.Second,
+		MaxIdleConnsPerHost: 4,
+		ForceAttemptHTTP2:   true,
 	}
 }
 
