@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 
+	"github.com/tollgate-dev/tollgate/licensingtest"
 	"github.com/tollgate-dev/tollgate/webhook"
 )
 
@@ -37,4 +38,31 @@ func ExampleHandler() {
 	// Output:
 	// activation act-1 synced from build-7
 	// 204
+}
+
+// A vendor's backend, tested end to end: the fake activation server posts a signed
+// activation.updated event, as the real server does after each sync.
+func ExampleHandler_withLicensingtest() {
+	received := make(chan *webhook.Event, 1)
+	backend := httptest.NewServer(webhook.Handler("whsec", func(ctx context.Context, e *webhook.Event) error {
+		received <- e
+		return nil
+	}))
+	defer backend.Close()
+
+	srv := licensingtest.NewServer()
+	defer srv.Close()
+	id := srv.AddActivation(srv.AddLicense(licensingtest.License{Meters: map[string]int64{"exports": 10}}))
+
+	status, err := srv.SendWebhook(context.Background(), backend.URL, "whsec", id)
+	if err != nil {
+		panic(err)
+	}
+	e := <-received
+	fmt.Println(status, e.Type, e.Activation.ProductID, len(e.Activation.MeterAttributes))
+	status, _ = srv.SendWebhook(context.Background(), backend.URL, "wrong secret", id)
+	fmt.Println(status)
+	// Output:
+	// 204 activation.updated prod-test 1
+	// 401
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/licensing"
+	"go.uber.org/goleak"
 )
 
 func TestDesktopStartupRuns(t *testing.T) {
@@ -39,3 +40,6 @@ func TestStartupModes(t *testing.T) {
 		t.Error(got)
 	}
 }
+
+// TestMain checks that the example leaves no goroutine behind: Watch runs in one and must end.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

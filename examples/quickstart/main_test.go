@@ -1,6 +1,10 @@
 package main
 
-import "testing"
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
 
 func TestQuickstartRuns(t *testing.T) {
 	t.Setenv("HOME", t.TempDir())
@@ -28,3 +32,6 @@ func TestQuickstartBadSettings(t *testing.T) {
 		t.Fatalf("bad settings: exit code %d, want 2", code)
 	}
 }
+
+// TestMain checks that the quickstart leaves no goroutine behind.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

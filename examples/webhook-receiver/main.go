@@ -30,14 +30,17 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	demo := flag.Bool("demo", false, "post one event from a fake server to this receiver, then exit")
 	flag.Parse()
+	os.Exit(run(*addr, *demo))
+}
 
+func run(addr string, demo bool) int {
 	secret := os.Getenv("TOLLGATE_WEBHOOK_SECRET")
-	if *demo {
-		secret, *addr = "demo-secret", "127.0.0.1:0"
+	if demo {
+		secret, addr = "demo-secret", "127.0.0.1:0"
 	}
 	if secret == "" {
 		fmt.Fprintln(os.Stderr, "webhook-receiver: set TOLLGATE_WEBHOOK_SECRET to the webhook's secret token (or use -demo)")
-		os.Exit(2)
+		return 2
 	}
 
 	received := make(chan struct{}, 1)
@@ -58,21 +61,21 @@ func main() {
 		return nil // a non-nil error answers 500, and the server sends the event again
 	}))
 
-	l, err := net.Listen("tcp", *addr)
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "webhook-receiver:", err)
-		os.Exit(2)
+		return 2
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Fatal(err)
+			log.Print(err)
 		}
 	}()
 	url := "http://" + l.Addr().String() + "/webhooks/activations"
 	log.Printf("listening on %s", url)
-	if !*demo {
-		select {}
+	if !demo {
+		select {} // serve until the process is stopped
 	}
 
 	fake := licensingtest.NewServer()
@@ -84,22 +87,26 @@ func main() {
 		Store: token.NewMemoryStore(), Machine: &fingerprint.Machine{OS: "windows", OSVersion: "10.0.22631", Hostname: "DESKTOP-7Q2",
 			Fingerprint: strings.Repeat("c4", 32), UserHash: strings.Repeat("1d", 32)}})
 	if err != nil {
-		log.Fatal(err)
+		log.Print(err)
+		return 1
 	}
+	defer app.CloseIdleConnections()
 	if _, err := app.UpdateActivation(context.Background(), id, licensing.Update{Key: key, ReleaseVersion: "3.1.0",
 		MeterAttributes: []licensing.MeterAttribute{{Name: "exports", UsesIncrement: 2}}}); err != nil {
-		log.Fatal(err)
+		log.Print(err)
+		return 1
 	}
 	status, err := fake.SendWebhook(context.Background(), url, secret, id)
 	if err != nil || status != http.StatusNoContent {
 		fmt.Fprintln(os.Stderr, "webhook-receiver: demo delivery failed:", status, err)
-		os.Exit(1)
+		return 1
 	}
 	<-received
 	if status, _ := fake.SendWebhook(context.Background(), url, "wrong-secret", id); status != http.StatusUnauthorized {
 		fmt.Fprintln(os.Stderr, "webhook-receiver: a wrongly signed event was not refused:", status)
-		os.Exit(1)
+		return 1
 	}
 	log.Print("a wrongly signed event was refused with 401")
 	_ = srv.Shutdown(context.Background())
+	return 0
 }
