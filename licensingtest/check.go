@@ -43,34 +43,27 @@ var updateFields = map[string]field{
 	"deviceChallengeSignature": {kind: "string", min: 1, max: 1024},
 }
 
-// createFields are the body of POST /v3/activations (see spec/api-notes.md).
-var createFields = map[string]field{
-	"os":              {kind: "enum", required: true},
-	"osVersion":       {kind: "string", max: 256},
-	"fingerprint":     {kind: "string", required: true, min: 64, max: 1024},
-	"vmName":          {kind: "string", max: 256},
-	"container":       {kind: "bool"},
-	"hostname":        {kind: "string", required: true, min: 1, max: 1024},
-	"userHash":        {kind: "string", required: true, min: 1, max: 256},
-	"productId":       {kind: "string", required: true, min: 1, max: 256},
-	"key":             {kind: "string", required: true, min: 1, max: 256},
-	"appVersion":      {kind: "string", max: 256},
-	"releaseVersion":  {kind: "release", max: 256},
-	"metadata":        {kind: "metadata"},
-	"meterAttributes": {kind: "meters"},
-	"userId":          {kind: "string", max: 256},
-}
+// createFields are the body of POST /v3/activations (see spec/api-notes.md): the update's
+// machine fields, key and items, with appVersion beside them.
+var createFields = pick(updateFields, map[string]field{"appVersion": {kind: "string", max: 256}},
+	"os", "osVersion", "fingerprint", "vmName", "container", "hostname", "userHash", "productId", "key",
+	"releaseVersion", "metadata", "meterAttributes", "userId")
 
-// deactivateFields are the body of POST /v3/activations/{id}/deactivate.
-var deactivateFields = map[string]field{
-	"productId":                {kind: "string", required: true, min: 1, max: 256},
-	"accountId":                {kind: "string", max: 256},
-	"fingerprint":              {kind: "string", required: true, min: 64, max: 1024},
-	"userHash":                 {kind: "string", required: true, min: 1, max: 256},
-	"os":                       {kind: "enum", required: true},
-	"deviceId":                 {kind: "uuid"},
-	"deviceChallenge":          {kind: "string", min: 1, max: 256},
-	"deviceChallengeSignature": {kind: "string", min: 1, max: 1024},
+// deactivateFields are the body of POST /v3/activations/{id}/deactivate; accountId is optional
+// there.
+var deactivateFields = pick(updateFields, map[string]field{"accountId": {kind: "string", max: 256}},
+	"productId", "fingerprint", "userHash", "os", "deviceId", "deviceChallenge", "deviceChallengeSignature")
+
+// pick returns the named fields of from, plus extra.
+func pick(from, extra map[string]field, names ...string) map[string]field {
+	out := make(map[string]field, len(names)+len(extra))
+	for _, n := range names {
+		out[n] = from[n]
+	}
+	for n, f := range extra {
+		out[n] = f
+	}
+	return out
 }
 
 var (

@@ -1,7 +1,6 @@
 package licensingtest
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -206,18 +205,25 @@ func (s *Server) applyMeters(lic *License, a *activation, w *wireUpdate) (int, [
 	return 0, nil
 }
 
-func decodeStrict(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	return dec.Decode(v)
+// parseBody checks body against fields, as strictly as the reference page, and decodes it;
+// on a problem it returns the 400 to answer.
+func parseBody(body []byte, fields map[string]field) (*wireUpdate, int, []byte) {
+	if p := check(body, fields); len(p) > 0 {
+		st, b := errorBody(http.StatusBadRequest, "VALIDATION_FAILED", joinProblems(p))
+		return nil, st, b
+	}
+	var w wireUpdate
+	if err := json.Unmarshal(body, &w); err != nil {
+		st, b := errorBody(http.StatusBadRequest, "VALIDATION_FAILED", "body is not valid JSON")
+		return nil, st, b
+	}
+	return &w, 0, nil
 }
 
 func (s *Server) update(id string, body []byte) (int, []byte) {
-	if p := CheckUpdateBody(body); len(p) > 0 {
-		return errorBody(http.StatusBadRequest, "VALIDATION_FAILED", joinProblems(p))
-	}
-	var w wireUpdate
-	if err := decodeStrict(body, &w); err != nil {
-		return errorBody(http.StatusBadRequest, "VALIDATION_FAILED", "body is not valid JSON")
+	w, st, b := parseBody(body, updateFields)
+	if w == nil {
+		return st, b
 	}
 	s.mu.Lock()
 	a, ok := s.activations[id]
@@ -225,7 +231,7 @@ func (s *Server) update(id string, body []byte) (int, []byte) {
 		s.mu.Unlock()
 		return errorBody(http.StatusNotFound, "ACTIVATION_NOT_FOUND", "The activation does not exist.")
 	}
-	lic, st, b := s.checkLicense(&w)
+	lic, st, b := s.checkLicense(w)
 	switch {
 	case lic == nil:
 		s.mu.Unlock()
@@ -237,11 +243,11 @@ func (s *Server) update(id string, body []byte) (int, []byte) {
 		s.mu.Unlock()
 		return errorBody(http.StatusBadRequest, "INVALID_ACTIVATION_FINGERPRINT", "The fingerprint does not match the activation.")
 	}
-	if st, b := s.applyMeters(lic, a, &w); st != 0 {
+	if st, b := s.applyMeters(lic, a, w); st != 0 {
 		s.mu.Unlock()
 		return st, b
 	}
-	apply(a, &w)
+	apply(a, w)
 	a.updated = s.now()
 	a.updates++
 	tok, err := s.issue(a, lic)
@@ -286,15 +292,12 @@ func apply(a *activation, w *wireUpdate) {
 }
 
 func (s *Server) create(body []byte) (int, []byte) {
-	if p := check(body, createFields); len(p) > 0 {
-		return errorBody(http.StatusBadRequest, "VALIDATION_FAILED", joinProblems(p))
-	}
-	var w wireUpdate
-	if err := decodeStrict(body, &w); err != nil {
-		return errorBody(http.StatusBadRequest, "VALIDATION_FAILED", "body is not valid JSON")
+	w, st, b := parseBody(body, createFields)
+	if w == nil {
+		return st, b
 	}
 	s.mu.Lock()
-	lic, st, b := s.checkLicense(&w)
+	lic, st, b := s.checkLicense(w)
 	if lic == nil {
 		s.mu.Unlock()
 		return st, b
@@ -315,11 +318,11 @@ func (s *Server) create(body []byte) (int, []byte) {
 		a = &activation{id: s.newID("act"), licenseKey: lic.Key, uses: map[string]int64{}, created: now}
 		s.activations[a.id] = a
 	}
-	if st, b := s.applyMeters(lic, a, &w); st != 0 {
+	if st, b := s.applyMeters(lic, a, w); st != 0 {
 		s.mu.Unlock()
 		return st, b
 	}
-	apply(a, &w)
+	apply(a, w)
 	a.updated = s.now()
 	tok, err := s.issue(a, lic)
 	id := a.id
@@ -336,12 +339,9 @@ func (s *Server) create(body []byte) (int, []byte) {
 }
 
 func (s *Server) deactivate(id string, body []byte) (int, []byte) {
-	if p := check(body, deactivateFields); len(p) > 0 {
-		return errorBody(http.StatusBadRequest, "VALIDATION_FAILED", joinProblems(p))
-	}
-	var w wireUpdate
-	if err := decodeStrict(body, &w); err != nil {
-		return errorBody(http.StatusBadRequest, "VALIDATION_FAILED", "body is not valid JSON")
+	w, st, b := parseBody(body, deactivateFields)
+	if w == nil {
+		return st, b
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
