@@ -1,0 +1,31 @@
+// Package licensing is what application code calls to learn, quickly and offline if need be,
+// whether this machine holds a genuine, current license.
+//
+// # Start-up
+//
+// [New] checks the configuration once. [Client.Validate] then answers from the cached activation
+// token with no network: it verifies the token's RS256 signature against the product's public
+// key, that it belongs to this product, license key and machine, that the clock was not turned
+// back, and the server's time rules (lease, sync grace period, expiry, suspension).
+//
+// # Talking to the server
+//
+// [Client.Activate] activates this machine, [Client.UpdateActivation] sends
+// PATCH /v3/activations/{id} (checked against every rule of the reference page first, every
+// problem at once as a [*ValidationError]), [Client.Watch] keeps the activation in sync in the
+// background, and [Client.Deactivate] frees the seat. Every token the server returns is verified
+// before it is cached, and a request carrying meter increments is never sent twice when it may
+// already have been applied: see [ErrOutcomeUnknown].
+//
+// # Errors
+//
+// Errors are sentinels for errors.Is ([ErrExpired], [ErrLicenseRevoked], ...) and typed details
+// for errors.As ([*APIError], [*RateLimitError], [*ValidationError]). [ErrGracePeriodOver],
+// [ErrExpired] and [ErrSuspended] come with the genuine [*Activation]. No error, log line or
+// printed [Activation] holds a license key or a token.
+//
+// # Testing
+//
+// Package licensingtest is a fake activation server with a real key pair and fault injection,
+// for the application's own tests.
+package licensing
