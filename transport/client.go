@@ -231,8 +231,8 @@ func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 	return retry, nil
 }
 
-// permanent reports errors that a retry cannot mend: a certificate or TLS configuration problem,
-// or an unusable URL.
+// permanent reports errors that a retry cannot mend: a certificate the server's name or chain
+// does not match, or a peer that does not speak TLS.
 func permanent(err error) bool {
 	var certErr *tls.CertificateVerificationError
 	var recordErr tls.RecordHeaderError

@@ -1,0 +1,93 @@
+package licensing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/errs"
+	"github.com/tollgate-dev/tollgate/token"
+)
+
+// save writes value as the cached record.
+func (c *Client) save(ctx context.Context, value string) error {
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	return c.store.Save(ctx, c.storeName, value)
+}
+
+// drop deletes the cached token; a failure is logged, since the caller's error says more.
+func (c *Client) drop(ctx context.Context, why string) {
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	if err := c.store.Delete(ctx, c.storeName); err != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not drop the cached activation token",
+			slog.String("why", why), slog.Any("error", err))
+		return
+	}
+	c.logger.LogAttrs(ctx, slog.LevelInfo, "licensing: dropped the cached activation token", slog.String("why", why))
+}
+
+// cached is the verified content of the cache.
+type cached struct {
+	stored   string // the stored value, as read
+	rec      token.Record
+	claims   *token.Claims
+	tampered error // the record's seal did not match: its time cannot be trusted
+	sealKey  []byte
+}
+
+// loadCached reads the cache and verifies its token against this machine. Nothing cached, or
+// nothing readable, is ErrNotActivated; a token that fails verification gives its error.
+func (c *Client) loadCached(ctx context.Context) (*cached, error) {
+	m, sealKey, err := c.identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := c.store.Load(ctx, c.storeName)
+	switch {
+	case errors.Is(err, token.ErrNotFound):
+		return nil, errs.ErrNotActivated
+	case err != nil:
+		return nil, fmt.Errorf("%w: the cache cannot be read: %w", errs.ErrNotActivated, err)
+	}
+	rec, recErr := token.DecodeRecord(stored, sealKey)
+	if errors.Is(recErr, token.ErrCorrupt) {
+		return nil, fmt.Errorf("%w: %w", errs.ErrNotActivated, recErr)
+	}
+	// A token copied from another machine fails here with ErrFingerprintMismatch, before its
+	// seal (keyed by the fingerprint too) is looked at.
+	claims, err := c.verifier.Verify(rec.Token, token.Binding{LicenseKey: rec.Key, Fingerprint: m.Fingerprint})
+	if err != nil {
+		return nil, err
+	}
+	return &cached{stored: stored, rec: rec, claims: claims, tampered: recErr, sealKey: sealKey}, nil
+}
+
+// moveForward records now as the last successful check, unless the cache changed meanwhile
+// (an update cached a newer token). A failure is logged: the check itself succeeded.
+func (c *Client) moveForward(ctx context.Context, got *cached, now time.Time) {
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	if cur, err := c.store.Load(ctx, c.storeName); err != nil || cur != got.stored {
+		return
+	}
+	rec := got.rec
+	rec.LastSeen = now
+	if err := c.store.Save(ctx, c.storeName, token.EncodeRecord(rec, got.sealKey)); err != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not record the time of this check", slog.Any("error", err))
+	}
+}
+
+// ClearCache forgets the cached activation token on this machine, as a "sign out" does. The
+// activation stays on the server: [Client.Deactivate] frees the seat.
+func (c *Client) ClearCache(ctx context.Context) error {
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	if err := c.store.Delete(ctx, c.storeName); err != nil {
+		return fmt.Errorf("licensing: clear the cache: %w", err)
+	}
+	return nil
+}
