@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/token"
@@ -81,23 +80,9 @@ func (c *Client) cachedFor(ctx context.Context, key string) (*Activation, bool) 
 // appendActivate appends the POST /v3/activations body: the fields the API notes list for it,
 // plus container, which the server's allowContainerActivation rule reads.
 func appendActivate(b []byte, productID string, m *fingerprint.Machine, r *ActivationRequest) []byte {
-	b = append(b, `{"key":`...)
+	b = appendMachine(append(b, '{'), productID, m)
+	b = append(b, `,"key":`...)
 	b = appendString(b, r.Key)
-	b = append(b, `,"hostname":`...)
-	b = appendString(b, m.Hostname)
-	b = append(b, `,"os":`...)
-	b = appendString(b, m.OS)
-	b = appendOptional(b, `,"osVersion":`, m.OSVersion)
-	b = append(b, `,"fingerprint":`...)
-	b = appendString(b, m.Fingerprint)
-	b = append(b, `,"vmName":`...)
-	b = appendString(b, m.VMName)
-	b = append(b, `,"container":`...)
-	b = strconv.AppendBool(b, m.Container)
-	b = append(b, `,"userHash":`...)
-	b = appendString(b, m.UserHash)
-	b = append(b, `,"productId":`...)
-	b = appendString(b, productID)
 	b = appendOptional(b, `,"appVersion":`, r.AppVersion)
 	b = appendItems(b, r.Metadata, r.MeterAttributes)
 	return append(b, '}')

@@ -119,12 +119,6 @@ func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
 // activationPath returns /v3/activations/{id} with id path-escaped.
 func activationPath(id string) string { return "/v3/activations/" + url.PathEscape(id) }
 
-// activationURL is the full URL of activationPath, for tests and messages.
-func (c *Client) activationURL(id string) string {
-	b, _ := transport.ParseBaseURL(c.cfg.baseURL())
-	return b.String() + activationPath(id)
-}
-
 // UpdateActivation validates u with the machine's signals, sends PATCH /v3/activations/{id},
 // verifies the returned token offline (signature, product, key, and the fingerprint that was
 // sent), caches it, and returns what it says.

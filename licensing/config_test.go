@@ -81,7 +81,7 @@ func TestActivationURL(t *testing.T) {
 		"a/b?c#d": "https://h.example/prefix/v3/activations/a%2Fb%3Fc%23d",
 		"é x":     "https://h.example/prefix/v3/activations/%C3%A9%20x",
 	} {
-		if got := c.activationURL(id); got != want {
+		if got := c.http.URL(activationPath(id)); got != want {
 			t.Errorf("activationURL(%q) = %s, want %s", id, got, want)
 		}
 	}

@@ -71,24 +71,7 @@ func EncodeUpdate(productID string, m fingerprint.Machine, u Update) ([]byte, er
 
 // appendUpdate appends the wire body; the input must have passed validateUpdate.
 func appendUpdate(b []byte, productID string, m *fingerprint.Machine, u *Update) []byte {
-	b = append(b, `{"os":`...)
-	b = appendString(b, m.OS)
-	if m.OSVersion != "" {
-		b = append(b, `,"osVersion":`...)
-		b = appendString(b, m.OSVersion)
-	}
-	b = append(b, `,"fingerprint":`...)
-	b = appendString(b, m.Fingerprint)
-	b = append(b, `,"vmName":`...)
-	b = appendString(b, m.VMName)
-	b = append(b, `,"container":`...)
-	b = strconv.AppendBool(b, m.Container)
-	b = append(b, `,"hostname":`...)
-	b = appendString(b, m.Hostname)
-	b = append(b, `,"userHash":`...)
-	b = appendString(b, m.UserHash)
-	b = append(b, `,"productId":`...)
-	b = appendString(b, productID)
+	b = appendMachine(append(b, '{'), productID, m)
 	b = append(b, `,"accountId":`...)
 	b = appendString(b, u.AccountID)
 	b = appendOptional(b, `,"releaseVersion":`, u.ReleaseVersion)
@@ -111,6 +94,26 @@ func appendUpdate(b []byte, productID string, m *fingerprint.Machine, u *Update)
 	b = appendOptional(b, `,"deviceChallenge":`, u.DeviceChallenge)
 	b = appendOptional(b, `,"deviceChallengeSignature":`, u.DeviceChallengeSignature)
 	return append(b, '}')
+}
+
+// appendMachine appends the machine's members and productId, in the reference page's order,
+// after an opening brace: the update and the activation share them.
+func appendMachine(b []byte, productID string, m *fingerprint.Machine) []byte {
+	b = append(b, `"os":`...)
+	b = appendString(b, m.OS)
+	b = appendOptional(b, `,"osVersion":`, m.OSVersion)
+	b = append(b, `,"fingerprint":`...)
+	b = appendString(b, m.Fingerprint)
+	b = append(b, `,"vmName":`...)
+	b = appendString(b, m.VMName)
+	b = append(b, `,"container":`...)
+	b = strconv.AppendBool(b, m.Container)
+	b = append(b, `,"hostname":`...)
+	b = appendString(b, m.Hostname)
+	b = append(b, `,"userHash":`...)
+	b = appendString(b, m.UserHash)
+	b = append(b, `,"productId":`...)
+	return appendString(b, productID)
 }
 
 // appendItems appends the metadata and meterAttributes members, each when not nil.

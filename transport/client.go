@@ -147,7 +147,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	if req.Body != nil {
 		body = req.Body
 	}
-	rreq, err := retryablehttp.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), req.Method, c.base.String()+req.Path, body)
+	rreq, err := retryablehttp.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), req.Method, c.URL(req.Path), body)
 	if err != nil {
 		return nil, fmt.Errorf("transport: %w", err)
 	}
@@ -280,6 +280,10 @@ func (k *call) finish(ctx context.Context, resp *http.Response, err error) (*Res
 	}
 	return nil, apiErr
 }
+
+// URL returns the address a request for path goes to: the base URL, its path prefix kept, then
+// path (already escaped).
+func (c *Client) URL(path string) string { return c.base.String() + path }
 
 // CloseIdleConnections closes the idle connections of the client's transport, such as at
 // shutdown. With a caller's HTTPClient that is the caller's transport's pool.
