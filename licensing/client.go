@@ -143,7 +143,7 @@ func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Up
 	if len(fields) > 0 {
 		return nil, &ValidationError{Fields: fields}
 	}
-	body := appendUpdate(make([]byte, 0, 512), c.cfg.ProductID, &m, &u)
+	body := updateBody(c.cfg.ProductID, &m, &u)
 	resp, err := c.http.Do(ctx, transport.Request{
 		Method: http.MethodPatch, Path: activationPath(activationID), Body: body, Unrepeatable: u.hasIncrements(),
 	})
