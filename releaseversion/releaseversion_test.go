@@ -44,6 +44,7 @@ func FuzzOfMatchesLicensing(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		want, werr := Of(s)
+		//lint:ignore SA1019 comparing the deprecated function with its replacement is the point
 		got, gerr := licensing.ReleaseVersionOf(s)
 		if (werr == nil) != (gerr == nil) || got != want {
 			t.Fatalf("%q: licensing.ReleaseVersionOf = %q, %v; Of = %q, %v", s, got, gerr, want, werr)
