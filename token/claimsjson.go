@@ -191,34 +191,39 @@ func parseSeconds(b []byte) (sec, nsec int64, err error) {
 		}
 	}
 	intPart, frac, _ := bytes.Cut(mant, []byte{'.'})
-	// The value is 0.DIGITS × 10^point, DIGITS without leading zeros.
-	digits := make([]byte, 0, len(intPart)+len(frac))
-	digits = append(append(digits, intPart...), frac...)
-	point := int64(len(intPart)) + exp
-	for len(digits) > 0 && digits[0] == '0' {
-		digits = digits[1:]
-		point--
+	// The digits of intPart and frac, read in place (no copy, whatever their length): the value
+	// is 0.DIGITS × 10^point once the leading zeros are skipped.
+	total := len(intPart) + len(frac)
+	digit := func(i int) int64 {
+		switch {
+		case i < 0 || i >= total:
+			return 0
+		case i < len(intPart):
+			return int64(intPart[i] - '0')
+		}
+		return int64(frac[i-len(intPart)] - '0')
 	}
-	if len(digits) == 0 {
+	lead := 0
+	for lead < total && digit(lead) == 0 {
+		lead++
+	}
+	if lead == total {
 		return 0, 0, nil // 0, -0, 0.0e5
 	}
 	if neg {
 		return 0, 0, errClaimType
 	}
+	point := int64(len(intPart)-lead) + exp
 	if point > 15 {
 		return 0, 0, errTooLarge
 	}
-	digitAt := func(i int64) int64 {
-		if i < 0 || i >= int64(len(digits)) {
-			return 0
-		}
-		return int64(digits[i] - '0')
+	// Digit k of the value after its leading zeros is digit(lead+k), for negative k too (the
+	// zeros skipped, or none): digits before point are seconds, the nine after nanoseconds.
+	for k := int64(0); k < point; k++ {
+		sec = sec*10 + digit(lead+int(k))
 	}
-	for i := int64(0); i < point; i++ {
-		sec = sec*10 + digitAt(i)
-	}
-	for i := point; i < point+9; i++ {
-		nsec = nsec*10 + digitAt(i)
+	for k := point; k < point+9; k++ {
+		nsec = nsec*10 + digit(lead+int(k))
 	}
 	return sec, nsec, nil
 }
