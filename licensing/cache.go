@@ -40,7 +40,8 @@ type cached struct {
 }
 
 // loadCached reads the cache and verifies its token against this machine. Nothing cached, or
-// nothing readable, is ErrNotActivated; a token that fails verification gives its error.
+// a value that is not a record, is ErrNotActivated; a store that cannot be read now is
+// ErrCacheUnavailable; a token that fails verification gives its error.
 func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 	m, sealKey, err := c.identity(ctx)
 	if err != nil {
@@ -50,8 +51,10 @@ func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 	switch {
 	case errors.Is(err, token.ErrNotFound):
 		return nil, errs.ErrNotActivated
+	case errors.Is(err, token.ErrCorrupt):
+		return nil, fmt.Errorf("%w: the cache holds no readable value: %w", errs.ErrNotActivated, err)
 	case err != nil:
-		return nil, fmt.Errorf("%w: the cache cannot be read: %w", errs.ErrNotActivated, err)
+		return nil, fmt.Errorf("%w: %w", errs.ErrCacheUnavailable, err)
 	}
 	rec, recErr := token.DecodeRecord(stored, sealKey)
 	if errors.Is(recErr, token.ErrCorrupt) {

@@ -23,6 +23,7 @@ var (
 	ErrInvalidRequest      = errors.New("licensing: invalid request")
 	ErrBadResponse         = errors.New("licensing: unexpected response from server")
 	ErrNotCached           = errors.New("licensing: activation verified but not cached")
+	ErrCacheUnavailable    = errors.New("licensing: activation cache unavailable")
 
 	ErrActivationLimitReached      = errors.New("licensing: activation limit reached")
 	ErrMeterLimitReached           = errors.New("licensing: meter attribute uses limit reached")
