@@ -194,7 +194,7 @@ func parseEntry(s string) (manifest, error) {
 	switch {
 	case strings.HasPrefix(s, inlinePrefix):
 		sum, value, ok := strings.Cut(s[len(inlinePrefix):], ":")
-		if !ok || checksum(value) != sum {
+		if !ok || len(value) > maxStoredValue || checksum(value) != sum {
 			return manifest{}, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
 		}
 		return manifest{inline: value}, nil
