@@ -96,9 +96,11 @@ func startupMode(act *licensing.Activation, err error) string {
 		return "blocked: the system clock is wrong; ask the user to fix date and time"
 	case errors.Is(err, licensing.ErrLeaseExpired):
 		return "limited: the floating lease ended; sync to get a new one"
+	case errors.Is(err, licensing.ErrCacheUnavailable): // a license may well be cached: never ask for a key
+		return "limited: the keychain is locked or not answering; ask the user to unlock it, then retry"
 	case licensing.NeedsActivation(err):
 		return askForKey
-	default: // the keychain is locked, the machine's signals cannot be read, ...
+	default: // the machine's signals cannot be read, ...
 		return "limited: cannot read the license (" + err.Error() + ")"
 	}
 }

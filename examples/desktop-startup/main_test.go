@@ -28,6 +28,7 @@ func TestStartupModes(t *testing.T) {
 		licensing.ErrNotActivated:        "ask for a license key",
 		licensing.ErrFingerprintMismatch: "ask for a license key",
 		licensing.ErrClockRolledBack:     "blocked: the system clock is wrong; ask the user to fix date and time",
+		licensing.ErrCacheUnavailable:    "limited: the keychain is locked or not answering; ask the user to unlock it, then retry",
 	} {
 		if got := startupMode(act, err); got != want {
 			t.Errorf("%v: %q, want %q", err, got, want)
