@@ -105,7 +105,7 @@ func (c *Client) identity(ctx context.Context) (fingerprint.Machine, []byte, err
 }
 
 // CacheLocation says where activation tokens are cached, such as "OS keychain, service
-// \"tollgate\"". With the default store it chooses the store first, which may probe the keychain.
+// \"tollgate\"". With the default store it says which backend holds values now, calling nothing.
 func (c *Client) CacheLocation(ctx context.Context) string {
 	if d, ok := c.store.(token.Describer); ok {
 		return d.Describe(ctx)
