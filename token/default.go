@@ -140,10 +140,13 @@ func (d *defaultStore) Load(ctx context.Context, name string) (string, error) {
 		return "", ErrNotFound
 	case kerr == errNoSessionBus && errors.Is(ferr, ErrNotFound):
 		return "", ErrNotFound // no keychain on this machine: nothing can be hidden in one
-	case errors.Is(kerr, ErrNotFound):
-		return "", ferr // the keychain has nothing, and the file cannot be read
+	case kerr == errNoSessionBus, errors.Is(kerr, ErrNotFound):
+		return "", ferr // the file is all there is, and it cannot be read
 	case errors.Is(ferr, ErrNotFound):
 		return "", kerr // the keychain cannot be read (or is corrupt), and the file has nothing
+	case errors.Is(kerr, ErrUnavailable):
+		// The keychain may hold a good value: a bad file must not make this "not activated".
+		return "", fmt.Errorf("%w (and the file: %v)", kerr, ferr)
 	}
 	return "", fmt.Errorf("%w; %w", kerr, ferr)
 }

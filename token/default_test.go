@@ -3,6 +3,7 @@ package token
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -281,4 +282,28 @@ func TestDefaultStoreRecoversInProcess(t *testing.T) {
 	if kv, _, _, ferr := m.raw("tok"); unstamp(kv).value != "v2" || !errors.Is(ferr, ErrNotFound) {
 		t.Fatalf("after recovery: keychain %q, file %v", kv, ferr)
 	}
+}
+
+// A locked keychain and a file that is not readable: unavailable, not corrupt, since the
+// keychain may hold a good value. Without a keychain, the file's error is the answer.
+func TestDefaultStoreLockedKeychainBadFile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newMachine(t)
+	mustSave(t, m.start(), "v1")
+	p, _ := NewFileStore(m.dir).(*fileStore).path("tok")
+	if err := os.WriteFile(p, []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m.down(errLockedFake)
+	if _, err := m.start().Load(ctx, "tok"); !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrCorrupt) {
+		t.Fatalf("locked keychain, bad file: %v", err)
+	}
+	m.absent = true
+	if _, err := m.start().Load(ctx, "tok"); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("no keychain, bad file: %v", err)
+	}
+	m.absent = false
+	m.down(nil)
+	mustLoad(t, m.start(), "v1")
 }
