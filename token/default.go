@@ -138,9 +138,9 @@ func (d *defaultStore) Load(ctx context.Context, name string) (string, error) {
 		return k.value, nil
 	case errors.Is(kerr, ErrNotFound) && errors.Is(ferr, ErrNotFound):
 		return "", ErrNotFound
-	case kerr == errNoSessionBus && errors.Is(ferr, ErrNotFound):
-		return "", ErrNotFound // no keychain on this machine: nothing can be hidden in one
-	case kerr == errNoSessionBus, errors.Is(kerr, ErrNotFound):
+	case errors.Is(kerr, errNoKeychain) && errors.Is(ferr, ErrNotFound):
+		return "", ErrNotFound // no keychain in this session: nothing can be hidden in one
+	case errors.Is(kerr, errNoKeychain), errors.Is(kerr, ErrNotFound):
 		return "", ferr // the file is all there is, and it cannot be read
 	case errors.Is(ferr, ErrNotFound):
 		return "", kerr // the keychain cannot be read (or is corrupt), and the file has nothing

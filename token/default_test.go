@@ -3,6 +3,7 @@ package token
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -306,4 +307,23 @@ func TestDefaultStoreLockedKeychainBadFile(t *testing.T) {
 	m.absent = false
 	m.down(nil)
 	mustLoad(t, m.start(), "v1")
+}
+
+// A session bus without a Secret Service (or one without a default collection) is no keychain,
+// not a failing one: nothing cached is ErrNotFound, and the file answers.
+func TestDefaultStoreNoSecretService(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newMachine(t)
+	m.down(fmt.Errorf("%w: %w: no Secret Service on the session bus", ErrUnavailable, errNoKeychain))
+	s := m.start()
+	if _, err := s.Load(ctx, "tok"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("want ErrNotFound, got %v", err)
+	}
+	mustSave(t, s, "v1")
+	mustLoad(t, s, "v1")
+	// Later calls back off; the answer stays the same.
+	if _, err := m.start().Load(ctx, "tok"); err != nil {
+		t.Fatal(err)
+	}
 }

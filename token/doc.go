@@ -17,7 +17,10 @@
 //
 // A keychain store never starts a process to find out whether a keychain exists: on Linux
 // there is none when DBUS_SESSION_BUS_ADDRESS names no live bus and $XDG_RUNTIME_DIR/bus does
-// not exist. It never opens an unlock prompt: a locked keychain is [ErrUnavailable]. After a
+// not exist (nor when the bus has no Secret Service, or it has no default collection). On a
+// live session bus, a Secret Service that is installed but not yet running is started by the
+// bus itself, as the desktop does on first use; it belongs to the session, not to the app.
+// It never opens an unlock prompt: a locked keychain is [ErrUnavailable]. After a
 // failure it does not call the keychain again for a second, doubling up to
 // [DefaultKeychainBackoff], and a success resets the wait; calls meanwhile fail at once, so
 // an app that validates in a loop costs nothing. Each backend has its item size: one item
@@ -42,7 +45,7 @@
 //   - When the keychain cannot be read now (locked, timed out, backing off), the file's value
 //     is used if there is one; if there is none, Load returns [ErrUnavailable], never
 //     [ErrNotFound]: the keychain may hold a value (licensing reports ErrCacheUnavailable, not
-//     "not activated"). Where no keychain exists at all, the file alone answers.
+//     "not activated"). Where no keychain exists in the session, the file alone answers.
 //   - Delete removes the value from both. When the keychain cannot delete, a stamped
 //     tombstone in the file outvotes its value until it can.
 //

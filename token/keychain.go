@@ -19,8 +19,14 @@ import (
 // not answer in time.
 var ErrUnavailable = errors.New("token: keychain unavailable")
 
+// errNoKeychain marks a keychain that does not exist in this session, as opposed to one that
+// fails now: nothing can have been saved in it from here, so the default store's file alone
+// answers.
+var errNoKeychain = errors.New("no keychain in this session")
+
 // errNoSessionBus: no D-Bus session bus runs, so there is no Secret Service to ask.
-var errNoSessionBus = fmt.Errorf("%w: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS unset, no $XDG_RUNTIME_DIR/bus)", ErrUnavailable)
+var errNoSessionBus = fmt.Errorf("%w: %w: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS names none, no $XDG_RUNTIME_DIR/bus)",
+	ErrUnavailable, errNoKeychain)
 
 // Keychain defaults.
 const (
@@ -225,7 +231,7 @@ func (k *keychainStore) backingOff() error {
 	if k.failures == 0 || !k.now().Before(k.retryAt) {
 		return nil
 	}
-	return fmt.Errorf("%w: not called again until %s after failing: %v", ErrUnavailable,
+	return fmt.Errorf("%w: not called again until %s after failing: %w", ErrUnavailable,
 		k.retryAt.Format(time.TimeOnly), k.lastErr)
 }
 

@@ -78,9 +78,15 @@ func (s secretService) open(ctx context.Context) (*ssConn, error) {
 		return nil, fmt.Errorf("%w: session bus: %v", ErrUnavailable, err)
 	}
 	c := &ssConn{conn: conn, collection: ssDefaultAlias}
+	// On a live session bus, a Secret Service that is installed but not running yet is started
+	// by the bus itself (D-Bus activation), as the desktop session does on its first use; it
+	// belongs to the session and ends with it.
 	v, err := conn.Object(ssName, ssPath).GetProperty(ssService + ".Collections")
 	if err != nil {
 		conn.Close()
+		if dbusErrorName(err) == "org.freedesktop.DBus.Error.ServiceUnknown" {
+			return nil, fmt.Errorf("%w: %w: no Secret Service on the session bus", ErrUnavailable, errNoKeychain)
+		}
 		return nil, fmt.Errorf("%w: Secret Service: %v", ErrUnavailable, err)
 	}
 	if paths, ok := v.Value().([]dbus.ObjectPath); ok {
@@ -93,7 +99,10 @@ func (s secretService) open(ctx context.Context) (*ssConn, error) {
 	locked, err := conn.Object(ssName, c.collection).GetProperty(ssCollection + ".Locked")
 	if err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("%w: Secret Service has no default collection: %v", ErrUnavailable, err)
+		if dbusErrorName(err) == ssErrNoSuchObj || dbusErrorName(err) == ssErrUnknownObj {
+			return nil, fmt.Errorf("%w: %w: the Secret Service has no default collection", ErrUnavailable, errNoKeychain)
+		}
+		return nil, fmt.Errorf("%w: Secret Service: %v", ErrUnavailable, err)
 	}
 	if b, ok := locked.Value().(bool); !ok || b {
 		conn.Close()
@@ -141,16 +150,20 @@ func (c *ssConn) session(ctx context.Context) (dbus.ObjectPath, error) {
 	return path, nil // closed with the connection
 }
 
-func ssError(err error) error {
+func dbusErrorName(err error) string {
 	var de dbus.Error
 	var dep *dbus.Error
-	name := ""
-	if errors.As(err, &de) {
-		name = de.Name
-	} else if errors.As(err, &dep) {
-		name = dep.Name
+	switch {
+	case errors.As(err, &de):
+		return de.Name
+	case errors.As(err, &dep):
+		return dep.Name
 	}
-	switch name {
+	return ""
+}
+
+func ssError(err error) error {
+	switch dbusErrorName(err) {
 	case ssErrIsLocked:
 		return errLocked
 	case ssErrNoSuchObj, ssErrUnknownObj:
