@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/godbus/dbus/v5"
+	"github.com/tollgate-dev/tollgate/internal/secretservicetest"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
 )
@@ -40,7 +40,7 @@ func TestRealLockedKeychain(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = newClient().ClearCache(ctx) })
 
-	unlock := lockCollection(t)
+	unlock := secretservicetest.Lock(t)
 	c := newClient()
 	_, err := c.Validate(ctx)
 	if !errors.Is(err, licensing.ErrCacheUnavailable) || licensing.NeedsActivation(err) {
@@ -69,52 +69,4 @@ func TestRealLockedKeychain(t *testing.T) {
 	if _, err := newClient().Validate(ctx); err != nil {
 		t.Fatalf("unlocked again: %v", err)
 	}
-}
-
-// lockCollection locks the Secret Service's default collection (no prompt is needed to lock)
-// and returns a function that unlocks it with gnome-keyring's master-password interface and
-// the password .ci/keychain-tests created it with; cleanup unlocks it too.
-func lockCollection(t *testing.T) (unlock func()) {
-	t.Helper()
-	conn, err := dbus.ConnectSessionBus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	svc := conn.Object("org.freedesktop.secrets", "/org/freedesktop/secrets")
-	var coll dbus.ObjectPath
-	if err := svc.Call("org.freedesktop.Secret.Service.ReadAlias", 0, "default").Store(&coll); err != nil {
-		t.Fatal(err)
-	}
-	var locked []dbus.ObjectPath
-	var prompt dbus.ObjectPath
-	if err := svc.Call("org.freedesktop.Secret.Service.Lock", 0, []dbus.ObjectPath{coll}).Store(&locked, &prompt); err != nil {
-		t.Fatal(err)
-	}
-	done := false
-	unlock = func() {
-		if done {
-			return
-		}
-		done = true
-		var out dbus.Variant
-		var sess dbus.ObjectPath
-		if err := svc.Call("org.freedesktop.Secret.Service.OpenSession", 0, "plain", dbus.MakeVariant("")).Store(&out, &sess); err != nil {
-			t.Error(err)
-			return
-		}
-		secret := struct {
-			Session     dbus.ObjectPath
-			Parameters  []byte
-			Value       []byte
-			ContentType string
-		}{sess, []byte{}, []byte("pw"), "text/plain"}
-		err := conn.Object("org.gnome.keyring", "/org/freedesktop/secrets").Call(
-			"org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface.UnlockWithMasterPassword", 0, coll, secret).Err
-		if err != nil {
-			t.Errorf("could not unlock the collection again: %v", err)
-		}
-	}
-	t.Cleanup(unlock)
-	return unlock
 }

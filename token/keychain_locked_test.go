@@ -10,49 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/godbus/dbus/v5"
+	"github.com/tollgate-dev/tollgate/internal/secretservicetest"
 )
-
-// lockRealKeychain locks the Secret Service's collection through its API (no prompt is needed
-// to lock) and unlocks it again at cleanup with gnome-keyring's master-password interface and
-// the password .ci/keychain-tests created the login keyring with.
-func lockRealKeychain(t *testing.T) {
-	t.Helper()
-	realKeychain(t, KeychainOptions{})
-	ss := osKeyring().(secretService)
-	conn, err := dbus.Connect(ss.address())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	c := &ssConn{conn: conn, collection: ssDefaultAlias}
-	var coll dbus.ObjectPath
-	if err := conn.Object(ssName, ssPath).Call(ssService+".ReadAlias", 0, "default").Store(&coll); err != nil {
-		t.Fatal(err)
-	}
-	var locked []dbus.ObjectPath
-	var prompt dbus.ObjectPath
-	if err := conn.Object(ssName, ssPath).Call(ssService+".Lock", 0, []dbus.ObjectPath{coll}).Store(&locked, &prompt); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sess, err := c.session(context.Background())
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		pw := os.Getenv("TOLLGATE_KEYRING_PASSWORD")
-		if pw == "" {
-			pw = "pw"
-		}
-		secret := ssSecret{Session: sess, Parameters: []byte{}, Value: []byte(pw), ContentType: "text/plain"}
-		err = conn.Object("org.gnome.keyring", ssPath).Call(
-			"org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface.UnlockWithMasterPassword", 0, coll, secret).Err
-		if err != nil {
-			t.Errorf("could not unlock the collection again: %v", err)
-		}
-	})
-}
 
 // A locked collection is ErrUnavailable at once, without a prompt; 1,000 loads on it, each of
 // which reaches the keychain (the backoff is a nanosecond), leave the goroutine count and the
@@ -61,7 +20,8 @@ func TestRealKeychainLockedStaysFlat(t *testing.T) {
 	if os.Getenv("TOLLGATE_REQUIRE_KEYCHAIN") != "1" {
 		t.Skip("locks the keychain: only inside .ci/keychain-tests' private session")
 	}
-	lockRealKeychain(t)
+	realKeychain(t, KeychainOptions{})
+	secretservicetest.Lock(t)
 	s := NewKeychainStoreWithOptions("tollgate-test", KeychainOptions{Backoff: time.Nanosecond})
 	ctx := context.Background()
 	load := func() {
