@@ -193,9 +193,9 @@ func (c *Client) accept(ctx context.Context, raw, licenseKey, activationID strin
 	rec := token.Record{Token: raw, Key: licenseKey, LastSeen: now}
 	if err := c.save(ctx, token.EncodeRecord(rec, sealKey)); err != nil {
 		if state != nil {
-			return a, fmt.Errorf("%w; %w: %w", state, errs.ErrNotCached, err)
+			return a, fmt.Errorf("%w; %w (%w): %w", state, errs.ErrNotCached, errs.ErrCacheUnavailable, err)
 		}
-		return a, fmt.Errorf("%w: %w", errs.ErrNotCached, err)
+		return a, fmt.Errorf("%w (%w): %w", errs.ErrNotCached, errs.ErrCacheUnavailable, err)
 	}
 	return a, state
 }

@@ -38,7 +38,7 @@ var (
 	ErrInvalidRequest = errs.ErrInvalidRequest
 	// ErrNotCached comes with a non-nil *Activation: the update succeeded and its token
 	// verified, but the store refused it or did not answer in time (see token.ErrUnavailable), so
-	// the next offline Validate will not see it.
+	// the next offline Validate will not see it. It matches ErrCacheUnavailable too.
 	ErrNotCached = errs.ErrNotCached
 	// ErrCacheUnavailable: the store could not be read or written now: the OS keychain is
 	// locked, did not answer in time, or refused (see token.ErrUnavailable), or the store
