@@ -200,14 +200,9 @@ func (c *Client) accept(ctx context.Context, raw, licenseKey, activationID strin
 	return a, state
 }
 
-// NeedsActivation reports whether err means the activation is gone for good, on the server or on
-// this machine: the app should ask for a license again.
-func NeedsActivation(err error) bool {
-	for _, e := range []error{errs.ErrNotActivated, errs.ErrActivationNotFound, errs.ErrLicenseRevoked,
-		errs.ErrInvalidLicenseKey, errs.ErrFingerprintMismatch, errs.ErrLeaseExpired, errs.ErrTokenInvalid} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
-}
+// NeedsActivation reports whether err means there is no usable activation on this machine, or
+// the license is gone for good on the server: the app should ask for a license key. It is
+// StateOf(err) == [StateNeedsLicense]. It is false for [ErrLeaseExpired] (the key is
+// remembered: [Client.Sync] renews the lease) and for [ErrCacheUnavailable] (a license may well
+// be cached).
+func NeedsActivation(err error) bool { return StateOf(err) == StateNeedsLicense }
