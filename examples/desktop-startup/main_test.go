@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/testhome"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"go.uber.org/goleak"
 )
@@ -42,4 +43,4 @@ func TestStartupModes(t *testing.T) {
 }
 
 // TestMain checks that the example leaves no goroutine behind: Watch runs in one and must end.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(testhome.M(m)) }
