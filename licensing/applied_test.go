@@ -15,7 +15,7 @@ import (
 func recordExport(ctx context.Context, client *licensing.Client, last *licensing.Activation) (bool, *licensing.Activation, error) {
 	use := licensing.Update{MeterAttributes: []licensing.MeterAttribute{{Name: "exports", UsesIncrement: 1}}}
 	act, err := client.Sync(ctx, use)
-	counted := act != nil && act.Applied // true with ErrExpired or ErrSuspended too: the server counted it
+	counted := act != nil && act.Applied             // true with ErrExpired or ErrSuspended too: the server counted it
 	if errors.Is(err, licensing.ErrOutcomeUnknown) { // never resend blindly: ask the server
 		counted, act, err = client.CheckApplied(ctx, last, use)
 	}
