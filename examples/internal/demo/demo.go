@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/licensingtest"
+	"github.com/tollgate-dev/tollgate/token"
 )
 
 // Settings name a product, a license and an activation on a server.
@@ -17,6 +18,9 @@ type Settings struct {
 	APIURL, ProductID, PublicKey, LicenseKey, ActivationID string
 	// Fake is the in-process server when the settings came from none in the environment.
 	Fake *licensingtest.Server
+	// Store is where the example caches its activation: a memory store with the fake server, so
+	// that a demo leaves nothing in the keychain; nil (the OS keychain) with a real server.
+	Store token.Store
 }
 
 // envNames are the variables FromEnv reads, in the order Settings lists them.
@@ -42,7 +46,7 @@ func Load(lic licensingtest.License) (Settings, error) {
 		srv := licensingtest.NewServer(licensingtest.WithProductID("prod-quickstart"))
 		key := srv.AddLicense(lic)
 		return Settings{APIURL: srv.URL, ProductID: srv.ProductID, PublicKey: srv.PublicKey,
-			LicenseKey: key, ActivationID: srv.AddActivation(key), Fake: srv}, nil
+			LicenseKey: key, ActivationID: srv.AddActivation(key), Fake: srv, Store: token.NewMemoryStore()}, nil
 	}
 	var s Settings
 	var missing []string
