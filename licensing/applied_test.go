@@ -3,6 +3,8 @@ package licensing_test
 import (
 	"context"
 	"errors"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -167,3 +169,31 @@ func TestCheckApplied(t *testing.T) {
 		t.Fatalf("another process's uses: applied %v, %v", applied, err)
 	}
 }
+
+// TestReadmeMeteredSnippet keeps recordExport above word for word the README's metered call,
+// so that TestMeteredCallCountedOnce tests what users copy.
+func TestReadmeMeteredSnippet(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("applied_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{
+		`act, err := client.Sync(ctx, use)`,
+		`counted := act != nil && act.Applied // true with ErrExpired or ErrSuspended too: the server counted it`,
+		`if errors.Is(err, licensing.ErrOutcomeUnknown) { // never resend blindly: ask the server`,
+		`counted, act, err = client.CheckApplied(ctx, last, use)`,
+		`use := licensing.Update{MeterAttributes: []licensing.MeterAttribute{{Name: "exports", UsesIncrement: 1}}}`,
+	} {
+		if !strings.Contains(squash(string(readme)), line) || !strings.Contains(squash(string(src)), " "+line) {
+			t.Errorf("README and recordExport differ at %q", line)
+		}
+	}
+}
+
+// squash turns every run of white space into one space, as gofmt's alignment may differ.
+func squash(s string) string { return strings.Join(strings.Fields(s), " ") }

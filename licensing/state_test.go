@@ -154,3 +154,49 @@ func TestStateString(t *testing.T) {
 		t.Errorf("unknown state: %q", got)
 	}
 }
+
+// TestReadmeSwitchCoversEveryState: the README's error switch has a case for every State.
+func TestReadmeSwitchCoversEveryState(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range exportedConsts(t, ".", "State") {
+		if !strings.Contains(string(readme), "licensing."+name) {
+			t.Errorf("the README's switch has no case for %s", name)
+		}
+	}
+}
+
+// exportedConsts returns the names of the exported constants of dir's non-test files that
+// start with prefix.
+func exportedConsts(t *testing.T, dir, prefix string) []string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	var out []string
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(token.NewFileSet(), f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range file.Decls {
+			if g, ok := d.(*ast.GenDecl); ok && g.Tok.String() == "const" {
+				for _, sp := range g.Specs {
+					for _, n := range sp.(*ast.ValueSpec).Names {
+						if n.IsExported() && strings.HasPrefix(n.Name, prefix) && n.Name != prefix {
+							out = append(out, n.Name)
+						}
+					}
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("no constants found")
+	}
+	return out
+}
