@@ -89,8 +89,9 @@ func (c *Client) moveForward(ctx context.Context, got *cached, now time.Time) {
 	}
 }
 
-// ClearCache forgets the cached activation token on this machine, as a "sign out" does. The
-// activation stays on the server: [Client.Deactivate] frees the seat.
+// ClearCache forgets the cached activation on this machine (its token, or the license key and
+// id a lapsed lease left), so the next start asks for a license. It sends nothing: the
+// activation stays on the server, and [Client.Deactivate] is what frees the seat.
 func (c *Client) ClearCache(ctx context.Context) error {
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()

@@ -17,7 +17,10 @@ import (
 // ([ErrFingerprintMismatch]); the record's seal and the clock against the last recorded check
 // ([ErrClockRolledBack]); then the server's time rules of [token.CheckTime]. [ErrLeaseExpired]
 // drops the token but keeps the activation id and license key, so that [Client.Sync] or
-// [Client.Watch] renews the lease when online; Validate returns ErrLeaseExpired until then. [ErrGracePeriodOver], [ErrExpired] and [ErrSuspended] come with the genuine
+// [Client.Watch] renews the lease when online; Validate returns ErrLeaseExpired until then.
+//
+// Applied: Validate sends nothing, so nothing is applied; the returned *Activation has Applied
+// false. [ErrGracePeriodOver], [ErrExpired] and [ErrSuspended] come with the genuine
 // *Activation. When the check passes and the clock has moved forward, the recorded time does too.
 func (c *Client) Validate(ctx context.Context) (*Activation, error) {
 	got, err := c.loadCached(ctx)
