@@ -43,9 +43,9 @@ var (
 	// The recipe: sync without increments (that is safe to repeat) and compare this activation's
 	// meter uses with what you expected: uses before the request plus its increment means it was
 	// applied; uses unchanged means it was not, and it may be sent again. [Client.CheckApplied]
-	// does exactly that, given the *Activation you held before sending. Another process metering
-	// the same activation at the same moment (a second instance of the app) makes the comparison
-	// ambiguous: meter from one process, or accept the risk.
+	// does exactly that, given the *Activation you held before sending (nil: the cached one).
+	// Another process metering the same activation at the same moment (a second instance of the
+	// app) makes the comparison ambiguous: meter from one process, or accept the risk.
 	ErrOutcomeUnknown = errs.ErrOutcomeUnknown
 	// ErrInvalidRequest: the request broke the reference page's rules; see [*ValidationError].
 	ErrInvalidRequest = errs.ErrInvalidRequest
