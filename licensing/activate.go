@@ -113,9 +113,10 @@ func appendActivate(b []byte, productID string, m *fingerprint.Machine, r *Activ
 // os). On success it drops the cached token and its time record.
 //
 // Applied: nil means the seat is free. With nothing cached it returns [ErrNotActivated] and
-// sends nothing; any other error means the server did not deactivate it (or, for a network
-// failure, may not have: deactivating is safe to repeat). A 404 means the activation is already gone
-// on the server: the cache is dropped and Deactivate returns nil, since the machine is then
+// sends nothing; after a lapsed lease it deactivates the activation the lapsed record
+// remembers. Any other error means the server did not deactivate it (or, after a network
+// failure, may not have: deactivating is safe to repeat). A 404 means the activation is already
+// gone on the server: the cache is dropped and Deactivate returns nil, since the machine is then
 // deactivated as asked. 409 DEACTIVATION_LIMIT_REACHED matches [ErrDeactivationLimitReached]
 // and keeps the cache, as do network and server errors.
 func (c *Client) Deactivate(ctx context.Context) error {
