@@ -149,7 +149,7 @@ func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Up
 	}
 	if u.Key == "" {
 		r, err := c.remembered(ctx)
-		if errors.Is(err, errs.ErrCacheUnavailable) {
+		if StateOf(err) == StateCacheUnavailable { // a key may well be cached: do not ask for one
 			return nil, err
 		}
 		u.Key = r.key // "" when nothing is remembered: validation reports it

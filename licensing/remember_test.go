@@ -174,3 +174,32 @@ func TestDeactivateAfterLapse(t *testing.T) {
 		t.Fatal("the lapsed record stays after Deactivate")
 	}
 }
+
+// lockedStore stands for a locked keychain: every read and write fails as unavailable.
+type lockedStore struct{ token.Store }
+
+func (lockedStore) Load(context.Context, string) (string, error) {
+	return "", token.ErrUnavailable
+}
+
+// TestLockedKeychainNeverAsksForAKey: with the cache unreadable, an update without a key is not
+// "key required" (which would make the app ask the user for one): it is the cache's error.
+func TestLockedKeychainNeverAsksForAKey(t *testing.T) {
+	t.Parallel()
+	e := setup(t, licensingtest.License{})
+	c := e.newClient(t, e.m, lockedStore{e.store})
+	for name, call := range map[string]func() error{
+		"UpdateActivation": func() error { _, err := c.UpdateActivation(ctx, e.id, licensing.Update{}); return err },
+		"Sync":             func() error { _, err := c.Sync(ctx, licensing.Update{}); return err },
+		"Validate":         func() error { _, err := c.Validate(ctx); return err },
+		"Watch":            func() error { return c.Watch(ctx, licensing.Update{}, nil) },
+	} {
+		err := call()
+		if s := licensing.StateOf(err); s != licensing.StateCacheUnavailable || licensing.NeedsActivation(err) {
+			t.Errorf("%s: %v (%v)", name, err, s)
+		}
+	}
+	if n := e.srv.RequestCount(); n != 0 {
+		t.Fatalf("%d requests sent", n)
+	}
+}

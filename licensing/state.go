@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/tollgate-dev/tollgate/token"
+
 	"github.com/tollgate-dev/tollgate/internal/errs"
 )
 
@@ -104,6 +106,7 @@ var stateRules = []struct {
 	{errs.ErrGracePeriodOver, StateGracePeriodOver},
 	{errs.ErrLeaseExpired, StateLeaseExpired},
 	{errs.ErrCacheUnavailable, StateCacheUnavailable},
+	{token.ErrUnavailable, StateCacheUnavailable}, // the keychain's own error, however it is wrapped
 	{errs.ErrNotCached, StateLicensed},
 	{errs.ErrRateLimited, StateRetryLater},
 	{errs.ErrBadResponse, StateRetryLater},

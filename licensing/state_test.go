@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/errs"
+	tgtoken "github.com/tollgate-dev/tollgate/token"
 )
 
 // sentinels names every exported error of the package. TestEverySentinelHasAState checks it
@@ -118,6 +119,7 @@ func TestStateOf(t *testing.T) {
 		{fmt.Errorf("%w; %w: keychain locked", ErrExpired, ErrNotCached), StateExpired},
 		{fmt.Errorf("%w: keychain locked", ErrNotCached), StateLicensed},
 		{fmt.Errorf("%w: %w", ErrNotActivated, ErrCacheUnavailable), StateCacheUnavailable},
+		{fmt.Errorf("%w: the cache cannot be read: %w", ErrNotActivated, tgtoken.ErrUnavailable), StateCacheUnavailable},
 		{fmt.Errorf("%w: dropped", ErrOutcomeUnknown), StateOutcomeUnknown},
 		{&ValidationError{Fields: []FieldError{{"key", "is required"}}}, StateInvalidRequest},
 		{&APIError{StatusCode: 400, Code: "REVOKED_LICENSE"}, StateNeedsLicense},
