@@ -69,10 +69,7 @@ func (s *Server) FailNext(n, status int, retryAfter string) {
 func (s *Server) ClearFaults() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
-	for _, f := range s.faults {
-		n += f.Times
-	}
+	n := s.pending()
 	s.faults, s.chaos = nil, nil
 	return n
 }
@@ -81,6 +78,11 @@ func (s *Server) ClearFaults() int {
 func (s *Server) PendingFaults() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.pending()
+}
+
+// pending counts the requests the queued faults will affect; the caller holds mu.
+func (s *Server) pending() int {
 	n := 0
 	for _, f := range s.faults {
 		n += f.Times

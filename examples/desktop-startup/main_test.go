@@ -4,12 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"io"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/examples/internal/demo"
 	"github.com/tollgate-dev/tollgate/internal/testhome"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"go.uber.org/goleak"
@@ -18,18 +17,11 @@ import (
 // capture returns what fn prints.
 func capture(t *testing.T, fn func()) string {
 	t.Helper()
-	r, w, err := os.Pipe()
+	out, err := demo.CaptureStdout(fn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	stdout := os.Stdout
-	os.Stdout = w
-	done := make(chan []byte)
-	go func() { b, _ := io.ReadAll(r); done <- b }()
-	fn()
-	os.Stdout = stdout
-	w.Close()
-	return string(<-done)
+	return out
 }
 
 func TestDesktopStartupRuns(t *testing.T) {

@@ -5,6 +5,7 @@ package demo
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -71,6 +72,23 @@ func DefaultLicense() licensingtest.License {
 		ServerSyncInterval: time.Hour, GracePeriod: 7 * 24 * time.Hour,
 		Meters: map[string]int64{"exports": 100},
 	}
+}
+
+// CaptureStdout returns what fn prints to os.Stdout, for the examples' tests. It swaps
+// os.Stdout, so its callers must not run in parallel.
+func CaptureStdout(fn func()) (string, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "", err
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	done := make(chan []byte)
+	go func() { b, _ := io.ReadAll(r); done <- b }()
+	defer func() { os.Stdout = stdout }()
+	fn()
+	w.Close()
+	return string(<-done), r.Close()
 }
 
 // Close stops the fake server, if any.
