@@ -134,8 +134,10 @@ func activationPath(id string) string { return "/v3/activations/" + url.PathEsca
 // That holds whatever the error: [ErrExpired], [ErrSuspended] and [ErrGracePeriodOver] (the
 // license's state, read from the new token, which is cached), [ErrNotCached] (the store failed),
 // [ErrClockOutOfSync] and [ErrLeaseExpired] (the new token is genuine but cannot be used now;
-// it is not cached) all come with it. With a nil *Activation the request was not applied,
-// except with [ErrOutcomeUnknown], which means it may have been: see its recipe.
+// it is not cached) all come with it. With a nil *Activation no increment was counted, except
+// with [ErrOutcomeUnknown], which means they may have been: see its recipe. (A request without
+// increments whose 2xx answer could not be verified may have been applied; it is safe to send
+// again.)
 //
 // The cached token is dropped on 404 and on the server codes after which the vendor's client
 // drops it (revoked, invalid key, fingerprint, VM, country, IP, product, license type); it is kept
