@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -20,7 +21,12 @@ import (
 // [NeedsActivation] is true ([ErrNotActivated], or the cached token's verification error).
 //
 // After a floating lease lapsed ([ErrLeaseExpired]) the token is gone but the activation id and
-// key are remembered, so Sync renews the lease as soon as the server can be reached.
+// key are remembered, so Sync renews the lease as soon as the server can be reached. Should the
+// server have released the lapsed activation meanwhile (it answers 404), Sync takes a seat
+// again with the remembered key, as [Client.Activate] would with u's release fields, metadata
+// and meter attributes; if no seat is free ([ErrActivationLimitReached]) or the server cannot
+// be reached, the key stays remembered for the next try. Only an answer that ends the license
+// (revoked, invalid key, ...) forgets it.
 //
 // Applied: as for UpdateActivation, the server applied the request exactly when the returned
 // *Activation is non-nil (its Applied is then true), whatever the error; [ErrOutcomeUnknown]
@@ -33,7 +39,19 @@ func (c *Client) Sync(ctx context.Context, u Update) (*Activation, error) {
 	if u.Key == "" {
 		u.Key = r.key
 	}
-	return c.UpdateActivation(ctx, r.id, u)
+	act, err := c.UpdateActivation(ctx, r.id, u)
+	if r.act != nil || u.Key != r.key || !errors.Is(err, errs.ErrActivationNotFound) {
+		return act, err
+	}
+	// The lease had lapsed, and the server released the activation (UpdateActivation dropped
+	// the cache on its 404): take a seat again with the remembered key.
+	act, err = c.Activate(ctx, ActivationRequest{Key: r.key, ReleaseVersion: u.ReleaseVersion,
+		ReleaseChannel: u.ReleaseChannel, ReleasePlatform: u.ReleasePlatform, ReleasePublishedAt: u.ReleasePublishedAt,
+		Metadata: u.Metadata, MeterAttributes: u.MeterAttributes})
+	if act == nil && StateOf(err) != StateNeedsLicense {
+		c.remember(ctx, r)
+	}
+	return act, err
 }
 
 // memory is what the cache remembers of the activation: its id and license key, and, while
@@ -122,6 +140,23 @@ func (c *Client) lapse(ctx context.Context, claims *token.Claims, ifStored strin
 		return
 	}
 	c.logger.LogAttrs(ctx, slog.LevelInfo, "licensing: the lease lapsed: token dropped, activation id and key kept for renewal")
+}
+
+// remember writes a lapsed record for r when the cache holds nothing, so that the key survives
+// a renewal that could not take a seat. A failure is logged.
+func (c *Client) remember(ctx context.Context, r memory) {
+	_, sealKey, err := c.identity(ctx)
+	if err != nil {
+		return
+	}
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	if _, err := c.store.Load(ctx, c.storeName); !errors.Is(err, token.ErrNotFound) {
+		return
+	}
+	if err := c.store.Save(ctx, c.storeName, encodeLapsed(sealKey, r.id, r.key)); err != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not keep the license key of a lapsed lease", slog.Any("error", err))
+	}
 }
 
 // errLapsed is what reading a lapsed record gives where a token is needed.

@@ -203,3 +203,53 @@ func TestLockedKeychainNeverAsksForAKey(t *testing.T) {
 		t.Fatalf("%d requests sent", n)
 	}
 }
+
+// TestLapsedAndReleasedTakesASeatAgain: the server released the activation of a lapsed lease
+// (404). Sync takes a seat again with the remembered key; while none is free, the key stays
+// remembered, and the user is never asked for it.
+func TestLapsedAndReleasedTakesASeatAgain(t *testing.T) {
+	t.Parallel()
+	e := sharedClock(t, licensingtest.License{Type: "hosted-floating", LeaseDuration: time.Hour, MaxActivations: 1})
+	first, err := e.client.Activate(ctx, licensing.ActivationRequest{Key: e.key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.now.Add(2 * time.Hour)
+	_, _ = e.client.Validate(ctx)
+	e.srv.RemoveActivation(first.ID) // released by the server
+	other := e.newClient(t, machine("b2"), token.NewMemoryStore())
+	taken, err := other.Activate(ctx, licensing.ActivationRequest{Key: e.key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No seat is free: refused, and the key is still remembered.
+	_, err = e.client.Sync(ctx, licensing.Update{})
+	if !errors.Is(err, licensing.ErrActivationLimitReached) || licensing.NeedsActivation(err) {
+		t.Fatalf("no seat free: %v", err)
+	}
+	if _, err := e.client.Validate(ctx); !errors.Is(err, licensing.ErrLeaseExpired) {
+		t.Fatalf("the key was forgotten: %v", err)
+	}
+	// The other machine gives its seat back: the next sync takes it.
+	if err := other.Deactivate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	act, err := e.client.Sync(ctx, licensing.Update{})
+	if err != nil || !act.Applied || act.ID == first.ID || act.ID == taken.ID {
+		t.Fatalf("renewal: %v %v", act, err)
+	}
+	if _, err := e.client.Validate(ctx); err != nil {
+		t.Fatalf("after renewal: %v", err)
+	}
+	// A revoked license ends it: the key is forgotten.
+	e.now.Add(2 * time.Hour)
+	_, _ = e.client.Validate(ctx)
+	e.srv.RemoveActivation(act.ID)
+	e.srv.UpdateLicense(e.key, func(l *licensingtest.License) { l.Revoked = true })
+	if _, err := e.client.Sync(ctx, licensing.Update{}); !licensing.NeedsActivation(err) {
+		t.Fatalf("revoked: %v", err)
+	}
+	if _, err := e.client.Validate(ctx); !errors.Is(err, licensing.ErrNotActivated) {
+		t.Fatalf("after revocation: %v", err)
+	}
+}

@@ -26,7 +26,7 @@ const (
 // cached activation's license key, so an app need not keep it; a lapsed floating lease
 // ([ErrLeaseExpired]) counts as cached, and the first sync renews it.
 //
-// It sends UpdateActivation with u at once, then every ServerSyncInterval of the current token
+// It sends [Client.Sync] with u at once, then every ServerSyncInterval of the current token
 // (DefaultSyncInterval when the token asks for none), and sooner for a hosted floating lease:
 // halfway to the lease's end, so that the lease is renewed well before it lapses. It calls fn
 // with each result, as UpdateActivation returns it (Applied means the same), from Watch's
@@ -53,10 +53,7 @@ func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error
 	if err != nil {
 		return err
 	}
-	if u.Key == "" {
-		u.Key = r.key
-	}
-	id, last := r.id, r.act
+	last := r.act
 	if fn == nil {
 		fn = func(*Activation, error) {}
 	}
@@ -69,7 +66,7 @@ func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error
 			return ctx.Err()
 		case <-timer.C:
 		}
-		act, err := c.UpdateActivation(ctx, id, u)
+		act, err := c.Sync(ctx, u)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -125,6 +122,8 @@ func keepsWatching(err error) bool {
 	switch {
 	case errors.As(err, &invalid), errors.Is(err, errs.ErrTokenInvalid), errors.Is(err, errs.ErrFingerprintMismatch),
 		errors.Is(err, errs.ErrLeaseExpired), errors.Is(err, errs.ErrClockOutOfSync):
+		return false
+	case StateOf(err) == StateNeedsLicense: // the cache was cleared meanwhile (a sign-out)
 		return false
 	}
 	// What is left failed on the way: the network, a timeout, a bad or missing answer, the cache.
