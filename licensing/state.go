@@ -90,8 +90,8 @@ func (s State) String() string {
 
 // stateRules maps the sentinels to states, first match wins. The order matters where one error
 // matches several sentinels: a state that comes with an Activation (expired, ...) wins over
-// ErrNotCached joined to it, and the cache being unavailable wins over ErrNotActivated wrapped
-// around it.
+// ErrNotCached joined to it; ErrNotCached (licensed now, the write failed) wins over the store's
+// error it wraps; and the cache being unavailable wins over ErrNotActivated wrapped around it.
 var stateRules = []struct {
 	err   error
 	state State
@@ -105,9 +105,9 @@ var stateRules = []struct {
 	{errs.ErrExpired, StateExpired},
 	{errs.ErrGracePeriodOver, StateGracePeriodOver},
 	{errs.ErrLeaseExpired, StateLeaseExpired},
+	{errs.ErrNotCached, StateLicensed}, // verified just now; only the write to the store failed
 	{errs.ErrCacheUnavailable, StateCacheUnavailable},
 	{token.ErrUnavailable, StateCacheUnavailable}, // the keychain's own error, however it is wrapped
-	{errs.ErrNotCached, StateLicensed},
 	{errs.ErrRateLimited, StateRetryLater},
 	{errs.ErrBadResponse, StateRetryLater},
 	{errs.ErrNotActivated, StateNeedsLicense},

@@ -118,6 +118,8 @@ func TestStateOf(t *testing.T) {
 		{nil, StateLicensed},
 		{fmt.Errorf("%w; %w: keychain locked", ErrExpired, ErrNotCached), StateExpired},
 		{fmt.Errorf("%w: keychain locked", ErrNotCached), StateLicensed},
+		{fmt.Errorf("%w: %w", ErrNotCached, tgtoken.ErrUnavailable), StateLicensed},
+		{fmt.Errorf("%w: %w", ErrNotCached, ErrCacheUnavailable), StateLicensed},
 		{fmt.Errorf("%w: %w", ErrNotActivated, ErrCacheUnavailable), StateCacheUnavailable},
 		{fmt.Errorf("%w: the cache cannot be read: %w", ErrNotActivated, tgtoken.ErrUnavailable), StateCacheUnavailable},
 		{fmt.Errorf("%w: dropped", ErrOutcomeUnknown), StateOutcomeUnknown},
