@@ -81,6 +81,10 @@ func (c *Client) remembered(ctx context.Context) (memory, error) {
 // record's seal key (product and fingerprint), so that it does not unseal on another machine.
 const lapsedVersion = "tollgate-lapsed-v1:"
 
+// maxLapsedRecord bounds what decodeLapsed reads: an id and a key of at most 256 code points
+// each (4 bytes apiece), and the MAC, in base64, fit well within it.
+const maxLapsedRecord = 8 << 10
+
 func lapsedMAC(sealKey []byte, id, key string) []byte {
 	mac := hmac.New(sha256.New, sealKey)
 	for _, f := range []string{"lapsed", id, key} {
@@ -100,6 +104,9 @@ func decodeLapsed(s string, sealKey []byte) (m *memory, ok bool, err error) {
 	rest, ok := strings.CutPrefix(s, lapsedVersion)
 	if !ok {
 		return nil, false, nil
+	}
+	if len(rest) > maxLapsedRecord {
+		return nil, true, fmt.Errorf("%w: lapsed record over %d bytes", token.ErrCorrupt, maxLapsedRecord)
 	}
 	parts := strings.Split(rest, ":")
 	if len(parts) != 3 {
