@@ -11,8 +11,9 @@ var ErrInsecureDir = errors.New("directory is writable by others")
 
 // MkdirPrivate creates dir (and its parents) if needed, then makes sure that only the current
 // user can write it. On Unix a directory of the user's own with group or other permissions is
-// tightened to 0700; one owned by another user (root excepted) or writable by others and not
-// the user's to change wraps [ErrInsecureDir]. On Windows the directory, created under
+// tightened to 0700; a shared one (sticky and world-writable, like /tmp), one owned by another
+// user (root excepted), and one writable by others that is not the user's to change wrap
+// [ErrInsecureDir]. On Windows the directory, created under
 // %AppData% by default, inherits that folder's ACL (the user, SYSTEM and Administrators);
 // one whose owner is another user, or whose ACL lets Everyone, Users, Authenticated Users,
 // Guests or Anonymous write it, wraps [ErrInsecureDir].

@@ -24,6 +24,9 @@ func checkPrivate(dir string) error {
 	perm := st.Mode().Perm()
 	uid := os.Geteuid()
 	switch {
+	case st.Mode()&fs.ModeSticky != 0 && perm&0o002 != 0:
+		// A shared directory such as /tmp: never tightened, even by its owner.
+		return &fs.PathError{Op: "mkdir", Path: dir, Err: fmt.Errorf("%w: mode %v, a shared directory", ErrInsecureDir, st.Mode())}
 	case int(sys.Uid) == uid:
 		if perm&0o077 != 0 {
 			if err := os.Chmod(dir, perm&0o700); err != nil {
