@@ -20,6 +20,12 @@ func openRead(path string) (*os.File, error) {
 	h, err := windows.CreateFile(p, windows.GENERIC_READ,
 		windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE,
 		nil, windows.OPEN_EXISTING, windows.FILE_ATTRIBUTE_NORMAL, 0)
+	if errors.Is(err, windows.ERROR_ACCESS_DENIED) {
+		// What CreateFile answers for a directory: not worth retrying.
+		if st, serr := os.Stat(path); serr == nil && st.IsDir() {
+			return nil, &fs.PathError{Op: "open", Path: path, Err: ErrNotRegular}
+		}
+	}
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
