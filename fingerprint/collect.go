@@ -39,7 +39,16 @@ var ErrUnsupportedOS = errors.New("fingerprint: unsupported operating system")
 //
 // The user hash is described at [UserHash].
 func Collect(ctx context.Context, appID string) (Machine, error) {
-	return defaultCollector().collect(ctx, appID)
+	m, _, err := defaultCollector().collect(ctx, appID, false)
+	return m, err
+}
+
+// CollectWithEvidence is [Collect] that also says why: which id source was used and why the
+// others were refused, why the machine counts as a VM or a container, and on Linux which files
+// were read. It judges every id source, so it reads a few more files than Collect; the Machine
+// is the same. The support tool (cmd/tollgate) prints it.
+func CollectWithEvidence(ctx context.Context, appID string) (Machine, Evidence, error) {
+	return defaultCollector().collect(ctx, appID, true)
 }
 
 // collector holds every seam through which Collect reads the machine.
@@ -51,14 +60,23 @@ type collector struct {
 	userName  func() (string, error)
 	installID func() (string, error)
 	native    func(ctx context.Context) (nativeInfo, error) // Windows and macOS readers
+	probeHook func(*probe)                                  // sees the Linux probe (captures)
 }
 
 // nativeInfo is what the Windows and macOS readers return: raw values, already classified.
 type nativeInfo struct {
-	osVersion string
-	vm        string
-	container bool
-	ids       []idCandidate
+	osVersion    string
+	vm           string
+	vmWhy        string
+	container    bool
+	containerWhy string
+	ids          []idCandidate
+}
+
+// idCandidate is one raw id that a native reader found.
+type idCandidate struct {
+	source Source
+	raw    string
 }
 
 func defaultCollector() *collector {
@@ -102,56 +120,66 @@ func osName(goos string) (string, bool) {
 	return "", false
 }
 
-func (c *collector) collect(ctx context.Context, appID string) (Machine, error) {
-	if appID == "" {
-		return Machine{}, errors.New("fingerprint: appID is required")
-	}
-	if err := ctx.Err(); err != nil {
-		return Machine{}, err
+func (c *collector) collect(ctx context.Context, appID string, all bool) (Machine, Evidence, error) {
+	if err := checkArgs(ctx, appID); err != nil {
+		return Machine{}, Evidence{}, err
 	}
 	name, ok := osName(c.goos)
 	if !ok {
-		return Machine{}, fmt.Errorf("%w: %s", ErrUnsupportedOS, c.goos)
+		return Machine{}, Evidence{}, fmt.Errorf("%w: %s", ErrUnsupportedOS, c.goos)
 	}
-	m := Machine{OS: name}
-
-	var ids []idCandidate
+	var (
+		m           Machine
+		ev          Evidence
+		needInstall bool
+	)
 	switch c.goos {
 	case "linux", "android":
-		info := readLinux(c.fsys, c.lookupEnv)
-		m.OSVersion, m.VMName, m.Container, ids = info.osVersion, info.vm, info.container, info.ids
+		p := newProbe(c.fsys, c.lookupEnv)
+		if c.probeHook != nil {
+			c.probeHook(p)
+		}
+		m, ev, needInstall = runLinux(p, fileIDContent(p, appID), all)
 	default:
 		info, err := c.native(ctx)
 		if err != nil {
-			return Machine{}, err
+			return Machine{}, Evidence{}, err
 		}
-		m.OSVersion, m.VMName, m.Container, ids = info.osVersion, info.vm, info.container, info.ids
+		m.OSVersion, m.VMName, m.Container = info.osVersion, info.vm, info.container
+		ev.VM, ev.Container = info.vmWhy, info.containerWhy
+		needInstall = true
+		for _, cand := range info.ids {
+			check := IDCheck{Source: cand.source}
+			if c := checkIDContent(appID, cand.raw, nil); c.fingerprint == "" {
+				check.Why = c.why
+			} else if needInstall {
+				check.Usable, check.Why, check.Fingerprint = true, "used", c.fingerprint
+				m.Fingerprint, m.Source, needInstall = c.fingerprint, cand.source, false
+			}
+			ev.IDs = append(ev.IDs, check)
+		}
 	}
+	m.OS = name
 
 	host, err := c.hostname()
 	if err != nil || host == "" {
-		return Machine{}, fmt.Errorf("fingerprint: hostname: %v", err)
+		return Machine{}, ev, fmt.Errorf("fingerprint: hostname: %v", err)
 	}
 	m.Hostname = host
 
-	for _, cand := range ids {
-		if id := normalizeID(cand.raw); id != "" {
-			m.Fingerprint, m.Source = protect(appID, id), cand.source
-			break
-		}
-	}
-	if m.Fingerprint == "" {
+	if needInstall {
 		id, err := c.installID()
 		if err != nil {
-			return Machine{}, err
+			return Machine{}, ev, fmt.Errorf("%w: %w", ErrNoMachineID, err)
 		}
 		m.Fingerprint, m.Source = protect(appID, id), SourceInstallID
+		ev.IDs = append(ev.IDs, IDCheck{Source: SourceInstallID, Usable: true, Why: "used: no machine id above was usable", Fingerprint: m.Fingerprint})
 	}
 
 	user, err := c.userName()
 	if err != nil {
-		return Machine{}, err
+		return Machine{}, ev, err
 	}
 	m.UserHash = UserHash(appID, c.goos, user)
-	return m, nil
+	return m, ev, nil
 }
