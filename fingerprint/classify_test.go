@@ -1,6 +1,7 @@
 package fingerprint
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -170,6 +171,26 @@ func TestOSReleaseVersion(t *testing.T) {
 	} {
 		if got := osReleaseVersion(in); got != want {
 			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestWindowsContainer(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		value   uint64
+		present bool
+		want    bool
+		why     string
+	}{
+		{0, false, false, "no ContainerType"},
+		{0, true, false, "is 0"},
+		{1, true, true, "ContainerType is 1"},
+		{2, true, true, "ContainerType is 2"},
+	} {
+		got, why := windowsContainer(tc.value, tc.present)
+		if got != tc.want || !strings.Contains(why, tc.why) {
+			t.Errorf("windowsContainer(%d, %v) = %v, %q; want %v, %q", tc.value, tc.present, got, why, tc.want, tc.why)
 		}
 	}
 }

@@ -17,15 +17,23 @@ var ErrUnsupportedOS = errors.New("fingerprint: unsupported operating system")
 // Collect reads this machine's signals. appID salts the fingerprint and the user hash, so two
 // applications on one machine see unrelated values. It does no network I/O.
 //
+// On Linux and Android, Collect is [CollectFrom] over the real machine ("/", the process
+// environment, os.Hostname and the OS user) plus the install id, which Collect creates and keeps
+// where CollectFrom would return [ErrNoMachineID]. CollectFrom documents the rules and what
+// they read; [CollectWithEvidence] says why they answered as they did.
+//
 // # Fingerprint
 //
 // The fingerprint is hex(HMAC-SHA256(key = machine id, message = appID)), the construction of
 // machineid.ProtectedID: 64 lowercase hex digits. The machine id is the first usable one of:
 //
 //   - Linux and Android: /etc/machine-id, then /var/lib/dbus/machine-id, then the DMI product
-//     UUID (/sys/class/dmi/id/product_uuid, readable by root). Inside a container the two
-//     machine-id files are used only when mounted in from the host, because an image's copy is
-//     shared by every container made from it.
+//     UUID (/sys/class/dmi/id/product_uuid, readable by root). A machine-id file that is a tmpfs
+//     mount is refused: systemd made it up at this boot (read-only /etc, first boot) and it
+//     changes at the next, and a later source holding the same id (a link to it) is refused with
+//     it. Inside a container the two machine-id files are used only when mounted in from the
+//     host's durable file system, because an image's copy is shared by every container made
+//     from it.
 //   - Windows: MachineGuid under HKLM\SOFTWARE\Microsoft\Cryptography.
 //   - macOS: IOPlatformUUID, from /usr/sbin/ioreg run by its full path (launchd's PATH is empty).
 //   - Everywhere, last: an install id, 128 random bits generated once and kept in
@@ -34,8 +42,8 @@ var ErrUnsupportedOS = errors.New("fingerprint: unsupported operating system")
 //
 // An id is unusable when it is missing, empty, "uninitialized", not hexadecimal, one repeated
 // digit (all zeros), or one of a list of ids known to be shared by many machines. When no id is
-// usable and no install id can be kept, Collect fails rather than return a weak value.
-// Machine.Source says which source was used.
+// usable and no install id can be kept, Collect fails with an error wrapping [ErrNoMachineID]
+// rather than return a weak value. Machine.Source says which source was used.
 //
 // The user hash is described at [UserHash].
 func Collect(ctx context.Context, appID string) (Machine, error) {

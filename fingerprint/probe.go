@@ -100,11 +100,27 @@ func readFile(fsys fs.FS, name string, limit int64) (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit))
-	if err != nil {
-		return "", err
+	// Files in /proc report size 0 and are generated at each read: one large read is cheaper
+	// than io.ReadAll's growing ones.
+	initial := int64(1 << 10)
+	if limit > smallFileLimit {
+		initial = 16 << 10
 	}
-	return string(b), nil
+	buf := make([]byte, 0, min(limit, initial))
+	for int64(len(buf)) < limit {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := f.Read(buf[len(buf):min(int64(cap(buf)), limit)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return string(buf), nil
 }
 
 // kernel returns the kernel release (/proc/sys/kernel/osrelease), trimmed.
