@@ -68,8 +68,7 @@ type Answer struct {
 
 // AnswerOf returns m with the API's field names.
 func AnswerOf(m Machine) Answer {
-	return Answer{OS: m.OS, OSVersion: m.OSVersion, Hostname: m.Hostname, Fingerprint: m.Fingerprint,
-		UserHash: m.UserHash, VMName: m.VMName, Container: m.Container, Source: m.Source}
+	return Answer(m)
 }
 
 // CaptureThisMachine collects this machine's signals for appID, as Collect does (creating the

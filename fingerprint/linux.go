@@ -4,14 +4,6 @@ import (
 	"strings"
 )
 
-// linuxInfo is what the Linux rules decide, with the reasons.
-type linuxInfo struct {
-	osVersion    string
-	vm, vmWhy    string
-	container    bool
-	containerWhy string
-}
-
 // osReleaseVersion returns VERSION_ID from an os-release file, unquoted.
 func osReleaseVersion(content string) string {
 	for _, line := range strings.Split(content, "\n") {

@@ -43,3 +43,11 @@ func readNative(ctx context.Context) (nativeInfo, error) {
 	}
 	return info, ctx.Err()
 }
+
+// firmwareWhy says which firmware strings decided vm on Windows and macOS.
+func firmwareWhy(vm string, f firmware) string {
+	if vm == "" {
+		return "the firmware strings name no hypervisor (" + strconvQuote(f.SysVendor) + ", " + strconvQuote(f.ProductName) + ")"
+	}
+	return "the firmware strings " + strconvQuote(f.SysVendor) + ", " + strconvQuote(f.ProductName) + " name " + vm
+}

@@ -38,11 +38,3 @@ func windowsContainer(containerType uint64, present bool) (bool, string) {
 	}
 	return true, "ContainerType is " + strconv.FormatUint(containerType, 10) + ": a Windows container"
 }
-
-// firmwareWhy says which firmware strings decided vm on Windows and macOS.
-func firmwareWhy(vm string, f firmware) string {
-	if vm == "" {
-		return "the firmware strings name no hypervisor (" + strconvQuote(f.SysVendor) + ", " + strconvQuote(f.ProductName) + ")"
-	}
-	return "the firmware strings " + strconvQuote(f.SysVendor) + ", " + strconvQuote(f.ProductName) + " name " + vm
-}
