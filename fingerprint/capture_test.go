@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestCaptureReplaysEveryFixture: a capture of each fixture, through JSON, replays through
@@ -27,7 +26,7 @@ func TestCaptureReplaysEveryFixture(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
 			c := fixtureCollector(t, tree.Name())
-			capt, err := c.capture(ctx, "app-1", time.Unix(1700000000, 0))
+			capt, err := c.capture(ctx, "app-1", testTime)
 			if err != nil {
 				t.Fatal(err)
 			}

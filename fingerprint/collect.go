@@ -20,7 +20,7 @@ var ErrUnsupportedOS = errors.New("fingerprint: unsupported operating system")
 // On Linux and Android, Collect is [CollectFrom] over the real machine ("/", the process
 // environment, os.Hostname and the OS user) plus the install id, which Collect creates and keeps
 // where CollectFrom would return [ErrNoMachineID]. CollectFrom documents the rules and what
-// they read; [CollectWithEvidence] says why they answered as they did.
+// they read; [Explain] says why they answered as they did.
 //
 // # Fingerprint
 //
@@ -51,11 +51,11 @@ func Collect(ctx context.Context, appID string) (Machine, error) {
 	return m, err
 }
 
-// CollectWithEvidence is [Collect] that also says why: which id source was used and why the
+// Explain is [Collect] that also says why: which id source was used and why the
 // others were refused, why the machine counts as a VM or a container, and on Linux which files
 // were read. It judges every id source, so it reads a few more files than Collect; the Machine
 // is the same. The support tool (cmd/tollgate) prints it.
-func CollectWithEvidence(ctx context.Context, appID string) (Machine, Evidence, error) {
+func Explain(ctx context.Context, appID string) (Machine, Evidence, error) {
 	return defaultCollector().collect(ctx, appID, true)
 }
 

@@ -34,7 +34,7 @@ func fixture(t testing.TB, name string) Snapshot {
 }
 
 // fixtureCollector runs Collect's own path (install-id persistence included) over a fixture.
-func fixtureCollector(t *testing.T, name string) *collector {
+func fixtureCollector(t testing.TB, name string) *collector {
 	t.Helper()
 	s := fixture(t, name)
 	return &collector{

@@ -28,7 +28,7 @@
 //
 // # Support
 //
-// [CollectWithEvidence] and [ExplainFrom] say why: which id source was used and why the others
+// [Explain] and [ExplainFrom] say why: which id source was used and why the others
 // were refused, and why the machine counts as a VM or container. [CaptureThisMachine] records
 // what the rules read without any raw id, for the command cmd/tollgate.
 //

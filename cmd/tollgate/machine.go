@@ -40,7 +40,7 @@ func (e env) machine(ctx context.Context, args []string) int {
 	asJSON := fs.Bool("json", false, "print a JSON object with the API's field names, the id source and the evidence")
 	capture := fs.String("capture", "", "write a capture of this machine to `FILE` (needs --app-id); it holds no raw id")
 	from := fs.String("from", "", "replay the capture in `FILE` instead of reading this machine")
-	if ok, code := e.parse(fs, "tollgate machine [--app-id ID] [--json] [--capture FILE | --from FILE]", args); !ok {
+	if ok, code := e.parse(fs, "tollgate machine [--app-id ID] [--json] [--capture FILE | --from FILE]\n\nPrints this machine's signals as the activation API receives them, which id source the\nfingerprint came from and why the others were refused, and why the machine counts as a VM or\na container. Like the application, it creates the install id when no machine id is usable.\n--capture writes what collection read, with no raw id, for support; --from replays one.", args); !ok {
 		return code
 	}
 	switch {
@@ -62,7 +62,7 @@ func (e env) machine(ctx context.Context, args []string) int {
 	if id == "" {
 		id = placeholderAppID
 	}
-	m, ev, err := fingerprint.CollectWithEvidence(ctx, id)
+	m, ev, err := fingerprint.Explain(ctx, id)
 	if err != nil {
 		return e.fail("machine", err)
 	}
