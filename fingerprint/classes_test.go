@@ -70,13 +70,13 @@ func TestClassHostIsNotGuest(t *testing.T) {
 func TestClassCloudStringsNeedAHypervisor(t *testing.T) {
 	t.Parallel()
 	runClass(t, []classCase{
-		{tree: "gce-metal", given: true, vm: "", source: SourceMachineID, evidence: "CPU reports no hypervisor"},
-		{tree: "aws-metal-24xl", vm: "", source: SourceMachineID, evidence: "CPU reports no hypervisor"},
+		{tree: "gce-metal", given: true, vm: "", source: SourceMachineID, evidence: "the cloud's bare metal"},
+		{tree: "aws-metal-24xl", vm: "", source: SourceMachineID, evidence: `"Amazon EC2", but the CPU reports no hypervisor`},
 		{tree: "aws-graviton-metal", vm: "", source: SourceMachineID, evidence: "metal instance type"},
 		{tree: "aws-graviton-vm", vm: VMAWS, source: SourceMachineID, evidence: "nothing says bare metal"},
 		{tree: "aws-nitro", vm: VMAWS, source: SourceMachineID, evidence: "hypervisor flag is set"},
 		{tree: "k8s-containerd", vm: VMGCE, container: true, source: SourceInstallID, evidence: "Google Compute Engine"},
-		{tree: "chromebook", vm: "", source: SourceMachineID, evidence: "no hypervisor"},
+		{tree: "chromebook", vm: "", source: SourceMachineID, evidence: "no hypervisor and no hypervisor's firmware name"},
 		// Hiding the CPU flag does not hide a hypervisor's own firmware.
 		{tree: "kvm-hidden-flag", vm: VMKVM, source: SourceMachineID, evidence: `"QEMU"`},
 	})

@@ -126,6 +126,13 @@ func (p *probe) vm() (string, string) {
 		return VMUnknownGuest, "the CPU's hypervisor flag is set and nothing names the hypervisor"
 	}
 	if flag == flagClear {
+		// The cloud strings were not needed, but say so when the two strings read show them.
+		if v := p.dmi[fwSysVendor]; startsWithName(v, "Amazon EC2") {
+			return "", "sys_vendor is " + strconvQuote(v) + ", but the CPU reports no hypervisor: the cloud's bare metal"
+		}
+		if v := p.dmi[fwProductName]; startsWithName(v, "Google Compute Engine") {
+			return "", "product_name is " + strconvQuote(v) + ", but the CPU reports no hypervisor: the cloud's bare metal"
+		}
 		return "", "the CPU reports no hypervisor and no hypervisor's firmware name"
 	}
 	return "", "no hypervisor's firmware name, hypervisor file or CPU flag"
