@@ -135,14 +135,15 @@ func isIDFile(name string) bool {
 	return false
 }
 
-// relevantMounts keeps the mountinfo lines the rules read: those of "/" and of the id files.
-// The others can name users' directories, and say nothing the rules use.
+// relevantMounts keeps the mountinfo lines the rules read: those of "/" and of the id files
+// and the directories above them. The others can name users' directories, and say nothing the
+// rules use.
 func relevantMounts(content string) string {
 	var b strings.Builder
 	for _, e := range parseMountinfo(content) {
 		keep := e.point == "/"
 		for _, src := range linuxIDSources {
-			keep = keep || (src.mount != "" && e.point == src.mount)
+			keep = keep || (src.mount != "" && (e.point == src.mount || strings.HasPrefix(src.mount, e.point+"/")))
 		}
 		if keep {
 			b.WriteString(e.line)

@@ -125,3 +125,20 @@ func TestReadsOnlyWhatItNeeds(t *testing.T) {
 		t.Logf("%s (%s, container %v): %d files: %v", tc.tree, m.VMName, m.Container, len(ev.Files), ev.Files)
 	}
 }
+
+func TestRelevantMounts(t *testing.T) {
+	t.Parallel()
+	mi := "1 0 0:1 / / rw - tmpfs none rw\n2 1 0:2 / /home/alice/secret-project rw - ext4 /dev/sda2 rw\n" +
+		"3 1 0:3 / /var/lib rw - ext4 /dev/sda3 rw\n4 1 0:4 /machine-id /etc/machine-id ro - tmpfs tmpfs rw\n5 1 0:5 / /etc/machine-id.d rw - ext4 x rw\n"
+	got := relevantMounts(mi)
+	for _, want := range []string{" / / ", " /var/lib ", " /etc/machine-id ro"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("lacks %q:\n%s", want, got)
+		}
+	}
+	for _, not := range []string{"secret-project", "machine-id.d"} {
+		if strings.Contains(got, not) {
+			t.Errorf("keeps %q:\n%s", not, got)
+		}
+	}
+}

@@ -103,6 +103,8 @@ func TestClassTransientMachineID(t *testing.T) {
 		{tree: "tmpfs-machine-id-dbus-link", source: SourceInstallID, evidence: "the same id as a source refused above"},
 		{tree: "tmpfs-machine-id-dbus-own", source: SourceDBusMachineID, evidence: "is a tmpfs mount"},
 		{tree: "podman", container: true, source: SourceInstallID, evidence: "is a tmpfs mount"},
+		// A tmpfs root (NixOS's "impermanence") loses /etc/machine-id at every boot too.
+		{tree: "tmpfs-root", source: SourceProductUUID, evidence: "is on a tmpfs mounted at /"},
 		// The host's durable id mounted into a container is still the host's.
 		{tree: "docker-host-machine-id", container: true, source: SourceMachineID, evidence: "mounted into the container from the host (ext4)"},
 	})

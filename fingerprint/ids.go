@@ -97,9 +97,12 @@ func (p *probe) pickID(container bool, content func(idSource) idContent, all boo
 		mounted := false
 		if src.mount != "" {
 			mount, mounted = p.mountAt(src.mount)
+			holder, _ := p.mountContaining(src.mount)
 			switch {
 			case mounted && transientFS[mount.fstype]:
 				refused, isTransient = src.mount+" is a "+mount.fstype+" mount: made up at this boot (read-only /etc, first boot) or for this container, gone at the next", true
+			case transientFS[holder.fstype]:
+				refused, isTransient = src.mount+" is on a "+holder.fstype+" mounted at "+holder.point+": gone at the next boot", true
 			case container && !mounted:
 				refused = "inside a container this file comes with the image, shared by every container made from it"
 			}

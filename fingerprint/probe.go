@@ -198,6 +198,20 @@ func (p *probe) mountAt(path string) (mountEntry, bool) {
 	return m, found
 }
 
+// mountContaining returns the mount in effect for path: the last listed of those at the
+// longest mount point that is path or one of its parent directories.
+func (p *probe) mountContaining(path string) (mountEntry, bool) {
+	var m mountEntry
+	found := false
+	for _, e := range p.mounts() {
+		under := e.point == path || e.point == "/" || strings.HasPrefix(path, e.point+"/")
+		if under && (!found || len(e.point) >= len(m.point)) {
+			m, found = e, true
+		}
+	}
+	return m, found
+}
+
 // mountEntry is one line of mountinfo: "id parent major:minor root point options [optional...]
 // - fstype source superoptions".
 type mountEntry struct {
