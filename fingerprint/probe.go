@@ -19,15 +19,15 @@ const (
 type probe struct {
 	fsys  fs.FS
 	env   func(string) (string, bool)
-	files map[string]probeFile
-	order []string            // every file looked at (read or stat), first look first
-	vars  map[string]*string  // every variable looked up; nil = unset
-	mi    []mountEntry        // parsed mountinfo, once
-	miOK  bool                //
-	flag  cpuFlag             // the CPU's hypervisor flag, once
-	cpuOK bool                //
-	dmi   map[fwField]string  // DMI strings read so far
-	seen  map[string]struct{} // names in order
+	files map[string]probeFile // every file looked at
+	order []string             // their names, first look first
+	seen  map[string]struct{}  // the names in order
+	vars  map[string]*string   // every variable looked up; nil = unset
+	dmi   map[fwField]string   // DMI strings read so far
+	mi    []mountEntry         // /proc/self/mountinfo, parsed once miOK
+	miOK  bool
+	flag  cpuFlag // the CPU's hypervisor flag, once cpuOK
+	cpuOK bool
 }
 
 // probeFile is one file as the probe saw it.
