@@ -21,12 +21,14 @@ func ExampleCollectFrom() {
 			"upperdir=/run/live/overlay/rw,workdir=/run/live/overlay/work\n")},
 	}
 	s := fingerprint.Snapshot{FS: machine, Hostname: "live", UserName: "user"}
-	m, ev, err := fingerprint.ExplainFrom(context.Background(), "my-app", s)
+	m, err := fingerprint.CollectFrom(context.Background(), "my-app", s)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Printf("os %s %s, vm %q, container %v, fingerprint from %s\n", m.OS, m.OSVersion, m.VMName, m.Container, m.Source)
+	// ExplainFrom gives the same Machine, and says why.
+	_, ev, _ := fingerprint.ExplainFrom(context.Background(), "my-app", s)
 	fmt.Println("container:", ev.Container)
 	// Output:
 	// os linux 12, vm "", container false, fingerprint from machine-id
