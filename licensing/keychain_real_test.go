@@ -22,6 +22,7 @@ func TestRealLockedKeychain(t *testing.T) {
 	if os.Getenv("TOLLGATE_REQUIRE_KEYCHAIN") != "1" {
 		t.Skip("locks the keychain: only inside .ci/keychain-tests' private session")
 	}
+	useRealBus(t.Setenv)
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // the default store's file
 	srv := licensingtest.NewServer(licensingtest.WithSigningKey(signingKey()))
 	t.Cleanup(srv.Close)

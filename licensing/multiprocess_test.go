@@ -48,6 +48,7 @@ func TestMultiProcess(t *testing.T) {
 	}
 	for _, kind := range []string{"file", "keychain", "default"} {
 		t.Run(kind, func(t *testing.T) {
+			useRealBus(t.Setenv)
 			service := "tollgate-mp-" + strconv.Itoa(os.Getpid())
 			dir := t.TempDir()
 			if kind == "keychain" { // the default store runs everywhere: on the file when headless
@@ -65,7 +66,7 @@ func TestMultiProcess(t *testing.T) {
 			childEnv := append(os.Environ(), "TOLLGATE_MP_CHILD="+kind, "TOLLGATE_MP_DIR="+dir,
 				"TOLLGATE_MP_SERVICE="+service, "TOLLGATE_MP_URL="+srv.URL, "TOLLGATE_MP_PRODUCT="+srv.ProductID,
 				"TOLLGATE_MP_PUBKEY="+srv.PublicKey, "TOLLGATE_MP_KEY="+key,
-				"XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
+				"TOLLGATE_MP_CONFIG="+filepath.Join(dir, "config"))
 			// The file store of the default store goes to XDG_CONFIG_HOME: point ours there too.
 			t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 			c := newMultiProcessClient(t, kind, dir, service, srv.URL, srv.ProductID, srv.PublicKey)
@@ -122,6 +123,9 @@ func newMultiProcessClient(t *testing.T, kind, dir, service, url, product, pub s
 
 func multiProcessChild(t *testing.T) {
 	g := os.Getenv
+	// This process's TestMain (testhome) pointed the config folder and the bus elsewhere.
+	os.Setenv("XDG_CONFIG_HOME", g("TOLLGATE_MP_CONFIG"))
+	useRealBus(func(k, v string) { os.Setenv(k, v) })
 	c := newMultiProcessClient(t, g("TOLLGATE_MP_CHILD"), g("TOLLGATE_MP_DIR"), g("TOLLGATE_MP_SERVICE"),
 		g("TOLLGATE_MP_URL"), g("TOLLGATE_MP_PRODUCT"), g("TOLLGATE_MP_PUBKEY"))
 	key, id := g("TOLLGATE_MP_KEY"), g("TOLLGATE_MP_ID")
@@ -142,4 +146,12 @@ func multiProcessChild(t *testing.T) {
 	}
 	fmt.Printf("mp: done: process %s, %d rounds of validate, update and activate in %v\n",
 		g("TOLLGATE_MP_N"), rounds, time.Since(start).Round(time.Millisecond))
+}
+
+// useRealBus undoes, for the tests that need the real keychain, what testhome did to the
+// D-Bus session address: .ci/keychain-tests passes its session's as TOLLGATE_KEYCHAIN_BUS.
+func useRealBus(setenv func(key, value string)) {
+	if v := os.Getenv("TOLLGATE_KEYCHAIN_BUS"); v != "" {
+		setenv("DBUS_SESSION_BUS_ADDRESS", v)
+	}
 }
