@@ -253,3 +253,45 @@ func TestKeychainBackoff(t *testing.T) {
 		t.Fatal("a cancelled ctx counted as a keychain failure")
 	}
 }
+
+// ctxHangKeyring is a context-aware keychain (as the Secret Service client is) whose calls
+// never answer: each returns only when its ctx ends.
+type ctxHangKeyring struct{ *fakeKeyring }
+
+func (k ctxHangKeyring) GetContext(ctx context.Context, s, u string) (string, error) {
+	<-ctx.Done()
+	return "", fmt.Errorf("%w: %v", ErrUnavailable, ctx.Err())
+}
+
+func (k ctxHangKeyring) SetContext(ctx context.Context, s, u, p string) error {
+	<-ctx.Done()
+	return fmt.Errorf("%w: %v", ErrUnavailable, ctx.Err())
+}
+
+func (k ctxHangKeyring) DeleteContext(ctx context.Context, s, u string) error {
+	<-ctx.Done()
+	return fmt.Errorf("%w: %v", ErrUnavailable, ctx.Err())
+}
+
+// With a context-aware keychain a call that runs out of time leaves nothing running and
+// releases the store's lock as it returns: the next call reaches the keychain at once, not
+// "a previous keychain call has not returned".
+func TestKeychainContextCallLeavesNothing(t *testing.T) {
+	t.Parallel()
+	s := newKeychain("svc", KeychainOptions{Timeout: 30 * time.Millisecond, Backoff: time.Nanosecond}, ctxHangKeyring{newFake()})
+	ctx := context.Background()
+	for range 20 {
+		if err := s.Save(ctx, "tok", strings.Repeat("v", 100)); !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("save: %v", err)
+		}
+		if _, err := s.Load(ctx, "tok"); !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "has not returned") {
+			t.Fatalf("load after a timed-out save: %v", err)
+		}
+		select {
+		case s.sem <- struct{}{}:
+			<-s.sem
+		default:
+			t.Fatal("the store's lock is held after the call returned")
+		}
+	}
+}
