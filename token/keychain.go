@@ -360,17 +360,27 @@ func (k *keychainStore) del(ctx context.Context, user string) error {
 	return k.api.Delete(k.service, user)
 }
 
+// loadAttempts bounds how often Load reads a value again that another process replaced while
+// it was being read. The waits between tries add up to about 0.2 s.
+const loadAttempts = 20
+
 func (k *keychainStore) Load(ctx context.Context, name string) (string, error) {
 	var out string
 	err := k.run(ctx, k.opts.Timeout, func(ctx context.Context, d *deadline) error {
 		// A writer in another process may replace the value between our reading its manifest
-		// and its chunks, deleting the old chunks: read again when the manifest changed.
+		// and its chunks, deleting the old chunks: read again when the manifest changed, a
+		// little later each time so that a writer saving in a loop cannot starve the reader.
 		var err error
-		for range 3 {
+		for attempt := range loadAttempts {
 			var again bool
 			out, again, err = k.load(ctx, d, name)
 			if !again {
 				return err
+			}
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(time.Duration(attempt) * time.Millisecond):
 			}
 		}
 		return err
