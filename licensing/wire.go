@@ -45,11 +45,8 @@ type wireMeter struct {
 // wireUpdate is the body of PATCH /v3/activations/{id}.
 type wireUpdate struct {
 	wireMachine
-	AccountID                string         `json:"accountId"`
-	ReleaseVersion           string         `json:"releaseVersion,omitempty"`
-	ReleaseChannel           string         `json:"releaseChannel,omitempty"`
-	ReleasePlatform          string         `json:"releasePlatform,omitempty"`
-	ReleasePublishedAt       time.Time      `json:"releasePublishedAt,omitzero"` // RFC 3339, UTC
+	AccountID string `json:"accountId"`
+	wireRelease
 	Key                      string         `json:"key"`
 	UserID                   string         `json:"userId,omitempty"`
 	LeaseDuration            *int64         `json:"leaseDuration,omitempty"`
@@ -60,9 +57,24 @@ type wireUpdate struct {
 	DeviceChallengeSignature string         `json:"deviceChallengeSignature,omitempty"`
 }
 
+// wireRelease is the release members that are set, in the reference page's order: the
+// update and the activation share them.
+type wireRelease struct {
+	ReleaseVersion     string    `json:"releaseVersion,omitempty"`
+	ReleaseChannel     string    `json:"releaseChannel,omitempty"`
+	ReleasePlatform    string    `json:"releasePlatform,omitempty"`
+	ReleasePublishedAt time.Time `json:"releasePublishedAt,omitzero"` // RFC 3339, UTC
+}
+
+func releaseWire(version, channel, platform string, publishedAt time.Time) wireRelease {
+	return wireRelease{ReleaseVersion: version, ReleaseChannel: channel, ReleasePlatform: platform,
+		ReleasePublishedAt: publishedAt.UTC()}
+}
+
 // wireActivate is the body of POST /v3/activations.
 type wireActivate struct {
 	wireMachine
+	wireRelease
 	Key             string         `json:"key"`
 	AppVersion      string         `json:"appVersion,omitempty"`
 	Metadata        []wireMetadata `json:"metadata,omitzero"`
@@ -117,20 +129,22 @@ func marshalBody(v any) []byte {
 func updateBody(productID string, m *fingerprint.Machine, u *Update) []byte {
 	md, ma := wireItems(u.Metadata, u.MeterAttributes)
 	return marshalBody(&wireUpdate{
-		wireMachine: machineWire(productID, m), AccountID: u.AccountID, ReleaseVersion: u.ReleaseVersion,
-		ReleaseChannel: u.ReleaseChannel, ReleasePlatform: u.ReleasePlatform,
-		ReleasePublishedAt: u.ReleasePublishedAt.UTC(), Key: u.Key, UserID: u.UserID,
+		wireMachine: machineWire(productID, m), AccountID: u.AccountID,
+		wireRelease: releaseWire(u.ReleaseVersion, u.ReleaseChannel, u.ReleasePlatform, u.ReleasePublishedAt),
+		Key:         u.Key, UserID: u.UserID,
 		LeaseDuration: u.LeaseDuration, Metadata: md, MeterAttributes: ma, DeviceID: u.DeviceID,
 		DeviceChallenge: u.DeviceChallenge, DeviceChallengeSignature: u.DeviceChallengeSignature,
 	})
 }
 
 // activateBody returns the POST /v3/activations body: the fields the API notes list for it,
-// plus container, which the server's allowContainerActivation rule reads.
+// plus container, which the server's allowContainerActivation rule reads, and the release
+// fields, in the reference page's order.
 func activateBody(productID string, m *fingerprint.Machine, r *ActivationRequest) []byte {
 	md, ma := wireItems(r.Metadata, r.MeterAttributes)
-	return marshalBody(&wireActivate{wireMachine: machineWire(productID, m), Key: r.Key, AppVersion: r.AppVersion,
-		Metadata: md, MeterAttributes: ma})
+	return marshalBody(&wireActivate{wireMachine: machineWire(productID, m),
+		wireRelease: releaseWire(r.ReleaseVersion, r.ReleaseChannel, r.ReleasePlatform, r.ReleasePublishedAt),
+		Key:         r.Key, AppVersion: r.AppVersion, Metadata: md, MeterAttributes: ma})
 }
 
 // deactivateBody returns the deactivation body the API notes give.
