@@ -27,9 +27,14 @@ function ratio(a, b,    i, n, k, t, v) {
 }
 /^Benchmark/ {
 	name = $1; sub(/-[0-9]+$/, "", name)
-	x = $3 + 0
+	x = ""; b = ""; a = ""
+	for (f = 3; f < NF; f++) {
+		if ($(f + 1) == "ns/op") x = $f + 0
+		if ($(f + 1) == "B/op") b = $f
+		if ($(f + 1) == "allocs/op") a = $f
+	}
 	ns[name, ++runs[name]] = x
-	if (!(name in best) || x < best[name]) { best[name] = x; bytes[name] = $5; allocs[name] = $7 }
+	if (!(name in best) || x < best[name]) { best[name] = x; bytes[name] = b; allocs[name] = a }
 }
 END {
 	printf "\n%-32s %12s %10s %10s\n", "benchmark (min of rounds)", "ns/op", "B/op", "allocs/op"
