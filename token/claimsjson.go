@@ -229,19 +229,24 @@ func parseSeconds(b []byte) (sec, nsec int64, err error) {
 }
 
 // claimList is a list claim (metadata, meter attributes): a JSON array of objects, or null.
-type claimList[T any] struct {
-	v   []T
+// UnmarshalJSON checks that it is an array given once and keeps its bytes, a slice of the
+// payload that decodeClaims reads while it runs: decodeClaims then decodes every list of the
+// payload with one json.Unmarshal, rather than one call (one more scan, one more decoder) per
+// list.
+type claimList struct {
+	raw []byte
 	set once
 }
 
-func (l *claimList[T]) UnmarshalJSON(b []byte) error {
+func (l *claimList) UnmarshalJSON(b []byte) error {
 	if err := l.set.mark(); err != nil || isNull(b) {
 		return err
 	}
 	if b[0] != '[' {
 		return errClaimType
 	}
-	return json.Unmarshal(b, &l.v)
+	l.raw = b
+	return nil
 }
 
 // wireClaims is the payload of an activation token as encoding/json reads it.
@@ -269,12 +274,12 @@ type wireClaims struct {
 	Email               claimString  `json:"email"`
 	Company             claimString  `json:"company"`
 
-	ProductMetadata    claimList[MetadataItem]    `json:"pmd"`
-	LicenseMetadata    claimList[MetadataItem]    `json:"lmd"`
-	UserMetadata       claimList[MetadataItem]    `json:"umd"`
-	ActivationMetadata claimList[MetadataItem]    `json:"amd"`
-	LicenseMeters      claimList[LicenseMeter]    `json:"lma"`
-	ActivationMeters   claimList[ActivationMeter] `json:"ama"`
+	ProductMetadata    claimList `json:"pmd"`
+	LicenseMetadata    claimList `json:"lmd"`
+	UserMetadata       claimList `json:"umd"`
+	ActivationMetadata claimList `json:"amd"`
+	LicenseMeters      claimList `json:"lma"`
+	ActivationMeters   claimList `json:"ama"`
 }
 
 // isObject reports whether the valid JSON value p is an object, not the null that
@@ -299,12 +304,41 @@ func decodeClaims(p []byte, c *Claims) error {
 		ServerSyncInterval: w.ServerSyncInterval.v, AllowedClockOffset: w.AllowedClockOffset.v,
 		OfflineResponseValidity: w.OfflineResponse.v, Suspended: w.Suspended.v, Type: w.Type.v,
 		Name: w.Name.v, Email: w.Email.v, Company: w.Company.v,
-		ProductMetadata: w.ProductMetadata.v, LicenseMetadata: w.LicenseMetadata.v,
-		UserMetadata: w.UserMetadata.v, ActivationMetadata: w.ActivationMetadata.v,
-		LicenseMeterAttributes: w.LicenseMeters.v, ActivationMeterAttributes: w.ActivationMeters.v,
 		payload: c.payload,
 	}
-	return nil
+	return decodeLists(c, [...]*claimList{&w.ProductMetadata, &w.LicenseMetadata, &w.UserMetadata,
+		&w.ActivationMetadata, &w.LicenseMeters, &w.ActivationMeters})
+}
+
+// decodeLists reads the list claims kept by the first pass into c with one json.Unmarshal of
+// the JSON array [pmd,lmd,umd,amd,lma,ama] (null for a list that is absent), each element
+// decoded by encoding/json into its field of c exactly as a json.Unmarshal of that list alone
+// would: an absent or null list stays nil, [] is an empty list, an element of the wrong shape
+// refuses the claims.
+func decodeLists(c *Claims, lists [6]*claimList) error {
+	n := 0
+	for _, l := range lists {
+		n += len(l.raw) + len("null,")
+	}
+	if n == 6*len("null,") {
+		return nil // no list claims
+	}
+	buf := make([]byte, 0, n+1)
+	buf = append(buf, '[')
+	for i, l := range lists {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		if l.raw == nil {
+			buf = append(buf, "null"...)
+		} else {
+			buf = append(buf, l.raw...)
+		}
+	}
+	buf = append(buf, ']')
+	into := [...]any{&c.ProductMetadata, &c.LicenseMetadata, &c.UserMetadata, &c.ActivationMetadata,
+		&c.LicenseMeterAttributes, &c.ActivationMeterAttributes}
+	return json.Unmarshal(buf, &into)
 }
 
 // critical is set when the header has a "crit" member, whatever its value.
