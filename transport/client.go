@@ -42,6 +42,7 @@ type Config struct {
 // Client sends requests to the activation API. It is safe for concurrent use.
 type Client struct {
 	base      *url.URL
+	baseURL   string // base.String(), built once rather than at each request
 	hc        *http.Client
 	policy    RetryPolicy
 	logger    *slog.Logger
@@ -57,6 +58,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{
 		base:      base,
+		baseURL:   base.String(),
 		policy:    cfg.Retry.withDefaults(),
 		logger:    cfg.Logger,
 		now:       cfg.Now,
@@ -283,7 +285,7 @@ func (k *call) finish(ctx context.Context, resp *http.Response, err error) (*Res
 
 // URL returns the address a request for path goes to: the base URL, its path prefix kept, then
 // path (already escaped).
-func (c *Client) URL(path string) string { return c.base.String() + path }
+func (c *Client) URL(path string) string { return c.baseURL + path }
 
 // CloseIdleConnections closes the idle connections of the client's transport, such as at
 // shutdown. With a caller's HTTPClient that is the caller's transport's pool.
