@@ -105,6 +105,9 @@ func TestDuplicateClaimsRefused(t *testing.T) {
 		`"leat":5,"LEAT":0`,
 		"\"suspended\":true,\"\u017fuspended\":false", // ſ folds to s in encoding/json's matching
 		`"lma":[],"lma":[{"name":"x","allowedUses":9,"totalUses":0}]`,
+		`"pmd":null,"PMD":[{"key":"a","value":"b"}]`, // lists are read after the first pass
+		`"ama":[{"name":"x","uses":1}],"ama":null`,
+		`"umd":[{"key":"a","value":"b"}],"umd":[{"key":"a","value":"b"}]`,
 		`"pid":"prod-1","Pid":"prod-1"`,
 	} {
 		// The base claims carry each name once; dropping it first leaves exactly the pair.
