@@ -16,8 +16,9 @@ var ErrNoMachineID = errors.New("fingerprint: no usable machine id")
 // captured by a support tool (see [Capture]).
 //
 // FS is the machine's root ("/"): the rules read etc/, proc/, sys/, var/lib/dbus/, run/ and dev/
-// below it. Env is the process environment; Hostname and UserName are what the OS reports.
-// InstallID is the persisted install id, "" when there is none.
+// below it. Env is the process environment; Hostname and UserName are what the OS reports, and
+// neither may be empty (a Snapshot made by [Capture.Snapshot] carries the user hash instead of
+// a name). InstallID is the persisted install id, "" when there is none.
 type Snapshot struct {
 	FS        fs.FS             // the machine's root ("/"): etc/, proc/, sys/, var/, ...
 	Env       map[string]string // the process environment
@@ -39,7 +40,8 @@ type Evidence struct {
 	Files     []string  `json:"files,omitempty"` // Linux: every file looked at, in order
 }
 
-// CollectFrom applies Collect's Linux rules to s. It writes nothing and starts nothing. Where
+// CollectFrom applies Collect's Linux rules to s; the Machine's OS is "linux". It writes
+// nothing and starts nothing. Where
 // Collect would create an install id and s has none, it returns an error wrapping
 // ErrNoMachineID. It reads only the files that its decisions need, in this order:
 //
