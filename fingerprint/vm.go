@@ -4,18 +4,18 @@ import "strings"
 
 // Hypervisor names reported in Machine.VMName.
 const (
-	VMKVM          = "KVM" // KVM and QEMU guests, which show the same firmware strings
-	VMVMware       = "VMware"
-	VMVirtualBox   = "VirtualBox"
-	VMHyperV       = "Hyper-V"
-	VMXen          = "Xen"
-	VMParallels    = "Parallels"
-	VMAWS          = "AWS"
-	VMGCE          = "Google Compute Engine"
-	VMAzure        = "Azure"
-	VMWSL2         = "WSL2"
-	VMAppleVirt    = "Apple Virtualization"
-	VMUnknownGuest = "Unknown hypervisor"
+	VMKVM          = "KVM"                   // VMKVM is KVM and QEMU guests, which show the same firmware strings.
+	VMVMware       = "VMware"                // VMVMware is a VMware guest.
+	VMVirtualBox   = "VirtualBox"            // VMVirtualBox is a VirtualBox guest.
+	VMHyperV       = "Hyper-V"               // VMHyperV is a Hyper-V guest.
+	VMXen          = "Xen"                   // VMXen is a Xen guest.
+	VMParallels    = "Parallels"             // VMParallels is a Parallels guest.
+	VMAWS          = "AWS"                   // VMAWS is an Amazon EC2 instance.
+	VMGCE          = "Google Compute Engine" // VMGCE is a Google Compute Engine instance.
+	VMAzure        = "Azure"                 // VMAzure is an Azure virtual machine.
+	VMWSL2         = "WSL2"                  // VMWSL2 is Windows Subsystem for Linux 2.
+	VMAppleVirt    = "Apple Virtualization"  // VMAppleVirt is a guest of Apple's Virtualization framework.
+	VMUnknownGuest = "Unknown hypervisor"    // VMUnknownGuest is a guest whose hypervisor is not recognised.
 )
 
 // azureAssetTag is the chassis asset tag Azure sets on every VM.
