@@ -29,6 +29,15 @@ type Snapshot struct {
 	// captured, set by Capture.Snapshot, stands in for the raw ids and the user name, which a
 	// capture never holds: per id source its verdict and fingerprint for the capture's app id.
 	captured *Capture
+	// live, set by Collect, reads the real environment and keeps the install id.
+	live *liveMachine
+}
+
+// liveMachine is what Collect adds to a Snapshot of the real machine.
+type liveMachine struct {
+	lookupEnv func(string) (string, bool)
+	installID func() (string, error) // reads or creates the install id
+	probeHook func(*probe)           // sees the probe (captures)
 }
 
 // Evidence says why collection answered as it did: what the support tool prints. It holds no
@@ -76,7 +85,14 @@ func collectFrom(ctx context.Context, appID string, s Snapshot, all bool) (Machi
 	if c := s.captured; c != nil && c.AppID != appID {
 		return Machine{}, Evidence{}, fmt.Errorf("fingerprint: the capture holds fingerprints for app id %q, not %q", c.AppID, appID)
 	}
-	p := newProbe(s.FS, func(k string) (string, bool) { v, ok := s.Env[k]; return v, ok })
+	env := func(k string) (string, bool) { v, ok := s.Env[k]; return v, ok }
+	if s.live != nil {
+		env = s.live.lookupEnv
+	}
+	p := newProbe(s.FS, env)
+	if s.live != nil && s.live.probeHook != nil {
+		s.live.probeHook(p)
+	}
 	content := fileIDContent(p, appID)
 	if s.captured != nil {
 		content = s.captured.idContent
@@ -90,6 +106,12 @@ func collectFrom(ctx context.Context, appID string, s Snapshot, all bool) (Machi
 	if needInstall {
 		check := IDCheck{Source: SourceInstallID, Why: "no install id in the snapshot"}
 		switch {
+		case s.live != nil:
+			id, err := s.live.installID()
+			if err != nil {
+				return Machine{}, ev, fmt.Errorf("%w: %w", ErrNoMachineID, err)
+			}
+			check = IDCheck{Source: SourceInstallID, Usable: true, Why: "used: no machine id above was usable", Fingerprint: protect(appID, id)}
 		case s.captured != nil && s.captured.installID().Fingerprint != "":
 			check = s.captured.installID()
 		case s.InstallID != "" && normalizeID(s.InstallID) != "":
