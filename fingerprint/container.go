@@ -56,8 +56,10 @@ var containerRuntimes = []string{"docker-", "cri-containerd-", "crio-", "libpod-
 //
 //   - a bare container id (64 hex digits) below another directory: /docker/<id>,
 //     /kubepods/besteffort/pod<uid>/<id>, /actions_job/<id>, /ecs/<task>/<id>;
-//   - a runtime's scope: /system.slice/docker-<id>.scope, .../cri-containerd-<id>.scope;
-//   - Kubernetes' pod slices: /kubepods..., and LXC's /lxc/<name> and /lxc.payload.<name>.
+//   - a runtime's scope: /system.slice/docker-<id>.scope, .../cri-containerd-<id>.scope, and
+//     the same names without ".scope" under cgroupfs drivers (/libpod_parent/libpod-<id>);
+//   - Kubernetes' pod slices: /kubepods..., LXC's /lxc/<name> and /lxc.payload.<name>, and
+//     Cloud Foundry Garden's /garden/<handle>.
 //
 // A host's own units ("app-docker\x2ddesktop.scope", "docker.service", "containerd.service")
 // have none of these shapes.
@@ -75,16 +77,15 @@ func containerCgroup(content string) string {
 				return c
 			case strings.HasPrefix(c, "kubepods"):
 				return c
-			case c == "lxc" && i+1 < len(comps) && comps[i+1] != "":
-				return "lxc/" + comps[i+1]
+			case (c == "lxc" || c == "garden") && i == 1 && i+1 < len(comps) && comps[i+1] != "":
+				return c + "/" + comps[i+1]
 			case strings.HasPrefix(c, "lxc.payload"):
 				return c
 			}
-			if id, ok := strings.CutSuffix(c, ".scope"); ok {
-				for _, r := range containerRuntimes {
-					if rest, ok := strings.CutPrefix(id, r); ok && isContainerID(rest) {
-						return c
-					}
+			id := strings.TrimSuffix(c, ".scope") // cgroupfs drivers leave the suffix out
+			for _, r := range containerRuntimes {
+				if rest, ok := strings.CutPrefix(id, r); ok && isContainerID(rest) {
+					return c
 				}
 			}
 		}
