@@ -202,7 +202,7 @@ func TestToken(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"verifies against", "time rules", ": pass", "masked", "*K1L2", "(not set)", "24h0m0s", `"seats"`} {
+	for _, want := range []string{"verifies against", "time rules", ": pass", "masked", "*K1L2", "(not set)", "24h0m0s", `"seats"`, "1h0m0s ago", "in 720h0m0s"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
