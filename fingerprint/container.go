@@ -19,23 +19,23 @@ func (p *probe) container() (bool, string) {
 	}
 	if v, ok := p.lookup("container"); ok && v != "" {
 		if !notContainer[strings.ToLower(strings.TrimSpace(v))] {
-			return true, "$container is " + strconvQuote(v)
+			return true, "$container is " + quote(v)
 		}
 	}
 	// systemd writes what it detected here, "wsl" included.
 	if v := strings.TrimSpace(p.read("run/systemd/container")); v != "" && !notContainer[strings.ToLower(v)] {
-		return true, "/run/systemd/container says " + strconvQuote(v)
+		return true, "/run/systemd/container says " + quote(v)
 	}
 	if _, ok := p.lookup("KUBERNETES_SERVICE_HOST"); ok {
 		return true, "$KUBERNETES_SERVICE_HOST is set (a Kubernetes pod)"
 	}
 	if c := containerCgroup(p.read("proc/self/cgroup")); c != "" {
-		return true, "/proc/self/cgroup has a container runtime's cgroup " + strconvQuote(c)
+		return true, "/proc/self/cgroup has a container runtime's cgroup " + quote(c)
 	}
 	root, _ := p.mountAt("/")
 	if root.fstype == "overlay" {
 		if path := runtimeOverlay(root.superOpts); path != "" {
-			return true, "the root is an overlay of a container runtime's layers (" + strconvQuote(path) + ")"
+			return true, "the root is an overlay of a container runtime's layers (" + quote(path) + ")"
 		}
 		return false, "no container marker; the root is an overlay, but not of container layers (a live or image-based system)"
 	}
