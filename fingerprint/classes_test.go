@@ -218,6 +218,8 @@ func TestRuntimeOverlay(t *testing.T) {
 		"rw,lowerdir=/run/live/rootfs/filesystem.squashfs/,upperdir=/run/live/overlay/rw,workdir=/run/live/overlay/work":     false,
 		"rw,lowerdir=/media/root-ro,upperdir=/media/root-rw/overlay,workdir=/media/root-rw/overlay-workdir/_":                false,
 		"ro,lowerdir+=/run/ostree/.private/cfsroot-lower,datadir+=/sysroot/ostree/repo/objects,metacopy=on":                  false,
+		"rw,lowerdir=/var/lib/containerd/io.containerd.snapshotter.v1.stargz/snapshots/9/fs":                                 true,
+		"rw,lowerdir=/var/lib/rancher/k3s/agent/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/3/fs":            true,
 		"rw,lowerdir=/overlay/lower,upperdir=/overlay/upper":                                                                 false,
 		"": false,
 	} {

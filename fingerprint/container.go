@@ -110,7 +110,8 @@ func isContainerID(s string) bool {
 // lowerdir, upperdir and workdir, or "". Runtimes keep layers in shapes of their own:
 // Docker's overlay2 and containers/storage's overlay drivers use <root>/overlay2|overlay/l/<link>
 // and <root>/overlay2|overlay/<id>/diff|work; containerd uses
-// <root>/io.containerd.snapshotter.v1.overlayfs/snapshots/<n>/fs. Data roots may be anywhere, so
+// <root>/io.containerd.snapshotter.v1.<name>/snapshots/<n>/fs (overlayfs, fuse-overlayfs,
+// stargz, ...). Data roots may be anywhere, so
 // the shape is matched, not the prefix. A live system's overlay (lowerdir under /run/live,
 // /lib/live or /cdrom, upper on tmpfs), overlayroot's, or an image-based host's composefs root
 // has none of these shapes.
@@ -128,7 +129,7 @@ func runtimeOverlay(superOpts string) string {
 					return path
 				case (c == "overlay2" || c == "overlay") && i+2 < len(comps) && isLayerDir(comps[i+1], comps[i+2]):
 					return path
-				case strings.HasSuffix(c, "snapshotter.v1.overlayfs") && i+1 < len(comps) && comps[i+1] == "snapshots":
+				case strings.HasPrefix(c, "io.containerd.snapshotter.") && i+1 < len(comps) && comps[i+1] == "snapshots":
 					return path
 				}
 			}
