@@ -48,12 +48,9 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 	body := appendActivate(make([]byte, 0, 512), c.cfg.ProductID, &m, &r)
 	resp, err := c.http.Do(ctx, transport.Request{
 		Method: http.MethodPost, Path: "/v3/activations", Body: body, Unrepeatable: hasIncrements(r.MeterAttributes),
+		Secrets: []string{r.Key},
 	})
 	if err != nil {
-		var apiErr *APIError
-		if errors.As(err, &apiErr) {
-			redact(apiErr, r.Key)
-		}
 		return nil, err
 	}
 	raw, err := transport.ActivationToken(resp.Body)
@@ -115,7 +112,9 @@ func (c *Client) Deactivate(ctx context.Context) error {
 	b = append(b, `,"os":`...)
 	b = appendString(b, m.OS)
 	b = append(b, '}')
-	_, err = c.http.Do(ctx, transport.Request{Method: http.MethodPost, Path: activationPath(got.claims.ActivationID) + "/deactivate", Body: b})
+	// The body holds no key, but the server knows it, and the token, and may echo them.
+	_, err = c.http.Do(ctx, transport.Request{Method: http.MethodPost, Path: activationPath(got.claims.ActivationID) + "/deactivate",
+		Body: b, Secrets: []string{got.rec.Key, got.rec.Token}})
 	var apiErr *APIError
 	switch {
 	case err == nil, errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound:

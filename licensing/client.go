@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -146,14 +145,12 @@ func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Up
 	body := appendUpdate(make([]byte, 0, 512), c.cfg.ProductID, &m, &u)
 	resp, err := c.http.Do(ctx, transport.Request{
 		Method: http.MethodPatch, Path: activationPath(activationID), Body: body, Unrepeatable: u.hasIncrements(),
+		Secrets: []string{u.Key, u.DeviceChallengeSignature},
 	})
 	if err != nil {
 		var apiErr *APIError
-		if errors.As(err, &apiErr) {
-			redact(apiErr, u.Key, u.DeviceChallengeSignature)
-			if apiErr.DropsToken() {
-				c.drop(ctx, "the server answered "+apiErr.Error())
-			}
+		if errors.As(err, &apiErr) && apiErr.DropsToken() {
+			c.drop(ctx, "the server answered "+apiErr.Error())
 		}
 		return nil, err
 	}
@@ -162,16 +159,6 @@ func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Up
 		return nil, err
 	}
 	return c.accept(ctx, raw, u.Key, activationID, &m, sealKey)
-}
-
-// redact removes the request's secrets from a server's message, should it echo them, so that
-// they cannot reach a log through the error.
-func redact(e *APIError, secrets ...string) {
-	for _, s := range secrets {
-		if len(s) >= 4 {
-			e.Message = strings.ReplaceAll(e.Message, s, "[redacted]")
-		}
-	}
 }
 
 // accept verifies a token the server just issued and caches it when its state is one the
