@@ -95,7 +95,9 @@ func (r ActivationRequest) MarshalJSON() ([]byte, error) {
 
 // String names the client's product. A Client holds the key that seals its cached records;
 // printing it shows nothing more.
-func (c *Client) String() string { return "licensing client for product " + strconv.Quote(c.cfg.ProductID) }
+func (c *Client) String() string {
+	return "licensing client for product " + strconv.Quote(c.cfg.ProductID)
+}
 
 // GoString is what %#v prints: String.
 func (c *Client) GoString() string { return c.String() }
@@ -104,4 +106,6 @@ func (c *Client) GoString() string { return c.String() }
 func (c *Client) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String(), c.GoString()) }
 
 // LogValue makes slog print the client's product only.
-func (c *Client) LogValue() slog.Value { return slog.GroupValue(slog.String("product", c.cfg.ProductID)) }
+func (c *Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("product", c.cfg.ProductID))
+}

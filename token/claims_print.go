@@ -97,7 +97,9 @@ func (b Binding) GoString() string {
 func (b Binding) Format(f fmt.State, verb rune) { redact.Format(f, verb, b.String(), b.GoString()) }
 
 // LogValue makes slog print the fingerprint, never the license key.
-func (b Binding) LogValue() slog.Value { return slog.GroupValue(slog.String("fingerprint", b.Fingerprint)) }
+func (b Binding) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("fingerprint", b.Fingerprint))
+}
 
 // MarshalJSON writes the fingerprint only.
 func (b Binding) MarshalJSON() ([]byte, error) {
