@@ -68,7 +68,7 @@ func (c *Client) cachedFor(ctx context.Context, key string) (*Activation, bool) 
 		return nil, false
 	}
 	now := c.now()
-	if token.CheckRollback(now, got.rec.LastSeen) != nil || token.CheckTime(got.claims, now) != nil {
+	if token.CheckRollback(now, got.rec.LastSeen) != nil || c.checkWitness(now) != nil || token.CheckTime(got.claims, now) != nil {
 		return nil, false
 	}
 	return activationOf(got.claims, got.rec.Token), true

@@ -38,6 +38,8 @@ type Client struct {
 	sealKey []byte               // token.SealKey of the product and machine
 
 	saveMu sync.Mutex // orders writes of the cached record within this process
+
+	witness *token.ClockWitness // nil = no witness; see Config.ClockWitnesses
 }
 
 // New checks ProductID, PublicKey and BaseURL. The request's fields, Machine's included, are
@@ -74,6 +76,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Machine != nil {
 		c.setMachine(*cfg.Machine)
 	}
+	c.witness = newWitness(&cfg)
 	return c, nil
 }
 
@@ -176,6 +179,7 @@ func (c *Client) accept(ctx context.Context, raw, licenseKey, activationID strin
 	if stop != nil {
 		return nil, stop
 	}
+	c.vouch(claims, now)
 	a := activationOf(claims, raw)
 	rec := token.Record{Token: raw, Key: licenseKey, LastSeen: now}
 	if err := c.save(ctx, token.EncodeRecord(rec, sealKey)); err != nil {

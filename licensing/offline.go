@@ -15,7 +15,8 @@ import (
 // The checks, in order: the cached record reads back intact (else [ErrNotActivated]); the
 // token's algorithm and signature, product and license key ([ErrTokenInvalid]) and fingerprint
 // ([ErrFingerprintMismatch]); the record's seal and the clock against the last recorded check
-// ([ErrClockRolledBack]); then the server's time rules of [token.CheckTime]. [ErrLeaseExpired]
+// and against the newest time of the OS's own files ([ErrClockRolledBack], see
+// [Config.ClockWitnesses]); then the server's time rules of [token.CheckTime]. [ErrLeaseExpired]
 // drops the cache. [ErrGracePeriodOver], [ErrExpired] and [ErrSuspended] come with the genuine
 // *Activation. When the check passes and the clock has moved forward, the recorded time does too.
 func (c *Client) Validate(ctx context.Context) (*Activation, error) {
@@ -28,6 +29,9 @@ func (c *Client) Validate(ctx context.Context) (*Activation, error) {
 	}
 	now := c.now()
 	if err := token.CheckRollback(now, got.rec.LastSeen); err != nil {
+		return nil, err
+	}
+	if err := c.checkWitness(now); err != nil {
 		return nil, err
 	}
 	state, stop := c.judge(ctx, got.claims, now)
