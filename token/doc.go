@@ -33,8 +33,10 @@
 //   - What stops it is a [ClockWitness]: the newest modification time of files the OS itself
 //     keeps writing (its logs, its package database, the user's recent files; see
 //     [DefaultWitnessPaths]). A user without administrator rights can rewrite the record but
-//     cannot date those files back, so a clock set more than [RollbackTolerance] before them is
-//     ErrClockRolledBack even with a forged record. An administrator can (set the clock back and
+//     cannot date those files back, so a clock set more than [WitnessTolerance] (26 hours) before
+//     them is ErrClockRolledBack even with a forged record. The wider tolerance keeps machines
+//     whose hardware clock runs in local time until the time sync from false alarms; a rollback
+//     of a day or less stays possible with a forged record. An administrator can (set the clock back and
 //     re-date the files, or keep the clock back until the OS has rewritten them all); so can
 //     anyone who boots another system. Witnesses make tampering cost more than editing a file,
 //     no more.

@@ -16,6 +16,14 @@ import (
 // within minutes.
 const WitnessRefresh = 3 * time.Minute
 
+// WitnessTolerance is how far the clock may be behind a witness's newest time before
+// [CheckWitness] says ErrClockRolledBack. It is wider than [RollbackTolerance] because the OS
+// writes its files with whatever clock it has: a machine whose hardware clock keeps local time
+// (common where Windows is installed beside Linux) runs up to 14 hours ahead from boot until the
+// time sync corrects it, and the files written meanwhile must not count as a rollback. A clock
+// turned back by days, which is what it takes to revive an expired license, is still seen.
+const WitnessTolerance = 26 * time.Hour
+
 // ClockWitness reads the newest modification time among files this machine's OS keeps writing
 // (see [DefaultWitnessPaths]): a time this machine has provably reached. The record of the last
 // check is a file a local user can rewrite, seal and all; these files are the OS's, written with
@@ -104,7 +112,7 @@ func (w *ClockWitness) read() {
 }
 
 // Vouch tells the witness that now is right: the server has just issued a token whose issue time
-// agrees with it. Files dated more than [RollbackTolerance] after now were written under a clock
+// agrees with it. Files dated more than [WitnessTolerance] after now were written under a clock
 // set wrongly ahead (and since corrected); until the OS writes each of them again, this witness
 // ignores them. The reading is taken at once.
 //
@@ -124,7 +132,7 @@ func (w *ClockWitness) Vouch(now time.Time) {
 	}
 	for _, p := range w.paths {
 		fi, err := os.Stat(p)
-		if err != nil || fi.ModTime().Sub(now) <= RollbackTolerance {
+		if err != nil || fi.ModTime().Sub(now) <= WitnessTolerance {
 			continue
 		}
 		if w.misdated == nil {
@@ -137,10 +145,10 @@ func (w *ClockWitness) Vouch(now time.Time) {
 }
 
 // CheckWitness returns an error wrapping ErrClockRolledBack when now is more than
-// [RollbackTolerance] before latest, the witness's newest time (from path). A zero latest
+// [WitnessTolerance] before latest, the witness's newest time (from path). A zero latest
 // passes.
 func CheckWitness(now, latest time.Time, path string) error {
-	if !latest.IsZero() && latest.Sub(now) > RollbackTolerance {
+	if !latest.IsZero() && latest.Sub(now) > WitnessTolerance {
 		return fmt.Errorf("%w: the clock is %s behind what this machine has already written (%s)",
 			errs.ErrClockRolledBack, latest.Sub(now).Round(time.Second), path)
 	}

@@ -87,17 +87,18 @@ func TestCheckWitness(t *testing.T) {
 		back   bool
 	}{
 		{time.Time{}, false},
-		{now.Add(-time.Hour), false},                           // written before now: the clock moves forward
-		{now, false},                                           //
-		{now.Add(RollbackTolerance), false},                    // within the tolerance (NTP steps, skewed disks)
-		{now.Add(RollbackTolerance + time.Second), true},       // the clock is behind what was written
-		{now.Add(400 * 24 * time.Hour), true},                  //
-		{now.Add(-400 * 24 * time.Hour), false},                //
-		{time.Unix(0, 0), false},                               //
-		{time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), true},    //
-		{time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC), false},   // Windows' zero FILETIME
-		{now.Add(RollbackTolerance + time.Nanosecond), true},   //
-		{now.Add(-RollbackTolerance - time.Nanosecond), false}, //
+		{now.Add(-time.Hour), false},                          // written before now: the clock moves forward
+		{now, false},                                          //
+		{now.Add(14 * time.Hour), false},                      // a hardware clock in local time, since corrected
+		{now.Add(WitnessTolerance), false},                    // within the tolerance
+		{now.Add(WitnessTolerance + time.Second), true},       // the clock is behind what was written
+		{now.Add(400 * 24 * time.Hour), true},                 //
+		{now.Add(-400 * 24 * time.Hour), false},               //
+		{time.Unix(0, 0), false},                              //
+		{time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), true},   //
+		{time.Date(1601, 1, 1, 0, 0, 0, 0, time.UTC), false},  // Windows' zero FILETIME
+		{now.Add(WitnessTolerance + time.Nanosecond), true},   //
+		{now.Add(-WitnessTolerance - time.Nanosecond), false}, //
 	} {
 		err := CheckWitness(now, c.latest, "f")
 		if (err != nil) != c.back || err != nil && !errors.Is(err, errs.ErrClockRolledBack) {
