@@ -277,7 +277,7 @@ func assertClean(t *testing.T, s *sink, tokens []string) {
 // for a string, a request struct whose Key is the canary key (and, with increments, whose
 // MeterAttributes count a use), and a func that prints what it is given. It returns false for a
 // method whose arguments it cannot build.
-func call(t *testing.T, s *sink, c *licensing.Client, m reflect.Method, id string, increments bool) bool {
+func call(s *sink, c *licensing.Client, m reflect.Method, id string, increments bool) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	ft := m.Type
@@ -367,7 +367,7 @@ func TestCanaryEveryMethodEveryServerError(t *testing.T) {
 					s := &sink{}
 					e, tr := canaryEnv(t, s)
 					tr.setMode(mode)
-					if !call(t, s, e.client, m, e.id, inc) {
+					if !call(s, e.client, m, e.id, inc) {
 						if !inc && mode.name == "the fake server's own answers" {
 							t.Logf("%s: arguments not buildable, called through fmt instead", m.Name)
 						}

@@ -52,13 +52,12 @@ func (u Update) LogValue() slog.Value {
 // updateFields is Update without its methods, for MarshalJSON.
 type updateFields Update
 
-// MarshalJSON writes every field under its Go name except Key, DeviceChallenge and
-// DeviceChallengeSignature. It is for logs and debugging; [EncodeUpdate] builds the wire body.
+// MarshalJSON writes every field under its Go name except Key and DeviceChallengeSignature.
+// It is for logs and debugging; [EncodeUpdate] builds the wire body.
 func (u Update) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		updateFields
 		Key                      redact.Omitted `json:",omitempty"`
-		DeviceChallenge          redact.Omitted `json:",omitempty"`
 		DeviceChallengeSignature redact.Omitted `json:",omitempty"`
 	}{updateFields: updateFields(u)})
 }

@@ -70,7 +70,7 @@ func (w *ClockWitness) Latest() (time.Time, string) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if now := w.mono(); w.readAt.IsZero() || now.Sub(w.readAt) >= w.refresh {
+	if now := w.monoNow(); w.readAt.IsZero() || now.Sub(w.readAt) >= w.refresh {
 		w.read()
 		w.readAt = now
 	}
@@ -141,7 +141,14 @@ func (w *ClockWitness) Vouch(now time.Time) {
 		w.misdated[p] = fi.ModTime()
 	}
 	w.read()
-	w.readAt = w.mono()
+	w.readAt = w.monoNow()
+}
+
+func (w *ClockWitness) monoNow() time.Time {
+	if w.mono == nil {
+		return time.Now()
+	}
+	return w.mono()
 }
 
 // CheckWitness returns an error wrapping ErrClockRolledBack when now is more than

@@ -193,3 +193,12 @@ func BenchmarkClockWitnessReading10(b *testing.B) {
 		w.mu.Unlock()
 	}
 }
+
+func TestClockWitnessZeroValue(t *testing.T) {
+	t.Parallel()
+	var w ClockWitness
+	if got, _ := w.Latest(); !got.IsZero() {
+		t.Fatal(got)
+	}
+	w.Vouch(time.Now())
+}
