@@ -32,8 +32,8 @@ const WitnessTolerance = 26 * time.Hour
 //
 // A reading stats each path once (no file is opened or read) and is kept for [WitnessRefresh],
 // timed by the monotonic clock. Paths that cannot be stat'ed are skipped; those that do not exist
-// at the first reading are not tried again. It is
-// safe for concurrent use; the zero value and nil witness nothing.
+// at the first reading are not tried again. It is safe for concurrent use; the zero value and
+// nil witness nothing.
 type ClockWitness struct {
 	paths   []string
 	refresh time.Duration
