@@ -363,13 +363,24 @@ func TestCanaryEveryMethodEveryServerError(t *testing.T) {
 			}()
 			for i := 0; i < ct.NumMethod(); i++ {
 				m := ct.Method(i)
-				for _, inc := range []bool{false, true} {
+				// Each method runs with the activation cached and with nothing cached (Activate
+				// sends a request only then), and, where it takes meter attributes, with an
+				// increment (an unrepeatable request) too.
+				for _, v := range []struct{ inc, empty bool }{{false, false}, {false, true}, {true, false}, {true, true}} {
+					if v.inc && !takesMeters(m) {
+						continue
+					}
 					s := &sink{}
 					e, tr := canaryEnv(t, s)
+					if v.empty {
+						if err := e.client.ClearCache(ctx); err != nil {
+							t.Fatal(err)
+						}
+					}
 					tr.setMode(mode)
-					if !call(s, e.client, m, e.id, inc) {
-						if !inc && mode.name == "the fake server's own answers" {
-							t.Logf("%s: arguments not buildable, called through fmt instead", m.Name)
+					if !call(s, e.client, m, e.id, v.inc) {
+						if !v.inc && !v.empty && mode.name == "the fake server's own answers" {
+							t.Logf("%s: arguments not buildable; the client is printed through fmt instead", m.Name)
 						}
 						continue
 					}
@@ -385,6 +396,22 @@ func TestCanaryEveryMethodEveryServerError(t *testing.T) {
 			}
 		})
 	}
+}
+
+// takesMeters reports whether a method takes a request with meter attributes.
+func takesMeters(m reflect.Method) bool {
+	for i := 1; i < m.Type.NumIn(); i++ {
+		in := m.Type.In(i)
+		if in.Kind() == reflect.Pointer {
+			in = in.Elem()
+		}
+		if in.Kind() == reflect.Struct {
+			if _, ok := in.FieldByName("MeterAttributes"); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // TestCanaryFaultMatrix runs every row of the fault matrix with the canary key, every error
