@@ -39,15 +39,26 @@ func newRedactor(secrets []string) redactor {
 // characters go first, so that they cannot split a secret past the redaction; the cut comes
 // last, so that it cannot leave part of a secret behind.
 func (r redactor) text(s string, max int) string {
-	s = visible(s, max+r.maxRunes)
-	for _, sec := range r.secrets {
-		s = replaceFold(s, sec)
-	}
-	return cut(s, max)
+	return cut(r.replace(visible(s, max+r.maxRunes)), max)
 }
 
 // string removes the secrets from s, which is kept whole (for header values and error texts).
+// Should a secret appear only once invisible characters are dropped, the whole of s is
+// replaced: it would print as the secret.
 func (r redactor) string(s string) string {
+	for _, sec := range r.secrets {
+		s = replaceFold(s, sec)
+	}
+	if len(r.secrets) > 0 {
+		if v := visible(s, len(s)); v != s && r.replace(v) != v {
+			return Redacted
+		}
+	}
+	return s
+}
+
+// replace removes the secrets from s.
+func (r redactor) replace(s string) string {
 	for _, sec := range r.secrets {
 		s = replaceFold(s, sec)
 	}
