@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -153,11 +154,11 @@ func (w *ClockWitness) monoNow() time.Time {
 
 // CheckWitness returns an error wrapping ErrClockRolledBack when now is more than
 // [WitnessTolerance] before latest, the witness's newest time (from path). A zero latest
-// passes.
+// passes. The error names the file by its base name only: a full path may hold the user's name.
 func CheckWitness(now, latest time.Time, path string) error {
 	if !latest.IsZero() && latest.Sub(now) > WitnessTolerance {
 		return fmt.Errorf("%w: the clock is %s behind what this machine has already written (%s)",
-			errs.ErrClockRolledBack, latest.Sub(now).Round(time.Second), path)
+			errs.ErrClockRolledBack, latest.Sub(now).Round(time.Second), filepath.Base(path))
 	}
 	return nil
 }
