@@ -26,6 +26,11 @@ import (
 // and every server error, against a fake server that echoes a distinctive license key back in
 // every way a server might. Everything the SDK hands back or logs is printed every way a caller
 // might, and must hold neither the key (in any letter case) nor any token the server issued.
+//
+// It can fail, and did in scratch runs: without Deactivate's Request.Secrets, with reasonPhrase
+// left unredacted, without Activate's Secrets, or without Activation.MarshalJSON, dozens of its
+// subtests fail. Methods added to Client later are called too, through reflection: a new request
+// that forgets its Secrets fails here.
 
 // canaryKey is the license key; no text holds it by chance.
 const canaryKey = "Canary-KEY-5e1f7a9b-Tollgate"
