@@ -37,10 +37,12 @@ type cached struct {
 	claims   *token.Claims
 	tampered error // the record's seal did not match: its time cannot be trusted
 	sealKey  []byte
+	lapsed   *memory // set, with errLapsed, when a lapsed lease left only the id and key
 }
 
 // loadCached reads the cache and verifies its token against this machine. Nothing cached, or
-// nothing readable, is ErrNotActivated; a token that fails verification gives its error.
+// nothing readable, is ErrNotActivated; a token that fails verification gives its error. A
+// lapsed lease's record gives errLapsed with what it remembers in got.lapsed.
 func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 	m, sealKey, err := c.identity(ctx)
 	if err != nil {
@@ -52,6 +54,12 @@ func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 		return nil, errs.ErrNotActivated
 	case err != nil:
 		return nil, fmt.Errorf("%w: the cache cannot be read: %w", errs.ErrNotActivated, err)
+	}
+	if l, ok, err := decodeLapsed(stored, sealKey); ok {
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", errs.ErrNotActivated, err)
+		}
+		return &cached{stored: stored, lapsed: l, sealKey: sealKey}, errLapsed
 	}
 	rec, recErr := token.DecodeRecord(stored, sealKey)
 	if errors.Is(recErr, token.ErrCorrupt) {
@@ -81,8 +89,9 @@ func (c *Client) moveForward(ctx context.Context, got *cached, now time.Time) {
 	}
 }
 
-// ClearCache forgets the cached activation token on this machine, as a "sign out" does. The
-// activation stays on the server: [Client.Deactivate] frees the seat.
+// ClearCache forgets the cached activation on this machine (its token, or the license key and
+// id a lapsed lease left), so the next start asks for a license. It sends nothing: the
+// activation stays on the server, and [Client.Deactivate] is what frees the seat.
 func (c *Client) ClearCache(ctx context.Context) error {
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
