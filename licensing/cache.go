@@ -41,8 +41,9 @@ type cached struct {
 }
 
 // loadCached reads the cache and verifies its token against this machine. Nothing cached, or
-// nothing readable, is ErrNotActivated; a token that fails verification gives its error. A
-// lapsed lease's record gives errLapsed with what it remembers in got.lapsed.
+// a value that is not a record, is ErrNotActivated; a store that cannot be read now is
+// ErrCacheUnavailable; a token that fails verification gives its error. A lapsed lease's
+// record gives errLapsed with what it remembers in got.lapsed.
 func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 	m, sealKey, err := c.identity(ctx)
 	if err != nil {
@@ -52,8 +53,10 @@ func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 	switch {
 	case errors.Is(err, token.ErrNotFound):
 		return nil, errs.ErrNotActivated
+	case errors.Is(err, token.ErrCorrupt):
+		return nil, fmt.Errorf("%w: the cache holds no readable value: %w", errs.ErrNotActivated, err)
 	case err != nil:
-		return nil, fmt.Errorf("%w: the cache cannot be read: %w", errs.ErrNotActivated, err)
+		return nil, fmt.Errorf("%w: %w", errs.ErrCacheUnavailable, err)
 	}
 	if l, ok, err := decodeLapsed(stored, sealKey); ok {
 		if err != nil {
