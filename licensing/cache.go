@@ -64,6 +64,13 @@ func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 		}
 		return &cached{stored: stored, lapsed: l, sealKey: sealKey}, errLapsed
 	}
+	if rec, claims, ok := c.memo.get(stored); ok {
+		// The same bytes verified before; the binding to this machine is checked again.
+		if claims.Fingerprint != m.Fingerprint {
+			return nil, fmt.Errorf("%w: the token is bound to another machine", errs.ErrFingerprintMismatch)
+		}
+		return &cached{stored: stored, rec: rec, claims: claims, sealKey: sealKey}, nil
+	}
 	rec, recErr := token.DecodeRecord(stored, sealKey)
 	if errors.Is(recErr, token.ErrCorrupt) {
 		return nil, fmt.Errorf("%w: %w", errs.ErrNotActivated, recErr)
@@ -73,6 +80,9 @@ func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 	claims, err := c.verifier.Verify(rec.Token, token.Binding{LicenseKey: rec.Key, Fingerprint: m.Fingerprint})
 	if err != nil {
 		return nil, err
+	}
+	if recErr == nil {
+		c.memo.put(stored, rec, claims)
 	}
 	return &cached{stored: stored, rec: rec, claims: claims, tampered: recErr, sealKey: sealKey}, nil
 }
@@ -87,9 +97,13 @@ func (c *Client) moveForward(ctx context.Context, got *cached, now time.Time) {
 	}
 	rec := got.rec
 	rec.LastSeen = now
-	if err := c.store.Save(ctx, c.storeName, token.EncodeRecord(rec, got.sealKey)); err != nil {
+	stored := token.EncodeRecord(rec, got.sealKey)
+	if err := c.store.Save(ctx, c.storeName, stored); err != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not record the time of this check", slog.Any("error", err))
+		return
 	}
+	// The same verified token with a later time, sealed here: no need to verify it again.
+	c.memo.put(stored, rec, got.claims)
 }
 
 // ClearCache forgets the cached activation on this machine (its token, or the license key and
