@@ -32,7 +32,15 @@
 // them into the [State] the user interface shows: licensed, expired, fix the clock, cache
 // unavailable, needs a license, and so on. [ErrGracePeriodOver],
 // [ErrExpired] and [ErrSuspended] come with the genuine [*Activation]. No error, log line or
-// printed [Activation] holds a license key or a token.
+// printed [Activation] holds a license key or a token: the transport removes them from the
+// server's text where it enters, and [Activation], [Update], [ActivationRequest] and [Client]
+// print without them through fmt, log/slog and encoding/json.
+//
+// # Clock
+//
+// [Client.Validate] refuses a clock turned back ([ErrClockRolledBack]): behind the last
+// recorded check by more than an hour, or behind the newest file the OS has written by more
+// than a day ([Config.ClockWitnesses]; the threat model is in package token's doc).
 //
 // # Testing
 //

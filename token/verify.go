@@ -30,8 +30,11 @@ type Verifier struct {
 
 // NewVerifier returns a Verifier for productID's tokens signed with key.
 func NewVerifier(key *rsa.PublicKey, productID string) (*Verifier, error) {
-	if key == nil || key.N == nil || key.N.BitLen() < MinKeyBits {
-		return nil, fmt.Errorf("%w: RSA key of %d bits or more required", ErrInvalidKey, MinKeyBits)
+	if key == nil || key.N == nil {
+		return nil, fmt.Errorf("%w: no RSA key", ErrInvalidKey)
+	}
+	if err := checkKeySize(key); err != nil {
+		return nil, err
 	}
 	if productID == "" {
 		return nil, errors.New("token: product id is required")
