@@ -33,6 +33,11 @@ type Activation struct {
 
 	// Claims holds every claim, unknown ones included (see token.Claims.Extra).
 	Claims *token.Claims
+
+	// Trial is set when this is a trial activation ([Client.ActivateTrial], [Client.ValidateTrial]):
+	// ExpiresAt is then the trial's end, and LicenseID, Type and the licensee are whatever the
+	// trial token carries, usually nothing.
+	Trial bool
 }
 
 func activationOf(c *token.Claims, raw string) *Activation {

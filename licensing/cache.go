@@ -13,21 +13,30 @@ import (
 
 // save writes value as the cached record.
 func (c *Client) save(ctx context.Context, value string) error {
+	return c.saveAs(ctx, c.storeName, value)
+}
+
+// saveAs writes value as the cached record name: the activation's or the trial's.
+func (c *Client) saveAs(ctx context.Context, name, value string) error {
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
-	return c.store.Save(ctx, c.storeName, value)
+	return c.store.Save(ctx, name, value)
 }
 
 // drop deletes the cached token; a failure is logged, since the caller's error says more.
-func (c *Client) drop(ctx context.Context, why string) {
+func (c *Client) drop(ctx context.Context, why string) { c.dropAs(ctx, c.storeName, why) }
+
+// dropAs deletes the cached record name: the activation's or the trial's.
+func (c *Client) dropAs(ctx context.Context, name, why string) {
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
-	if err := c.store.Delete(ctx, c.storeName); err != nil {
+	if err := c.store.Delete(ctx, name); err != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not drop the cached activation token",
 			slog.String("why", why), slog.Any("error", err))
 		return
 	}
-	c.logger.LogAttrs(ctx, slog.LevelInfo, "licensing: dropped the cached activation token", slog.String("why", why))
+	c.logger.LogAttrs(ctx, slog.LevelInfo, "licensing: dropped the cached activation token", slog.String("why", why),
+		slog.String("record", name))
 }
 
 // cached is the verified content of the cache.
@@ -37,16 +46,22 @@ type cached struct {
 	claims   *token.Claims
 	tampered error // the record's seal did not match: its time cannot be trusted
 	sealKey  []byte
+	slot     slot // where it was read from
 }
 
 // loadCached reads the cache and verifies its token against this machine. Nothing cached, or
 // nothing readable, is ErrNotActivated; a token that fails verification gives its error.
 func (c *Client) loadCached(ctx context.Context) (*cached, error) {
+	return c.load(ctx, c.licenseSlot())
+}
+
+// load is loadCached for the record of s: the activation's or the trial's.
+func (c *Client) load(ctx context.Context, s slot) (*cached, error) {
 	m, sealKey, err := c.identity(ctx)
 	if err != nil {
 		return nil, err
 	}
-	stored, err := c.store.Load(ctx, c.storeName)
+	stored, err := c.store.Load(ctx, s.name)
 	switch {
 	case errors.Is(err, token.ErrNotFound):
 		return nil, errs.ErrNotActivated
@@ -59,11 +74,11 @@ func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 	}
 	// A token copied from another machine fails here with ErrFingerprintMismatch, before its
 	// seal (keyed by the fingerprint too) is looked at.
-	claims, err := c.verifier.Verify(rec.Token, token.Binding{LicenseKey: rec.Key, Fingerprint: m.Fingerprint})
+	claims, err := s.verify(c.verifier, rec.Token, rec.Key, m.Fingerprint)
 	if err != nil {
 		return nil, err
 	}
-	return &cached{stored: stored, rec: rec, claims: claims, tampered: recErr, sealKey: sealKey}, nil
+	return &cached{stored: stored, rec: rec, claims: claims, tampered: recErr, sealKey: sealKey, slot: s}, nil
 }
 
 // moveForward records now as the last successful check, unless the cache changed meanwhile
@@ -71,12 +86,12 @@ func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 func (c *Client) moveForward(ctx context.Context, got *cached, now time.Time) {
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
-	if cur, err := c.store.Load(ctx, c.storeName); err != nil || cur != got.stored {
+	if cur, err := c.store.Load(ctx, got.slot.name); err != nil || cur != got.stored {
 		return
 	}
 	rec := got.rec
 	rec.LastSeen = now
-	if err := c.store.Save(ctx, c.storeName, token.EncodeRecord(rec, got.sealKey)); err != nil {
+	if err := c.store.Save(ctx, got.slot.name, token.EncodeRecord(rec, got.sealKey)); err != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not record the time of this check", slog.Any("error", err))
 	}
 }
@@ -90,4 +105,25 @@ func (c *Client) ClearCache(ctx context.Context) error {
 		return fmt.Errorf("licensing: clear the cache: %w", err)
 	}
 	return nil
+}
+
+// slot is one cached record: the license activation's, or the trial's beside it.
+type slot struct {
+	name  string // the record's name in the store
+	trial bool   // a trial token: bound to product and fingerprint, no license key
+}
+
+// licenseSlot is the record of the license activation.
+func (c *Client) licenseSlot() slot { return slot{name: c.storeName} }
+
+// trialSlot is the record of the trial activation, kept apart from the license's.
+func (c *Client) trialSlot() slot { return slot{name: "trial/" + c.cfg.ProductID, trial: true} }
+
+// verify checks a token of this slot: an activation token is bound to the license key it was
+// requested with, a trial token to the product and fingerprint only.
+func (s slot) verify(v *token.Verifier, raw, licenseKey, fingerprint string) (*token.Claims, error) {
+	if s.trial {
+		return v.VerifyTrial(raw, fingerprint)
+	}
+	return v.Verify(raw, token.Binding{LicenseKey: licenseKey, Fingerprint: fingerprint})
 }

@@ -177,7 +177,12 @@ func redact(e *APIError, secrets ...string) {
 // accept verifies a token the server just issued and caches it when its state is one the
 // vendor's client keeps (valid, grace over, expired, suspended).
 func (c *Client) accept(ctx context.Context, raw, licenseKey, activationID string, m *fingerprint.Machine, sealKey []byte) (*Activation, error) {
-	claims, err := c.verifier.Verify(raw, token.Binding{LicenseKey: licenseKey, Fingerprint: m.Fingerprint})
+	return c.acceptIn(ctx, c.licenseSlot(), raw, licenseKey, activationID, m, sealKey)
+}
+
+// acceptIn is accept for the record of s; a trial's time rules are judged by judgeTrial.
+func (c *Client) acceptIn(ctx context.Context, s slot, raw, licenseKey, activationID string, m *fingerprint.Machine, sealKey []byte) (*Activation, error) {
+	claims, err := s.verify(c.verifier, raw, licenseKey, m.Fingerprint)
 	if err != nil {
 		return nil, err
 	}
@@ -185,13 +190,20 @@ func (c *Client) accept(ctx context.Context, raw, licenseKey, activationID strin
 		return nil, fmt.Errorf("%w: issued for another activation", errs.ErrTokenInvalid)
 	}
 	now := c.now()
-	state, stop := c.judge(ctx, claims, now)
+	var state, stop error
+	if s.trial {
+		now = c.trialLastSeen(ctx, sealKey, now)
+		state, stop = c.judgeTrial(ctx, claims, now)
+	} else {
+		state, stop = c.judge(ctx, claims, now)
+	}
 	if stop != nil {
 		return nil, stop
 	}
 	a := activationOf(claims, raw)
+	a.Trial = s.trial
 	rec := token.Record{Token: raw, Key: licenseKey, LastSeen: now}
-	if err := c.save(ctx, token.EncodeRecord(rec, sealKey)); err != nil {
+	if err := c.saveAs(ctx, s.name, token.EncodeRecord(rec, sealKey)); err != nil {
 		if state != nil {
 			return a, fmt.Errorf("%w; %w: %w", state, errs.ErrNotCached, err)
 		}

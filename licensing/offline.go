@@ -44,10 +44,15 @@ func (c *Client) Validate(ctx context.Context) (*Activation, error) {
 // token still stands (grace over, expired, suspended); stop is a lease that ended (the cache is
 // dropped) or a clock out of sync.
 func (c *Client) judge(ctx context.Context, claims *token.Claims, now time.Time) (state, stop error) {
+	return c.judgeAs(ctx, c.storeName, claims, now)
+}
+
+// judgeAs is judge for the record name: the activation's or the trial's.
+func (c *Client) judgeAs(ctx context.Context, name string, claims *token.Claims, now time.Time) (state, stop error) {
 	state = token.CheckTime(claims, now)
 	switch {
 	case errors.Is(state, errs.ErrLeaseExpired):
-		c.drop(ctx, "lease expired")
+		c.dropAs(ctx, name, "lease expired")
 		return nil, state
 	case errors.Is(state, errs.ErrClockOutOfSync):
 		return nil, state

@@ -3,6 +3,7 @@ package licensing
 import (
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
@@ -82,17 +83,7 @@ func validateUpdate(dst []FieldError, productID string, m *fingerprint.Machine, 
 	c := checker{fields: dst}
 	c.machine(productID, m)
 	c.length("accountId", u.AccountID, 0, maxShort)
-	c.length("releaseVersion", u.ReleaseVersion, 0, maxShort)
-	if u.ReleaseVersion != "" && !IsReleaseVersion(u.ReleaseVersion) {
-		c.add("releaseVersion", "must be x.x, x.x.x or x.x.x.x, each x a run of ASCII digits")
-	}
-	c.length("releaseChannel", u.ReleaseChannel, 0, maxShort)
-	c.length("releasePlatform", u.ReleasePlatform, 0, maxShort)
-	if t := u.ReleasePublishedAt; !t.IsZero() {
-		if y := t.UTC().Year(); y < 1 || y > 9999 {
-			c.add("releasePublishedAt", "must be a date between the years 1 and 9999")
-		}
-	}
+	c.release(u.ReleaseVersion, u.ReleaseChannel, u.ReleasePlatform, u.ReleasePublishedAt)
 	c.length("key", u.Key, 1, maxShort)
 	c.length("userId", u.UserID, 0, maxShort)
 	if u.LeaseDuration != nil && *u.LeaseDuration < -1 {
@@ -118,6 +109,21 @@ func (c *checker) machine(productID string, m *fingerprint.Machine) {
 	c.length("hostname", m.Hostname, 1, maxLong)
 	c.length("userHash", m.UserHash, 1, maxShort)
 	c.length("productId", productID, 1, maxShort)
+}
+
+// release checks the release fields, which updates and trials share.
+func (c *checker) release(version, channel, platform string, publishedAt time.Time) {
+	c.length("releaseVersion", version, 0, maxShort)
+	if version != "" && !IsReleaseVersion(version) {
+		c.add("releaseVersion", "must be x.x, x.x.x or x.x.x.x, each x a run of ASCII digits")
+	}
+	c.length("releaseChannel", channel, 0, maxShort)
+	c.length("releasePlatform", platform, 0, maxShort)
+	if !publishedAt.IsZero() {
+		if y := publishedAt.UTC().Year(); y < 1 || y > 9999 {
+			c.add("releasePublishedAt", "must be a date between the years 1 and 9999")
+		}
+	}
 }
 
 // items checks metadata and meter attributes.

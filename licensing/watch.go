@@ -38,15 +38,23 @@ const (
 //
 // u must carry no meter increments: a sync is repeated, and increments would be counted at
 // every one. Record uses with UpdateActivation instead.
+//
+// Watch handles a trial as it does an activation. A license wins: with a license activation
+// cached, Watch syncs it. With none, but a trial cached ([Client.ActivateTrial]), it syncs the
+// trial through [Client.SyncTrial], sending u's AccountID, release fields and Metadata (the
+// trial endpoint takes no key, user, lease or device, so those are not sent), with the same
+// timing, backoff and stopping rules; an ended trial is [ErrExpired] with its *Activation and does
+// not stop it. Once a license activation appears in the cache (the user bought one and
+// [Client.Activate] succeeded), every later sync is the license's, with u.Key or, when u.Key is
+// "", the cached license key.
 func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error)) error {
 	if hasIncrements(u.MeterAttributes) {
 		return &ValidationError{Fields: []FieldError{{"meterAttributes", "Watch repeats its update, so it must carry no increments"}}}
 	}
-	got, err := c.loadCached(ctx)
+	sync, last, err := c.watchTarget(ctx, u)
 	if err != nil {
 		return err
 	}
-	id, last := got.claims.ActivationID, activationOf(got.claims, got.rec.Token)
 	if fn == nil {
 		fn = func(*Activation, error) {}
 	}
@@ -59,7 +67,7 @@ func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error
 			return ctx.Err()
 		case <-timer.C:
 		}
-		act, err := c.UpdateActivation(ctx, id, u)
+		act, err := sync()
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -63,6 +63,7 @@ type Server struct {
 	fixedToken  string
 	tokenHook   func(claims map[string]any)
 	chaos       *chaos
+	trialState  *trialState // trials and releases; see trials.go
 
 	sends sync.WaitGroup // webhook deliveries in flight
 }
@@ -140,6 +141,7 @@ func (s *Server) newID(prefix string) string {
 type Request struct {
 	Method string
 	Path   string // below PathPrefix, escaped as sent
+	Query  string // the raw query, as sent ("" for none)
 	Header http.Header
 	Body   []byte
 	Time   time.Time

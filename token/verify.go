@@ -48,6 +48,8 @@ func NewVerifier(key *rsa.PublicKey, productID string) (*Verifier, error) {
 type Binding struct {
 	LicenseKey  string // the key claim must equal it
 	Fingerprint string // the fp claim must equal it
+
+	trial bool // set by VerifyTrial: no license key to bind; eat is required
 }
 
 var b64 = base64.RawURLEncoding.Strict()
@@ -103,8 +105,10 @@ func (v *Verifier) Verify(raw string, b Binding) (*Claims, error) {
 		return nil, fmt.Errorf("%w: no issue time (iat)", errs.ErrTokenInvalid)
 	case c.ProductID != v.productID:
 		return nil, fmt.Errorf("%w: issued for another product", errs.ErrTokenInvalid)
-	case b.LicenseKey == "" || subtle.ConstantTimeCompare([]byte(c.Key), []byte(b.LicenseKey)) != 1:
+	case !b.trial && (b.LicenseKey == "" || subtle.ConstantTimeCompare([]byte(c.Key), []byte(b.LicenseKey)) != 1):
 		return nil, fmt.Errorf("%w: issued for another license key", errs.ErrTokenInvalid)
+	case b.trial && c.ExpiresAt.IsZero():
+		return nil, fmt.Errorf("%w: a trial token with no end (eat)", errs.ErrTokenInvalid)
 	case b.Fingerprint == "" || c.Fingerprint != b.Fingerprint:
 		return nil, fmt.Errorf("%w: the token is bound to another machine", errs.ErrFingerprintMismatch)
 	}

@@ -1,0 +1,360 @@
+package licensing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/fingerprint"
+	"github.com/tollgate-dev/tollgate/internal/errs"
+	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/transport"
+)
+
+// Verified trials.
+//
+// Documented (the API reference): POST /v3/trial-activations and PATCH
+// /v3/trial-activations/{id} take the same body: the machine's signals as for an activation (os,
+// osVersion, fingerprint, vmName, container, hostname, userHash), productId, accountId (0–256,
+// always sent), the optional release fields and metadata; no license key. They answer 201, 400,
+// 409, 429 or 500; the trial's own error codes are TRIAL_NOT_ALLOWED and
+// TRIAL_ACTIVATION_LIMIT_REACHED.
+//
+// Inferred from third-party clients, not documented: the answer is {"trialActivationToken":
+// "<jwt>"} ("activationToken" is accepted too), a JWT signed with the product's RSA key that
+// carries pid, fp and eat (the trial's end) like an activation token. It is verified exactly as
+// one, bound to the product and the fingerprint (see [token.Verifier.VerifyTrial]), and cached as
+// its own record beside the license activation's.
+
+// trialPath is the collection of trial activations.
+const trialPath = "/v3/trial-activations"
+
+// trialRecordKey stands in the trial's record where an activation's holds the license key: a
+// trial has none, and a record needs one. It is never sent nor compared.
+const trialRecordKey = "trial"
+
+// TrialRequest is what [Client.ActivateTrial] and [Client.SyncTrial] send with the machine's
+// signals and the product id. As in an update, every optional field has a value that means
+// "not sent": in the PATCH of a sync, an absent field is left unchanged.
+type TrialRequest struct {
+	AccountID          string     // sent as "accountId", "" included; 0 to 256 characters
+	ReleaseVersion     string     // "" = not sent; else x.x, x.x.x or x.x.x.x
+	ReleaseChannel     string     // "" = not sent; at most 256 characters
+	ReleasePlatform    string     // "" = not sent; at most 256 characters
+	ReleasePublishedAt time.Time  // zero = not sent; sent as RFC 3339 UTC
+	Metadata           []Metadata // nil = not sent; an empty non-nil slice is sent as []
+}
+
+// wireTrial is the body of both trial requests, in the reference page's order.
+type wireTrial struct {
+	OS                 string          `json:"os"`
+	OSVersion          string          `json:"osVersion,omitempty"`
+	Fingerprint        string          `json:"fingerprint"`
+	VMName             string          `json:"vmName"`
+	Container          bool            `json:"container"`
+	Hostname           string          `json:"hostname"`
+	UserHash           string          `json:"userHash"`
+	ProductID          string          `json:"productId"`
+	AccountID          string          `json:"accountId"`
+	ReleaseVersion     string          `json:"releaseVersion,omitempty"`
+	ReleaseChannel     string          `json:"releaseChannel,omitempty"`
+	ReleasePlatform    string          `json:"releasePlatform,omitempty"`
+	ReleasePublishedAt string          `json:"releasePublishedAt,omitempty"`
+	Metadata           *[]wireMetadata `json:"metadata,omitempty"`
+}
+
+type wireMetadata struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// validateTrial appends to dst every way in which r breaks the reference page.
+func validateTrial(dst []FieldError, productID string, m *fingerprint.Machine, r *TrialRequest) []FieldError {
+	c := checker{fields: dst}
+	c.machine(productID, m)
+	c.length("accountId", r.AccountID, 0, maxShort)
+	c.release(r.ReleaseVersion, r.ReleaseChannel, r.ReleasePlatform, r.ReleasePublishedAt)
+	c.items(r.Metadata, nil)
+	return c.fields
+}
+
+// EncodeTrialRequest checks r against every rule of the reference page and returns the JSON
+// body of POST /v3/trial-activations (and of its PATCH, which takes the same body), or a
+// *[ValidationError] listing every problem.
+//
+// Required fields are always present (accountId even when empty, vmName and container as
+// in an activation); osVersion only when not empty; the optional fields of r exactly when set.
+func EncodeTrialRequest(productID string, m fingerprint.Machine, r TrialRequest) ([]byte, error) {
+	if fields := validateTrial(nil, productID, &m, &r); len(fields) > 0 {
+		return nil, &ValidationError{Fields: fields}
+	}
+	return encodeTrial(productID, &m, &r)
+}
+
+// encodeTrial marshals a request that passed validateTrial.
+func encodeTrial(productID string, m *fingerprint.Machine, r *TrialRequest) ([]byte, error) {
+	w := wireTrial{OS: m.OS, OSVersion: m.OSVersion, Fingerprint: m.Fingerprint, VMName: m.VMName,
+		Container: m.Container, Hostname: m.Hostname, UserHash: m.UserHash, ProductID: productID,
+		AccountID: r.AccountID, ReleaseVersion: r.ReleaseVersion, ReleaseChannel: r.ReleaseChannel,
+		ReleasePlatform: r.ReleasePlatform}
+	if !r.ReleasePublishedAt.IsZero() {
+		w.ReleasePublishedAt = r.ReleasePublishedAt.UTC().Format(time.RFC3339Nano)
+	}
+	if r.Metadata != nil {
+		md := make([]wireMetadata, len(r.Metadata))
+		for i, it := range r.Metadata {
+			md[i] = wireMetadata(it)
+		}
+		w.Metadata = &md
+	}
+	b, err := json.Marshal(&w)
+	if err != nil {
+		return nil, fmt.Errorf("licensing: encode the trial request: %w", err)
+	}
+	return b, nil
+}
+
+// ActivateTrial starts this machine's trial: POST /v3/trial-activations with r and the
+// machine's signals. It verifies the returned trial token as an activation token, bound to the
+// product and this machine's fingerprint, caches it in a record of its own beside the license
+// activation's (neither replaces the other), and returns what it says, with
+// [Activation.Trial] set and [Activation.ExpiresAt] the trial's end.
+//
+// A trial that has ended comes back as [ErrExpired] with the genuine *Activation, which is
+// cached, as for a license. The server's refusals are [ErrTrialNotAllowed] (the product offers
+// no trial) and [ErrTrialActivationLimitReached], with the *[APIError]; they leave the cache as
+// it is. A machine whose cached trial verifies and passes every time rule is not sent again:
+// ActivateTrial returns that trial without a request. Every problem with r is reported at once,
+// as a *[ValidationError], before anything is sent.
+//
+// Documented: the endpoint, its body and its codes. Inferred: the answer's shape and the
+// token's claims (see [token.Verifier.VerifyTrial]).
+func (c *Client) ActivateTrial(ctx context.Context, r TrialRequest) (*Activation, error) {
+	m, sealKey, err := c.identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if fields := validateTrial(nil, c.cfg.ProductID, &m, &r); len(fields) > 0 {
+		return nil, &ValidationError{Fields: fields}
+	}
+	if a, ok := c.cachedTrial(ctx); ok {
+		return a, nil
+	}
+	body, err := encodeTrial(c.cfg.ProductID, &m, &r)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(ctx, transport.Request{Method: http.MethodPost, Path: trialPath, Body: body})
+	if err != nil {
+		return nil, err
+	}
+	raw, err := transport.TrialActivationToken(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	return c.acceptIn(ctx, c.trialSlot(), raw, trialRecordKey, "", &m, sealKey)
+}
+
+// SyncTrial syncs the cached trial: PATCH /v3/trial-activations/{id}, with the id of the cached
+// trial token, r and the machine's signals. It verifies and caches the answer as ActivateTrial
+// does, and the token must be for the same trial activation.
+//
+// With no trial cached it sends nothing and returns an error for which [NeedsActivation] is true.
+// A 404 (the trial activation is gone) and the codes after which the vendor's client drops an
+// activation token drop the cached trial; rate limits, 5xx and network failures keep it. An
+// ended trial is [ErrExpired] with the genuine *Activation.
+func (c *Client) SyncTrial(ctx context.Context, r TrialRequest) (*Activation, error) {
+	m, sealKey, err := c.identity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if fields := validateTrial(nil, c.cfg.ProductID, &m, &r); len(fields) > 0 {
+		return nil, &ValidationError{Fields: fields}
+	}
+	got, err := c.load(ctx, c.trialSlot())
+	if err != nil {
+		return nil, err
+	}
+	id := got.claims.ActivationID
+	body, err := encodeTrial(c.cfg.ProductID, &m, &r)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(ctx, transport.Request{Method: http.MethodPatch, Path: trialPath + "/" + url.PathEscape(id), Body: body})
+	if err != nil {
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && apiErr.DropsToken() {
+			c.dropAs(ctx, got.slot.name, "the server answered "+apiErr.Error())
+		}
+		return nil, err
+	}
+	raw, err := transport.TrialActivationToken(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	return c.acceptIn(ctx, c.trialSlot(), raw, trialRecordKey, id, &m, sealKey)
+}
+
+// ValidateTrial checks the cached trial offline, against this client's machine: no network.
+// It is [Client.Validate] for the trial's record, with one rule more.
+//
+// Nothing cached is [ErrNotActivated]. The token is verified as ActivateTrial verifies it; the
+// record's seal and the clock are checked against the last recorded check ([ErrClockRolledBack]
+// when the clock went back by more than [token.RollbackTolerance]); then the server's time rules
+// of [token.CheckTime] are applied. An ended trial is [ErrExpired] with the genuine *Activation.
+//
+// The rule more: a trial is judged at the later of the clock and the last recorded check, and
+// the first check that finds it ended records its time at once. So setting the clock back, by
+// however little, never brings an ended trial back, and a trial that has not ended yet is never
+// judged earlier than a check already made.
+func (c *Client) ValidateTrial(ctx context.Context) (*Activation, error) {
+	got, err := c.load(ctx, c.trialSlot())
+	if err != nil {
+		return nil, err
+	}
+	if got.tampered != nil {
+		return nil, fmt.Errorf("%w: %w", errs.ErrClockRolledBack, got.tampered)
+	}
+	now := c.now()
+	if err := token.CheckRollback(now, got.rec.LastSeen); err != nil {
+		return nil, err
+	}
+	at := later(now, got.rec.LastSeen)
+	state, stop := c.judgeTrial(ctx, got.claims, at)
+	if stop != nil {
+		return nil, stop
+	}
+	// The end of a trial is recorded the first time it is seen, so that no clock set back
+	// afterwards can hide it.
+	endSeen := !got.claims.ExpiresAt.IsZero() && got.claims.ExpiresAt.Before(got.rec.LastSeen)
+	if at.Sub(got.rec.LastSeen) >= persistEvery || (errors.Is(state, errs.ErrExpired) && !endSeen && at.After(got.rec.LastSeen)) {
+		c.moveForward(ctx, got, at)
+	}
+	a := activationOf(got.claims, got.rec.Token)
+	a.Trial = true
+	return a, state
+}
+
+// ValidateLicenseOrTrial is the start-up check of an app that offers a trial: [Client.Validate],
+// and only when that finds no license, [Client.ValidateTrial].
+//
+// A license wins. Whenever the cache holds a license activation that verifies on this machine,
+// its outcome is returned, good or bad: expired, suspended, grace over, a clock error, an
+// unreadable cache. The trial is not looked at then, even when it is still running, so an app
+// never falls back to a trial because the license it bought has lapsed. The trial's outcome
+// is returned only when Validate's error satisfies [NeedsActivation] (nothing cached, or a
+// token that is not this machine's), and then only when a trial is cached; otherwise
+// Validate's error is returned. [Activation.Trial] tells which one answered.
+func (c *Client) ValidateLicenseOrTrial(ctx context.Context) (*Activation, error) {
+	act, err := c.Validate(ctx)
+	if err == nil || act != nil || !NeedsActivation(err) {
+		return act, err
+	}
+	tact, terr := c.ValidateTrial(ctx)
+	if tact == nil && errors.Is(terr, errs.ErrNotActivated) {
+		return nil, err
+	}
+	return tact, terr
+}
+
+// ClearTrialCache forgets the cached trial on this machine. The trial stays on the server: a
+// new ActivateTrial gets it back, with its original end.
+func (c *Client) ClearTrialCache(ctx context.Context) error {
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	if err := c.store.Delete(ctx, c.trialSlot().name); err != nil {
+		return fmt.Errorf("licensing: clear the trial cache: %w", err)
+	}
+	return nil
+}
+
+// cachedTrial returns the cached trial when it is genuine on this machine and passes every
+// rule now. It changes nothing.
+func (c *Client) cachedTrial(ctx context.Context) (*Activation, bool) {
+	got, err := c.load(ctx, c.trialSlot())
+	if err != nil || got.tampered != nil {
+		return nil, false
+	}
+	now := c.now()
+	if token.CheckRollback(now, got.rec.LastSeen) != nil || token.CheckTime(got.claims, later(now, got.rec.LastSeen)) != nil {
+		return nil, false
+	}
+	a := activationOf(got.claims, got.rec.Token)
+	a.Trial = true
+	return a, true
+}
+
+// judgeTrial applies the time rules to a trial at "at", the later of the clock and the last
+// recorded check.
+func (c *Client) judgeTrial(ctx context.Context, claims *token.Claims, at time.Time) (state, stop error) {
+	return c.judgeAs(ctx, c.trialSlot().name, claims, at)
+}
+
+// trialLastSeen returns the time at which a token just received for the trial is judged and
+// recorded: now, or the last recorded check of the trial's intact record when that is later
+// by no more than token.RollbackTolerance. A record further ahead says that the clock was ahead
+// then, not that it is behind now: the new token's iat has just passed the clock-offset rule.
+func (c *Client) trialLastSeen(ctx context.Context, sealKey []byte, now time.Time) time.Time {
+	stored, err := c.store.Load(ctx, c.trialSlot().name)
+	if err != nil {
+		return now
+	}
+	rec, err := token.DecodeRecord(stored, sealKey)
+	if err != nil || !rec.LastSeen.After(now) || rec.LastSeen.Sub(now) > token.RollbackTolerance {
+		return now
+	}
+	return rec.LastSeen
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// watchTarget returns the sync that Watch repeats and the activation it starts from. A license
+// wins: with a license activation cached, that is synced; with none (NeedsActivation), the
+// cached trial is, until a license appears in the cache, from which sync on it is synced.
+func (c *Client) watchTarget(ctx context.Context, u Update) (func() (*Activation, error), *Activation, error) {
+	licenseSync := func(got *cached) func() (*Activation, error) {
+		id, uu := got.claims.ActivationID, u
+		if uu.Key == "" {
+			uu.Key = got.rec.Key
+		}
+		return func() (*Activation, error) { return c.UpdateActivation(ctx, id, uu) }
+	}
+	got, err := c.loadCached(ctx)
+	if err == nil {
+		return licenseSync(got), activationOf(got.claims, got.rec.Token), nil
+	}
+	if !NeedsActivation(err) {
+		return nil, nil, err
+	}
+	tgot, terr := c.load(ctx, c.trialSlot())
+	if terr != nil {
+		return nil, nil, err
+	}
+	// The trial endpoint takes no key, user, lease, meters or device: only these are sent.
+	r := TrialRequest{AccountID: u.AccountID, ReleaseVersion: u.ReleaseVersion, ReleaseChannel: u.ReleaseChannel,
+		ReleasePlatform: u.ReleasePlatform, ReleasePublishedAt: u.ReleasePublishedAt, Metadata: u.Metadata}
+	var license func() (*Activation, error)
+	sync := func() (*Activation, error) {
+		if license == nil {
+			if got, err := c.loadCached(ctx); err == nil {
+				license = licenseSync(got)
+			}
+		}
+		if license != nil {
+			return license()
+		}
+		return c.SyncTrial(ctx, r)
+	}
+	last := activationOf(tgot.claims, tgot.rec.Token)
+	last.Trial = true
+	return sync, last, nil
+}
