@@ -115,22 +115,18 @@ func (c *Client) CheckReleaseUpdate(ctx context.Context, q ReleaseQuery) (*Relea
 	return parseRelease(resp.Body)
 }
 
-// redactURL removes the license key from the URL that net/http puts into a network error,
-// and from a server's message should it echo the key.
+// redactURL removes the license key from a server's message should it echo the key. (The
+// transport removes the query from the URL that net/http puts into a network error.)
 func redactURL(err error, key string) error {
 	if key == "" {
 		return err
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		ue.URL = strings.ReplaceAll(strings.ReplaceAll(ue.URL, url.QueryEscape(key), "[redacted]"), key, "[redacted]")
 	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		redact(apiErr, key)
 	}
 	if s := err.Error(); len(key) >= 4 && (strings.Contains(s, key) || strings.Contains(s, url.QueryEscape(key))) {
-		// Some layer formatted the URL into its text: keep the categories, drop the text.
+		// Some layer still formatted the key into its text: keep the categories, mend the text.
 		return &redactedError{err: err, msg: strings.ReplaceAll(strings.ReplaceAll(s, url.QueryEscape(key), "[redacted]"), key, "[redacted]")}
 	}
 	return err

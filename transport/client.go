@@ -251,6 +251,7 @@ func (k *call) backoff(_, _ time.Duration, attempt int, resp *http.Response) tim
 // finish turns retryablehttp's result into the documented outcome.
 func (k *call) finish(ctx context.Context, resp *http.Response, err error) (*Response, error) {
 	if err != nil {
+		hideQuery(err)
 		switch {
 		case errors.Is(err, errTooLarge):
 			return nil, err
