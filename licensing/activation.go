@@ -69,6 +69,9 @@ func (a *Activation) Meter(name string) (m token.LicenseMeter, activationUses in
 // String describes the activation without its token.
 func (a Activation) String() string {
 	s := fmt.Sprintf("activation %s of license %s (%s)", a.ID, a.LicenseID, a.Type)
+	if a.Trial {
+		s = "trial activation " + a.ID
+	}
 	if !a.ExpiresAt.IsZero() {
 		s += ", expires " + a.ExpiresAt.UTC().Format(time.RFC3339)
 	}

@@ -11,11 +11,6 @@ import (
 	"github.com/tollgate-dev/tollgate/token"
 )
 
-// save writes value as the cached record.
-func (c *Client) save(ctx context.Context, value string) error {
-	return c.saveAs(ctx, c.storeName, value)
-}
-
 // saveAs writes value as the cached record name: the activation's or the trial's.
 func (c *Client) saveAs(ctx context.Context, name, value string) error {
 	c.saveMu.Lock()

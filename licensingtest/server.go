@@ -8,6 +8,10 @@
 // after applying a request, or answer garbage. It records every request for assertions and can
 // post signed activation.updated webhooks.
 //
+// It also serves trials (POST and PATCH /v3/trial-activations, see [TrialPolicy] for the states:
+// active, ended, not allowed, limit reached) and release updates (GET /v3/releases/update, see
+// [Server.AddRelease]), with the same strictness.
+//
 //	srv := licensingtest.NewServer()
 //	defer srv.Close()
 //	key := srv.AddLicense(licensingtest.License{})
