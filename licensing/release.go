@@ -65,15 +65,22 @@ type ReleaseFile struct {
 // q is checked before anything is sent, every problem at once, as a *[ValidationError]: the
 // version by the release rule of [IsReleaseVersion] (use [ReleaseVersionOf] to turn a semantic
 // version into one), the platform required, the lengths. The license key is not the caller's to
-// pass: it is taken from the cached license activation, once that has verified on this machine;
-// with no license cached (an app on a trial, say), the query carries no key. The key travels in
-// the URL's query, so it is removed from every error that could carry the URL.
+// pass: it is the key of the cached license activation, once that has verified on this machine.
+// With no license cached (an app on a trial, say) or a cache that cannot be read, the query
+// carries no key. The key travels in the URL's query, so no error carries the URL's query, and
+// a server's message that echoes the key has it removed.
 //
-// The answer is read tolerantly, since its JSON has changed over time: publishedAt or published,
-// platforms or platform, and members it does not know are ignored. What it cannot do without
-// is checked: a version that is a release version, and files whose URL is an absolute http(s)
-// URL and whose size is not negative; an answer that breaks these, or that is not JSON, wraps
-// [ErrBadResponse].
+// Documented (the API reference): the endpoint, its six query parameters, the "stable" default
+// channel, 200 with the release and 204 with an empty body, and that a version with fewer parts
+// ignores the missing ones (with 1.2.3.4 the latest, 1.2.3 and 1.2 get 204). Also documented:
+// the release object's JSON has changed over time, so it is read tolerantly: publishedAt or the
+// older published, platforms or the older platform, and members it does not know are ignored.
+// Assumed, not documented: that published, when it is not a string, was a flag (it is then
+// ignored, not refused), and that a size may come as a string of digits.
+//
+// What a caller relies on is checked: a version that is a release version, files whose URL is
+// an absolute http(s) URL and whose size is not negative; an answer that breaks these, or that
+// is not a JSON object, wraps [ErrBadResponse].
 func (c *Client) CheckReleaseUpdate(ctx context.Context, q ReleaseQuery) (*Release, error) {
 	var ch checker
 	ch.length("platform", q.Platform, 1, maxShort)

@@ -40,6 +40,9 @@ const trialRecordKey = "trial"
 // TrialRequest is what [Client.ActivateTrial] and [Client.SyncTrial] send with the machine's
 // signals and the product id. As in an update, every optional field has a value that means
 // "not sent": in the PATCH of a sync, an absent field is left unchanged.
+//
+// Documented (the API reference): both trial endpoints take this body, with the limits below
+// (lengths in Unicode code points) and no license key.
 type TrialRequest struct {
 	AccountID          string     // sent as "accountId", "" included; 0 to 256 characters
 	ReleaseVersion     string     // "" = not sent; else x.x, x.x.x or x.x.x.x
