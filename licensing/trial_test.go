@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
 	"github.com/tollgate-dev/tollgate/token"
@@ -565,5 +566,102 @@ func TestWatchSyncsATrialUntilALicenseArrives(t *testing.T) {
 		case <-deadline:
 			t.Fatal("Watch kept syncing the trial after a license was cached")
 		}
+	}
+}
+
+// TestTrialFieldLimits walks every string field of the trial body to its documented limits:
+// the limit passes, one code point past it fails, with that field alone named.
+func TestTrialFieldLimits(t *testing.T) {
+	t.Parallel()
+	type setter func(m *fingerprint.Machine, r *licensing.TrialRequest, v string)
+	for _, tc := range []struct {
+		field    string
+		min, max int
+		set      setter
+	}{
+		{"osVersion", 0, 256, func(m *fingerprint.Machine, _ *licensing.TrialRequest, v string) { m.OSVersion = v }},
+		{"fingerprint", 64, 1024, func(m *fingerprint.Machine, _ *licensing.TrialRequest, v string) { m.Fingerprint = v }},
+		{"vmName", 0, 256, func(m *fingerprint.Machine, _ *licensing.TrialRequest, v string) { m.VMName = v }},
+		{"hostname", 1, 1024, func(m *fingerprint.Machine, _ *licensing.TrialRequest, v string) { m.Hostname = v }},
+		{"userHash", 1, 256, func(m *fingerprint.Machine, _ *licensing.TrialRequest, v string) { m.UserHash = v }},
+		{"accountId", 0, 256, func(_ *fingerprint.Machine, r *licensing.TrialRequest, v string) { r.AccountID = v }},
+		{"releaseChannel", 0, 256, func(_ *fingerprint.Machine, r *licensing.TrialRequest, v string) { r.ReleaseChannel = v }},
+		{"releasePlatform", 0, 256, func(_ *fingerprint.Machine, r *licensing.TrialRequest, v string) { r.ReleasePlatform = v }},
+		{"metadata[0].key", 1, 256, func(_ *fingerprint.Machine, r *licensing.TrialRequest, v string) { r.Metadata[0].Key = v }},
+		{"metadata[0].value", 0, 4096, func(_ *fingerprint.Machine, r *licensing.TrialRequest, v string) { r.Metadata[0].Value = v }},
+	} {
+		try := func(n int) error {
+			m := machine("ab")
+			r := licensing.TrialRequest{Metadata: []licensing.Metadata{{Key: "k", Value: "v"}}}
+			tc.set(&m, &r, strings.Repeat("é", n)) // two bytes, one code point
+			body, err := licensing.EncodeTrialRequest("prod-1", m, r)
+			if err == nil {
+				if p := licensingtest.CheckTrialBody(body); len(p) > 0 {
+					t.Errorf("%s = %d code points: accepted, but the body breaks the page: %v", tc.field, n, p)
+				}
+			}
+			return err
+		}
+		if err := try(tc.max); err != nil {
+			t.Errorf("%s at its maximum %d: %v", tc.field, tc.max, err)
+		}
+		var invalid *licensing.ValidationError
+		if err := try(tc.max + 1); !errors.As(err, &invalid) || len(invalid.Fields) != 1 || invalid.Fields[0].Field != tc.field {
+			t.Errorf("%s over its maximum: %v", tc.field, err)
+		}
+		if tc.min > 0 {
+			if err := try(tc.min); err != nil {
+				t.Errorf("%s at its minimum %d: %v", tc.field, tc.min, err)
+			}
+			if err := try(tc.min - 1); !errors.As(err, &invalid) || invalid.Fields[0].Field != tc.field {
+				t.Errorf("%s under its minimum: %v", tc.field, err)
+			}
+		}
+	}
+	for _, os := range []string{"windows", "linux", "macos", "android", "ios"} {
+		m := machine("ab")
+		m.OS = os
+		if _, err := licensing.EncodeTrialRequest("p", m, licensing.TrialRequest{}); err != nil {
+			t.Errorf("os %s: %v", os, err)
+		}
+	}
+	if _, err := licensing.EncodeTrialRequest(strings.Repeat("p", 257), machine("ab"), licensing.TrialRequest{}); err == nil {
+		t.Error("a productId of 257 characters accepted")
+	}
+}
+
+// TestActivateTrialAnswers walks the documented responses: 201, 400, 409, 429 and 500.
+func TestActivateTrialAnswers(t *testing.T) {
+	t.Parallel()
+	e := trialSetup(t, licensingtest.TrialPolicy{})
+	var apiErr *licensing.APIError
+	e.srv.Inject(licensingtest.Fault{Status: 409, Code: "CONFLICT"})
+	if _, err := e.client.ActivateTrial(ctx, licensing.TrialRequest{}); !errors.As(err, &apiErr) || apiErr.StatusCode != 409 {
+		t.Fatalf("409: %v", err)
+	}
+	e.srv.Inject(licensingtest.Fault{Status: 400, Code: "VALIDATION_FAILED"})
+	if _, err := e.client.ActivateTrial(ctx, licensing.TrialRequest{}); !errors.As(err, &apiErr) || apiErr.StatusCode != 400 || e.trialCached(t) {
+		t.Fatalf("400: %v", err)
+	}
+	// 429 and 500 are retried (creating a trial twice gives the same trial); then it succeeds.
+	e.srv.Inject(licensingtest.Fault{Status: 429, RetryAfter: "0"})
+	e.srv.Inject(licensingtest.Fault{Status: 500})
+	n := e.srv.RequestCount()
+	a, err := e.client.ActivateTrial(ctx, licensing.TrialRequest{})
+	if err != nil || e.srv.RequestCount()-n != 3 || len(e.srv.Trials()) != 1 {
+		t.Fatalf("after 429 and 500: %v, %d requests, %d trials", err, e.srv.RequestCount()-n, len(e.srv.Trials()))
+	}
+	// Retries run out: the last answer is returned and the cached trial kept.
+	e.srv.FailNext(3, 500, "")
+	if _, err := e.client.SyncTrial(ctx, licensing.TrialRequest{}); !errors.As(err, &apiErr) || apiErr.StatusCode != 500 || !e.trialCached(t) {
+		t.Fatalf("500s: %v", err)
+	}
+	e.srv.Inject(licensingtest.Fault{Status: 429, RetryAfter: "3600"})
+	var rl *licensing.RateLimitError
+	if _, err := e.client.SyncTrial(ctx, licensing.TrialRequest{}); !errors.As(err, &rl) || rl.RetryAfter != time.Hour || !e.trialCached(t) {
+		t.Fatalf("429 for an hour: %v", err)
+	}
+	if v, err := e.client.ValidateTrial(ctx); err != nil || v.ID != a.ID {
+		t.Fatalf("the trial stands: %v", err)
 	}
 }
