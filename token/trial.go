@@ -10,5 +10,5 @@ package token
 // token. Third-party clients show a JWT signed with the product's RSA key that carries at least
 // pid, fp and eat, like an activation token; that is what is checked here.
 func (v *Verifier) VerifyTrial(raw, fingerprint string) (*Claims, error) {
-	return v.Verify(raw, Binding{Fingerprint: fingerprint, trial: true})
+	return v.verify(raw, Binding{Fingerprint: fingerprint}, true)
 }
