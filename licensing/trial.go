@@ -243,18 +243,20 @@ func (c *Client) ValidateTrial(ctx context.Context) (*Activation, error) {
 }
 
 // ValidateLicenseOrTrial is the start-up check of an app that offers a trial: [Client.Validate],
-// and only when that finds no license, [Client.ValidateTrial].
+// and only when that finds no license of this machine, [Client.ValidateTrial].
 //
-// A license wins. Whenever the cache holds a license activation that verifies on this machine,
-// its outcome is returned, good or bad: expired, suspended, grace over, a clock error, an
-// unreadable cache. The trial is not looked at then, even when it is still running, so an app
-// never falls back to a trial because the license it bought has lapsed. The trial's outcome
-// is returned only when Validate's error satisfies [NeedsActivation] (nothing cached, or a
-// token that is not this machine's), and then only when a trial is cached; otherwise
-// Validate's error is returned. [Activation.Trial] tells which one answered.
+// A license wins. Whenever the cache holds a license activation token that verifies on this
+// machine, its outcome is returned, good or bad: expired, suspended, grace over, lease ended,
+// a clock error. The trial is not looked at then, even when it is still running, so an app never
+// falls back to a trial because the license it bought has lapsed. An error that leaves open
+// whether a license is cached (the store cannot be read now) is returned as well. The trial's
+// outcome is returned only when Validate finds nothing ([ErrNotActivated]) or a token that is not
+// this machine's or not genuine ([ErrFingerprintMismatch], [ErrTokenInvalid]), and then only
+// when a trial is cached; otherwise Validate's error is returned. [Activation.Trial] tells
+// which one answered.
 func (c *Client) ValidateLicenseOrTrial(ctx context.Context) (*Activation, error) {
 	act, err := c.Validate(ctx)
-	if err == nil || act != nil || !NeedsActivation(err) {
+	if err == nil || act != nil || !noLicense(err) {
 		return act, err
 	}
 	tact, terr := c.ValidateTrial(ctx)
@@ -262,6 +264,13 @@ func (c *Client) ValidateLicenseOrTrial(ctx context.Context) (*Activation, error
 		return nil, err
 	}
 	return tact, terr
+}
+
+// noLicense reports whether Validate's err means that no license token of this machine is
+// cached, as opposed to one that says the license cannot be used now.
+func noLicense(err error) bool {
+	return errors.Is(err, errs.ErrNotActivated) || errors.Is(err, errs.ErrFingerprintMismatch) ||
+		errors.Is(err, errs.ErrTokenInvalid)
 }
 
 // ClearTrialCache forgets the cached trial on this machine. The trial stays on the server: a
@@ -321,8 +330,8 @@ func later(a, b time.Time) time.Time {
 }
 
 // watchTarget returns the sync that Watch repeats and the activation it starts from. A license
-// wins: with a license activation cached, that is synced; with none (NeedsActivation), the
-// cached trial is, until a license appears in the cache, from which sync on it is synced.
+// wins: with a license activation cached, that is synced; with none (noLicense), the cached
+// trial is, until a license appears in the cache; from that sync on, the license is synced.
 func (c *Client) watchTarget(ctx context.Context, u Update) (func() (*Activation, error), *Activation, error) {
 	licenseSync := func(got *cached) func() (*Activation, error) {
 		id, uu := got.claims.ActivationID, u
@@ -335,7 +344,7 @@ func (c *Client) watchTarget(ctx context.Context, u Update) (func() (*Activation
 	if err == nil {
 		return licenseSync(got), activationOf(got.claims, got.rec.Token), nil
 	}
-	if !NeedsActivation(err) {
+	if !noLicense(err) {
 		return nil, nil, err
 	}
 	tgot, terr := c.load(ctx, c.trialSlot())

@@ -665,3 +665,26 @@ func TestActivateTrialAnswers(t *testing.T) {
 		t.Fatalf("the trial stands: %v", err)
 	}
 }
+
+// TestLicenseWinsOverTrialWhateverItsState: a lease that ended is still the license's answer.
+func TestLicenseWinsOverTrialWhateverItsState(t *testing.T) {
+	t.Parallel()
+	start := time.Now().Truncate(time.Second)
+	server := &clock{t: start}
+	e := setup(t, licensingtest.License{LeaseDuration: time.Hour}, licensingtest.WithClock(server.Now))
+	e.now.Set(start)
+	if _, err := e.client.ActivateTrial(ctx, licensing.TrialRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.client.UpdateActivation(ctx, e.id, licensing.Update{Key: e.key}); err != nil {
+		t.Fatal(err)
+	}
+	e.now.Add(2 * time.Hour)
+	if a, err := e.client.ValidateLicenseOrTrial(ctx); !errors.Is(err, licensing.ErrLeaseExpired) || a != nil {
+		t.Fatalf("lease ended: want the license's ErrLeaseExpired, got %+v %v", a, err)
+	}
+	// The lease's end dropped the license token: from now on the trial answers.
+	if a, err := e.client.ValidateLicenseOrTrial(ctx); err != nil || !a.Trial {
+		t.Fatalf("after the license token was dropped: %+v %v", a, err)
+	}
+}

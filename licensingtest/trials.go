@@ -25,6 +25,10 @@ const DefaultTrialLength = 14 * 24 * time.Hour
 
 // TrialPolicy is how the server answers trial requests. The zero value allows one trial per
 // machine (fingerprint), of DefaultTrialLength, for any number of machines.
+//
+// Trial tokens carry aid, pid, fp, os, iat, eat (the trial's end), aco, type "trial" and amd
+// (the trial's metadata); no license key. The function of [Server.SetTokenHook] sees their
+// claims too, so a test can forge any trial token the server might issue.
 type TrialPolicy struct {
 	// NotAllowed answers every trial request with 400 TRIAL_NOT_ALLOWED.
 	NotAllowed bool
