@@ -1,6 +1,7 @@
 package fingerprint
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -24,6 +25,10 @@ func TestClassifyFirmware(t *testing.T) {
 		{"aws xen", firmware{SysVendor: "Xen", ProductName: "HVM domU", BIOSVersion: "4.11.amazon"}, VMAWS},
 		{"aws nitro", firmware{SysVendor: "Amazon EC2", ProductName: "c6g.large", BIOSVendor: "Amazon EC2"}, VMAWS},
 		{"aws metal", firmware{SysVendor: "Amazon EC2", ProductName: "i3.metal", BIOSVendor: "Amazon EC2"}, ""},
+		{"aws metal-24xl", firmware{SysVendor: "Amazon EC2", ProductName: "m7i.metal-24xl", BIOSVendor: "Amazon EC2"}, ""},
+		{"xenon is a server maker", firmware{SysVendor: "Xenon Systems", ProductName: "NITRO TX1"}, ""},
+		{"hyper-v uefi", firmware{SysVendor: "Microsoft Corporation", ProductName: "Virtual Machine", BIOSVersion: "Hyper-V UEFI Release v4.1"}, VMHyperV},
+		{"chromebook", firmware{SysVendor: "Google", ProductName: "Eve", BIOSVendor: "coreboot"}, ""},
 		{"gce", firmware{SysVendor: "Google", ProductName: "Google Compute Engine"}, VMGCE},
 		{"parallels", firmware{SysVendor: "Parallels Software International Inc.", ProductName: "Parallels Virtual Platform"}, VMParallels},
 		{"parallels arm", firmware{SysVendor: "Parallels International GmbH.", ProductName: "Parallels ARM Virtual Machine"}, VMParallels},
@@ -35,23 +40,6 @@ func TestClassifyFirmware(t *testing.T) {
 		if got := classifyFirmware(tc.f); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
-	}
-}
-
-func TestClassifyLinuxIgnoresKVMHost(t *testing.T) {
-	t.Parallel()
-	dell := firmware{SysVendor: "Dell Inc.", ProductName: "PowerEdge R640"}
-	if got := classifyLinux(dell, "", "6.1.0-21-amd64", false); got != "" {
-		t.Errorf("bare metal: %q", got)
-	}
-	if got := classifyLinux(firmware{}, "", "6.1.0", true); got != VMUnknownGuest {
-		t.Errorf("hypervisor flag alone: %q", got)
-	}
-	if got := classifyLinux(firmware{}, "", "4.4.0-19041-Microsoft", true); got != VMUnknownGuest {
-		t.Errorf("WSL1 is not WSL2: %q", got)
-	}
-	if got := classifyLinux(firmware{}, "", "5.15.153.1-microsoft-standard-WSL2", true); got != VMWSL2 {
-		t.Errorf("WSL2: %q", got)
 	}
 }
 
@@ -183,6 +171,26 @@ func TestOSReleaseVersion(t *testing.T) {
 	} {
 		if got := osReleaseVersion(in); got != want {
 			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestWindowsContainer(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		value   uint64
+		present bool
+		want    bool
+		why     string
+	}{
+		{0, false, false, "no ContainerType"},
+		{0, true, false, "is 0"},
+		{1, true, true, "ContainerType is 1"},
+		{2, true, true, "ContainerType is 2"},
+	} {
+		got, why := windowsContainer(tc.value, tc.present)
+		if got != tc.want || !strings.Contains(why, tc.why) {
+			t.Errorf("windowsContainer(%d, %v) = %v, %q; want %v, %q", tc.value, tc.present, got, why, tc.want, tc.why)
 		}
 	}
 }

@@ -17,15 +17,23 @@ var ErrUnsupportedOS = errors.New("fingerprint: unsupported operating system")
 // Collect reads this machine's signals. appID salts the fingerprint and the user hash, so two
 // applications on one machine see unrelated values. It does no network I/O.
 //
+// On Linux and Android, Collect is [CollectFrom] over the real machine ("/", the process
+// environment, os.Hostname and the OS user) plus the install id, which Collect creates and keeps
+// where CollectFrom would return [ErrNoMachineID]. CollectFrom documents the rules and what
+// they read; [Explain] says why they answered as they did.
+//
 // # Fingerprint
 //
 // The fingerprint is hex(HMAC-SHA256(key = machine id, message = appID)), the construction of
 // machineid.ProtectedID: 64 lowercase hex digits. The machine id is the first usable one of:
 //
 //   - Linux and Android: /etc/machine-id, then /var/lib/dbus/machine-id, then the DMI product
-//     UUID (/sys/class/dmi/id/product_uuid, readable by root). Inside a container the two
-//     machine-id files are used only when mounted in from the host, because an image's copy is
-//     shared by every container made from it.
+//     UUID (/sys/class/dmi/id/product_uuid, readable by root). A machine-id file that is a tmpfs
+//     mount is refused: systemd made it up at this boot (read-only /etc, first boot) and it
+//     changes at the next, and a later source holding the same id (a link to it) is refused with
+//     it. Inside a container the two machine-id files are used only when mounted in from the
+//     host's durable file system, because an image's copy is shared by every container made
+//     from it.
 //   - Windows: MachineGuid under HKLM\SOFTWARE\Microsoft\Cryptography.
 //   - macOS: IOPlatformUUID, from /usr/sbin/ioreg run by its full path (launchd's PATH is empty).
 //   - Everywhere, last: an install id, 128 random bits generated once and kept in
@@ -34,12 +42,21 @@ var ErrUnsupportedOS = errors.New("fingerprint: unsupported operating system")
 //
 // An id is unusable when it is missing, empty, "uninitialized", not hexadecimal, one repeated
 // digit (all zeros), or one of a list of ids known to be shared by many machines. When no id is
-// usable and no install id can be kept, Collect fails rather than return a weak value.
-// Machine.Source says which source was used.
+// usable and no install id can be kept, Collect fails with an error wrapping [ErrNoMachineID]
+// rather than return a weak value. Machine.Source says which source was used.
 //
 // The user hash is described at [UserHash].
 func Collect(ctx context.Context, appID string) (Machine, error) {
-	return defaultCollector().collect(ctx, appID)
+	m, _, err := defaultCollector().collect(ctx, appID, false)
+	return m, err
+}
+
+// Explain is [Collect] that also says why: which id source was used and why the
+// others were refused, why the machine counts as a VM or a container, and on Linux which files
+// were read. It judges every id source, so it reads a few more files than Collect; the Machine
+// is the same. The support tool (cmd/tollgate) prints it.
+func Explain(ctx context.Context, appID string) (Machine, Evidence, error) {
+	return defaultCollector().collect(ctx, appID, true)
 }
 
 // collector holds every seam through which Collect reads the machine.
@@ -51,14 +68,23 @@ type collector struct {
 	userName  func() (string, error)
 	installID func() (string, error)
 	native    func(ctx context.Context) (nativeInfo, error) // Windows and macOS readers
+	probeHook func(*probe)                                  // sees the Linux probe (captures)
 }
 
 // nativeInfo is what the Windows and macOS readers return: raw values, already classified.
 type nativeInfo struct {
-	osVersion string
-	vm        string
-	container bool
-	ids       []idCandidate
+	osVersion    string
+	vm           string
+	vmWhy        string
+	container    bool
+	containerWhy string
+	ids          []idCandidate
+}
+
+// idCandidate is one raw id that a native reader found.
+type idCandidate struct {
+	source Source
+	raw    string
 }
 
 func defaultCollector() *collector {
@@ -102,56 +128,66 @@ func osName(goos string) (string, bool) {
 	return "", false
 }
 
-func (c *collector) collect(ctx context.Context, appID string) (Machine, error) {
-	if appID == "" {
-		return Machine{}, errors.New("fingerprint: appID is required")
-	}
-	if err := ctx.Err(); err != nil {
-		return Machine{}, err
+func (c *collector) collect(ctx context.Context, appID string, all bool) (Machine, Evidence, error) {
+	if err := checkArgs(ctx, appID); err != nil {
+		return Machine{}, Evidence{}, err
 	}
 	name, ok := osName(c.goos)
 	if !ok {
-		return Machine{}, fmt.Errorf("%w: %s", ErrUnsupportedOS, c.goos)
+		return Machine{}, Evidence{}, fmt.Errorf("%w: %s", ErrUnsupportedOS, c.goos)
 	}
-	m := Machine{OS: name}
-
-	var ids []idCandidate
+	var (
+		m           Machine
+		ev          Evidence
+		needInstall bool
+	)
 	switch c.goos {
 	case "linux", "android":
-		info := readLinux(c.fsys, c.lookupEnv)
-		m.OSVersion, m.VMName, m.Container, ids = info.osVersion, info.vm, info.container, info.ids
+		p := newProbe(c.fsys, c.lookupEnv)
+		if c.probeHook != nil {
+			c.probeHook(p)
+		}
+		m, ev, needInstall = runLinux(p, fileIDContent(p, appID), all)
 	default:
 		info, err := c.native(ctx)
 		if err != nil {
-			return Machine{}, err
+			return Machine{}, Evidence{}, err
 		}
-		m.OSVersion, m.VMName, m.Container, ids = info.osVersion, info.vm, info.container, info.ids
+		m.OSVersion, m.VMName, m.Container = info.osVersion, info.vm, info.container
+		ev.VM, ev.Container = info.vmWhy, info.containerWhy
+		needInstall = true
+		for _, cand := range info.ids {
+			check := IDCheck{Source: cand.source}
+			if c := checkIDContent(appID, cand.raw, nil); c.fingerprint == "" {
+				check.Why = c.why
+			} else if needInstall {
+				check.Usable, check.Why, check.Fingerprint = true, "used", c.fingerprint
+				m.Fingerprint, m.Source, needInstall = c.fingerprint, cand.source, false
+			}
+			ev.IDs = append(ev.IDs, check)
+		}
 	}
+	m.OS = name
 
 	host, err := c.hostname()
 	if err != nil || host == "" {
-		return Machine{}, fmt.Errorf("fingerprint: hostname: %v", err)
+		return Machine{}, ev, fmt.Errorf("fingerprint: hostname: %v", err)
 	}
 	m.Hostname = host
 
-	for _, cand := range ids {
-		if id := normalizeID(cand.raw); id != "" {
-			m.Fingerprint, m.Source = protect(appID, id), cand.source
-			break
-		}
-	}
-	if m.Fingerprint == "" {
+	if needInstall {
 		id, err := c.installID()
 		if err != nil {
-			return Machine{}, err
+			return Machine{}, ev, fmt.Errorf("%w: %w", ErrNoMachineID, err)
 		}
 		m.Fingerprint, m.Source = protect(appID, id), SourceInstallID
+		ev.IDs = append(ev.IDs, IDCheck{Source: SourceInstallID, Usable: true, Why: "used: no machine id above was usable", Fingerprint: m.Fingerprint})
 	}
 
 	user, err := c.userName()
 	if err != nil {
-		return Machine{}, err
+		return Machine{}, ev, err
 	}
 	m.UserHash = UserHash(appID, c.goos, user)
-	return m, nil
+	return m, ev, nil
 }

@@ -11,11 +11,14 @@ import (
 	"testing"
 )
 
-// fixtureCollector reads the captured tree testdata/<name> as if it were "/" on Linux. A file
+// fixture returns the captured tree testdata/<name> as a Snapshot of a Linux machine. A file
 // named ENV in the tree holds the environment, one NAME=value a line.
-func fixtureCollector(t *testing.T, name string) *collector {
+func fixture(t testing.TB, name string) Snapshot {
 	t.Helper()
 	root := filepath.Join("testdata", name)
+	if _, err := os.Stat(root); err != nil {
+		t.Fatal(err)
+	}
 	env := map[string]string{}
 	if f, err := os.Open(filepath.Join(root, "ENV")); err == nil {
 		sc := bufio.NewScanner(f)
@@ -26,16 +29,24 @@ func fixtureCollector(t *testing.T, name string) *collector {
 		}
 		f.Close()
 	}
+	return Snapshot{FS: os.DirFS(root), Env: env, Hostname: "fixture-host", UserName: "alice",
+		InstallID: "0123456789abcdef0123456789abcdef"}
+}
+
+// fixtureCollector runs Collect's own path (install-id persistence included) over a fixture.
+func fixtureCollector(t testing.TB, name string) *collector {
+	t.Helper()
+	s := fixture(t, name)
 	return &collector{
 		goos: "linux",
-		fsys: os.DirFS(root),
+		fsys: s.FS,
 		lookupEnv: func(k string) (string, bool) {
-			v, ok := env[k]
+			v, ok := s.Env[k]
 			return v, ok
 		},
-		hostname:  func() (string, error) { return "fixture-host", nil },
-		userName:  func() (string, error) { return "alice", nil },
-		installID: func() (string, error) { return "0123456789abcdef0123456789abcdef", nil },
+		hostname:  func() (string, error) { return s.Hostname, nil },
+		userName:  func() (string, error) { return s.UserName, nil },
+		installID: func() (string, error) { return s.InstallID, nil },
 		native:    readNative,
 	}
 }
@@ -53,7 +64,8 @@ func TestFixtures(t *testing.T) {
 	}{
 		{"docker-cgroup-v1", "12", "", true, SourceProductUUID},
 		{"docker-cgroup-v2", "3.20.1", "", true, SourceInstallID},
-		{"podman", "40", "", true, SourceMachineID},
+		// Podman's own /etc/machine-id is a tmpfs file made for this container: not durable.
+		{"podman", "40", "", true, SourceInstallID},
 		{"k8s-containerd", "12", VMGCE, true, SourceInstallID},
 		{"lxc", "22.04", "", true, SourceInstallID},
 		{"kvm-guest", "22.04", VMKVM, false, SourceMachineID},
@@ -69,7 +81,7 @@ func TestFixtures(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.tree, func(t *testing.T) {
 			t.Parallel()
-			m, err := fixtureCollector(t, tc.tree).collect(context.Background(), "app-1")
+			m, err := CollectFrom(context.Background(), "app-1", fixture(t, tc.tree))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,7 +103,7 @@ func TestFixtures(t *testing.T) {
 			if !hex64.MatchString(m.Fingerprint) || !hex64.MatchString(m.UserHash) {
 				t.Errorf("fingerprint %q / user hash %q not 64 hex digits", m.Fingerprint, m.UserHash)
 			}
-			other, err := fixtureCollector(t, tc.tree).collect(context.Background(), "app-2")
+			other, err := CollectFrom(context.Background(), "app-2", fixture(t, tc.tree))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -123,9 +135,9 @@ func TestSharedIDsDoNotCollide(t *testing.T) {
 	}
 	fp := map[string]string{}
 	for _, host := range []string{"a", "b"} {
-		c := fixtureCollector(t, "kvm-guest")
-		c.fsys = os.DirFS(filepath.Join(dir, host))
-		m, err := c.collect(context.Background(), "app")
+		s := fixture(t, "kvm-guest")
+		s.FS = os.DirFS(filepath.Join(dir, host))
+		m, err := CollectFrom(context.Background(), "app", s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,8 +155,19 @@ func TestNoUsableIDFails(t *testing.T) {
 	t.Parallel()
 	c := fixtureCollector(t, "empty-machine-id")
 	c.installID = func() (string, error) { return "", errNoInstallID }
-	if _, err := c.collect(context.Background(), "app"); !errors.Is(err, errNoInstallID) {
-		t.Fatalf("want errNoInstallID, got %v", err)
+	_, _, err := c.collect(context.Background(), "app", false)
+	if !errors.Is(err, errNoInstallID) || !errors.Is(err, ErrNoMachineID) {
+		t.Fatalf("want errNoInstallID and ErrNoMachineID, got %v", err)
+	}
+	// CollectFrom writes nothing: with no install id in the snapshot it stops.
+	s := fixture(t, "empty-machine-id")
+	s.InstallID = ""
+	if _, err := CollectFrom(context.Background(), "app", s); !errors.Is(err, ErrNoMachineID) {
+		t.Fatalf("CollectFrom without an install id: %v", err)
+	}
+	s.InstallID = "0000"
+	if _, err := CollectFrom(context.Background(), "app", s); !errors.Is(err, ErrNoMachineID) {
+		t.Fatalf("CollectFrom with an unusable install id: %v", err)
 	}
 }
 
@@ -152,16 +175,16 @@ func TestUnsupportedOSAndBadInput(t *testing.T) {
 	t.Parallel()
 	c := fixtureCollector(t, "kvm-guest")
 	c.goos = "plan9"
-	if _, err := c.collect(context.Background(), "app"); !errors.Is(err, ErrUnsupportedOS) {
+	if _, _, err := c.collect(context.Background(), "app", false); !errors.Is(err, ErrUnsupportedOS) {
 		t.Errorf("plan9: %v", err)
 	}
 	c.goos = "linux"
-	if _, err := c.collect(context.Background(), ""); err == nil {
+	if _, _, err := c.collect(context.Background(), "", false); err == nil {
 		t.Error("empty app id accepted")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := c.collect(ctx, "app"); !errors.Is(err, context.Canceled) {
+	if _, _, err := c.collect(ctx, "app", false); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled ctx: %v", err)
 	}
 }

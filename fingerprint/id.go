@@ -1,15 +1,19 @@
 package fingerprint
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tollgate-dev/tollgate/internal/atomicfile"
 )
 
 // protect returns hex(HMAC-SHA256(key = id, message = appID)): the construction of
@@ -60,8 +64,10 @@ const installIDFile = "tollgate/install-id"
 var errNoInstallID = errors.New("fingerprint: no usable machine id, and no install id could be kept")
 
 // fileInstallID reads the install id kept under dir, creating it (32 random hex digits, mode
-// 0600 in a 0700 directory, written by rename so that a crash leaves no half-written id) when
-// it is missing or unusable.
+// 0600 in a private directory) when it is missing or unusable. Concurrent first runs, in this
+// process or others, agree on one id: the first one placed wins. The file is read and replaced
+// through internal/atomicfile, so a reader holding it on Windows neither makes a creation fail
+// nor leaves a temporary file behind.
 func fileInstallID(dir string) (string, error) {
 	if dir == "" {
 		d, err := os.UserConfigDir()
@@ -70,46 +76,50 @@ func fileInstallID(dir string) (string, error) {
 		}
 		dir = d
 	}
+	// Bounds the sharing-violation retries of a start-up that has no ctx to give.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*atomicfile.RetryFor)
+	defer cancel()
 	path := filepath.Join(dir, filepath.FromSlash(installIDFile))
-	if b, err := os.ReadFile(path); err == nil {
-		if id := normalizeID(string(b)); id != "" {
-			return id, nil
+	read := func() string {
+		b, err := atomicfile.ReadFile(ctx, path, maxInstallIDFile)
+		if err != nil {
+			return ""
 		}
+		return normalizeID(string(b))
+	}
+	if id := read(); id != "" {
+		return id, nil
 	}
 	var raw [16]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return "", fmt.Errorf("%w: %v", errNoInstallID, err)
 	}
 	id := hex.EncodeToString(raw[:])
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := atomicfile.MkdirPrivate(filepath.Dir(path)); err != nil {
 		return "", fmt.Errorf("%w: %v", errNoInstallID, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".install-id-*")
-	if err != nil {
+	err := atomicfile.WriteNew(ctx, path, []byte(id+"\n"), 0o600)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, fs.ErrExist) {
 		return "", fmt.Errorf("%w: %v", errNoInstallID, err)
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(id + "\n"); err != nil {
-		tmp.Close()
+	// Another run placed one meanwhile: keep it, unless it is unusable (corrupt, not a
+	// regular file), which is replaced. Two runs replacing the same corrupt file at once
+	// both return what is there after their own replace, which is the last one's.
+	if existing := read(); existing != "" {
+		return existing, nil
+	}
+	if err := atomicfile.WriteFile(ctx, path, []byte(id+"\n"), 0o600); err != nil {
 		return "", fmt.Errorf("%w: %v", errNoInstallID, err)
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("%w: %v", errNoInstallID, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("%w: %v", errNoInstallID, err)
-	}
-	// Another process may have created it meanwhile: keep whichever id is there first.
-	if err := os.Link(tmp.Name(), path); err != nil {
-		if b, rerr := os.ReadFile(path); rerr == nil {
-			if existing := normalizeID(string(b)); existing != "" {
-				return existing, nil
-			}
-		}
-		if err := os.Rename(tmp.Name(), path); err != nil {
-			return "", fmt.Errorf("%w: %v", errNoInstallID, err)
-		}
+	if existing := read(); existing != "" {
+		return existing, nil
 	}
 	return id, nil
 }
+
+// maxInstallIDFile bounds what is read of the install id's file: an id is at most 128 hex
+// digits, with dashes, braces and spaces around it.
+const maxInstallIDFile = 1024

@@ -1,84 +1,8 @@
 package fingerprint
 
 import (
-	"bufio"
-	"bytes"
-	"io"
-	"io/fs"
 	"strings"
 )
-
-// readSmall reads a small file from the seam: at most 64 KiB, "" when it cannot be read.
-func readSmall(fsys fs.FS, name string) string {
-	f, err := fsys.Open(name)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, 64<<10))
-	if err != nil {
-		return ""
-	}
-	return string(b)
-}
-
-func exists(fsys fs.FS, name string) bool {
-	_, err := fs.Stat(fsys, name)
-	return err == nil
-}
-
-// linuxInfo is what Collect reads on Linux (and Android).
-type linuxInfo struct {
-	osVersion string
-	vm        string
-	container bool
-	ids       []idCandidate
-}
-
-type idCandidate struct {
-	source Source
-	raw    string
-}
-
-// readLinux reads every Linux signal through fsys (rooted at "/") and env.
-func readLinux(fsys fs.FS, env func(string) (string, bool)) linuxInfo {
-	var info linuxInfo
-	kernel := strings.TrimSpace(readSmall(fsys, "proc/sys/kernel/osrelease"))
-	info.osVersion = osReleaseVersion(readSmall(fsys, "etc/os-release"))
-	if info.osVersion == "" {
-		info.osVersion = osReleaseVersion(readSmall(fsys, "usr/lib/os-release"))
-	}
-	if info.osVersion == "" {
-		info.osVersion = kernel
-	}
-
-	dmi := func(n string) string { return strings.TrimSpace(readSmall(fsys, "sys/class/dmi/id/"+n)) }
-	fw := firmware{
-		SysVendor: dmi("sys_vendor"), ProductName: dmi("product_name"), ProductVersion: dmi("product_version"),
-		BIOSVendor: dmi("bios_vendor"), BIOSVersion: dmi("bios_version"), BoardVendor: dmi("board_vendor"),
-		ChassisAssetTag: dmi("chassis_asset_tag"),
-	}
-	info.vm = classifyLinux(fw, readSmall(fsys, "sys/hypervisor/type"), kernel, cpuHasHypervisorFlag(fsys))
-	if info.vm == "" {
-		if _, ok := env("WSL_DISTRO_NAME"); ok && strings.Contains(strings.ToLower(kernel), "microsoft") {
-			info.vm = VMWSL2
-		}
-	}
-
-	mountinfo := readSmall(fsys, "proc/self/mountinfo")
-	info.container = linuxContainer(fsys, env, mountinfo)
-
-	// In a container, /etc/machine-id comes from the image and so is shared by every container
-	// made from it, unless the host's was mounted in.
-	if !info.container || isMountPoint(mountinfo, "/etc/machine-id") {
-		info.ids = append(info.ids, idCandidate{SourceMachineID, readSmall(fsys, "etc/machine-id")})
-	}
-	if !info.container || isMountPoint(mountinfo, "/var/lib/dbus/machine-id") {
-		info.ids = append(info.ids, idCandidate{SourceDBusMachineID, readSmall(fsys, "var/lib/dbus/machine-id")})
-	}
-	info.ids = append(info.ids, idCandidate{SourceProductUUID, dmi("product_uuid")})
-	return info
-}
 
 // osReleaseVersion returns VERSION_ID from an os-release file, unquoted.
 func osReleaseVersion(content string) string {
@@ -90,84 +14,183 @@ func osReleaseVersion(content string) string {
 	return ""
 }
 
-// cpuHasHypervisorFlag reports whether the first "flags" line of /proc/cpuinfo has the
-// hypervisor flag. Only the first processor's block is read.
-func cpuHasHypervisorFlag(fsys fs.FS) bool {
-	f, err := fsys.Open("proc/cpuinfo")
-	if err != nil {
-		return false
+// osVersion is VERSION_ID from /etc/os-release, then /usr/lib/os-release, then the kernel
+// release.
+func (p *probe) osVersion() string {
+	if v := osReleaseVersion(p.read("etc/os-release")); v != "" {
+		return v
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(io.LimitReader(f, 1<<20))
-	sc.Buffer(make([]byte, 0, 4096), 64<<10)
-	for sc.Scan() {
-		line := sc.Bytes()
-		if bytes.HasPrefix(line, []byte("flags")) || bytes.HasPrefix(line, []byte("Features")) {
-			_, flags, _ := bytes.Cut(line, []byte(":"))
-			for _, fl := range bytes.Fields(flags) {
-				if string(fl) == "hypervisor" {
-					return true
-				}
-			}
-			return false
-		}
+	if v := osReleaseVersion(p.read("usr/lib/os-release")); v != "" {
+		return v
 	}
-	return false
+	return p.kernel()
 }
 
-// cgroupMarkers name container runtimes as they appear in /proc/*/cgroup paths.
-var cgroupMarkers = []string{"docker", "kubepods", "containerd", "lxc", "libpod", "podman", "crio", "garden"}
+// WSL's markers: the variables WSL sets in every process it starts, and the binfmt_misc
+// entry through which it runs Windows programs (named WSLInterop, or WSLInterop-late when
+// systemd registered its own binfmt entries first).
+var (
+	wslVars    = []string{"WSL_DISTRO_NAME", "WSL_INTEROP"}
+	wslInterop = []string{"proc/sys/fs/binfmt_misc/WSLInterop", "proc/sys/fs/binfmt_misc/WSLInterop-late"}
+)
 
-// linuxContainer reports whether this process runs in a container.
-func linuxContainer(fsys fs.FS, env func(string) (string, bool), mountinfo string) bool {
-	if exists(fsys, ".dockerenv") || exists(fsys, "run/.containerenv") {
-		return true
-	}
-	if _, ok := env("KUBERNETES_SERVICE_HOST"); ok {
-		return true
-	}
-	if v, ok := env("container"); ok && v != "" {
-		return true
-	}
-	if strings.TrimSpace(readSmall(fsys, "run/systemd/container")) != "" {
-		return true
-	}
-	for _, name := range []string{"proc/1/cgroup", "proc/self/cgroup"} {
-		cg := strings.ToLower(readSmall(fsys, name))
-		for _, m := range cgroupMarkers {
-			if strings.Contains(cg, m) {
-				return true
-			}
+func (p *probe) wslInterop() (string, bool) {
+	for _, name := range wslInterop {
+		if p.exists(name) {
+			return "/" + name, true
 		}
 	}
-	return rootFSType(mountinfo) == "overlay"
+	return "", false
 }
 
-// rootFSType returns the file-system type of the mount at "/" in a mountinfo listing.
-// Each line reads: id parent major:minor root mountpoint options [optional...] - fstype source opts.
-func rootFSType(mountinfo string) string {
-	fstype := ""
-	for _, line := range strings.Split(mountinfo, "\n") {
-		fields := strings.Fields(line)
-		if len(fields) < 5 || fields[4] != "/" {
-			continue
-		}
-		for i := 5; i < len(fields)-1; i++ {
-			if fields[i] == "-" {
-				fstype = fields[i+1] // the last mount at "/" is the one in effect
-				break
-			}
+// wsl decides whether this is WSL and which version, before anything that would read a WSL 2
+// machine as an unknown Hyper-V guest. WSL 1 translates Linux calls on the Windows kernel: no
+// virtual machine at all, and its kernel release is a fixed "4.4.0-<build>-Microsoft". WSL 2 is
+// a real kernel in a Hyper-V utility VM; Microsoft's kernels say "microsoft" in their release,
+// custom ones need not, so the variables and the interop entry count as much as the release.
+func (p *probe) wsl() (isWSL bool, version int, why string) {
+	kernel := p.kernel()
+	var envWhy string
+	for _, v := range wslVars {
+		if _, ok := p.lookup(v); ok {
+			envWhy = "$" + v + " is set"
+			break
 		}
 	}
-	return fstype
+	switch {
+	case strings.Contains(strings.ToLower(kernel), "microsoft"):
+		why = "the kernel release " + strconvQuote(kernel) + " is Microsoft's"
+	case envWhy != "":
+		entry, ok := p.wslInterop()
+		if !ok {
+			return false, 0, ""
+		}
+		why = envWhy + " and " + entry + " exists (a custom WSL kernel)"
+	default:
+		return false, 0, ""
+	}
+	if strings.HasSuffix(kernel, "-Microsoft") {
+		return true, 1, "WSL 1 (" + why + "): Linux calls run on the Windows kernel, no VM"
+	}
+	if fs := rootFSTypeOf(p); fs == "lxfs" || fs == "wslfs" {
+		return true, 1, "WSL 1 (root file system " + fs + "): no VM"
+	}
+	return true, 2, "WSL 2: " + why
 }
 
-// isMountPoint reports whether path is itself a mount point in a mountinfo listing.
-func isMountPoint(mountinfo, path string) bool {
-	for _, line := range strings.Split(mountinfo, "\n") {
-		if fields := strings.Fields(line); len(fields) >= 5 && fields[4] == path {
-			return true
+func rootFSTypeOf(p *probe) string {
+	m, _ := p.mountAt("/")
+	return m.fstype
+}
+
+// vm names the hypervisor this machine is a guest of, in the order systemd-detect-virt
+// decides, with the reason. Being a host (of KVM, Xen, Hyper-V) is not being a guest.
+func (p *probe) vm() (string, string) {
+	// 1. WSL, before the CPU flag could call WSL 2 an unknown hypervisor.
+	if ok, version, why := p.wsl(); ok {
+		if version == 1 {
+			return "", why
+		}
+		return VMWSL2, why
+	}
+	// 2. Firmware strings. On x86 the CPU flag tells whether a hypervisor lies below; without
+	// it, only a hypervisor's own firmware names count.
+	flag := p.cpuHypervisor()
+	fw := classifyFirmwareWith(p.dmiString, flag == flagClear)
+	switch {
+	case fw.vm != "" && !fw.cloud:
+		return fw.vm, fw.why
+	case fw.vm != "":
+		if guest, why := p.cloudGuest(fw.vm, flag); !guest {
+			return "", fw.why + ", but " + why + ": the cloud's bare metal"
+		} else {
+			return fw.vm, fw.why + " and " + why
 		}
 	}
-	return false
+	// 3. Xen, whose paravirtualised guests may show no CPU flag, and whose dom0 is the host.
+	if strings.TrimSpace(p.read("sys/hypervisor/type")) == "xen" {
+		if p.xenDom0() {
+			return "", "Xen dom0 (/proc/xen/capabilities has control_d): the host, not a guest"
+		}
+		return VMXen, "/sys/hypervisor/type is xen"
+	}
+	// 4. The CPU flag alone: a guest of some hypervisor, unless this is a host running under
+	// its own hypervisor.
+	if flag == flagSet {
+		if entry, ok := p.wslInterop(); ok {
+			return VMWSL2, "WSL 2: " + entry + " exists (a custom WSL kernel)"
+		}
+		if p.exists("dev/mshv") {
+			return "", "the Hyper-V root partition (/dev/mshv): the host, not a guest"
+		}
+		return VMUnknownGuest, "the CPU's hypervisor flag is set and nothing names the hypervisor"
+	}
+	if flag == flagClear {
+		// The cloud strings were not needed, but say so when the two strings read show them.
+		if v := p.dmi[fwSysVendor]; startsWithName(v, "Amazon EC2") {
+			return "", "sys_vendor is " + strconvQuote(v) + ", but the CPU reports no hypervisor: the cloud's bare metal"
+		}
+		if v := p.dmi[fwProductName]; startsWithName(v, "Google Compute Engine") {
+			return "", "product_name is " + strconvQuote(v) + ", but the CPU reports no hypervisor: the cloud's bare metal"
+		}
+		return "", "the CPU reports no hypervisor and no hypervisor's firmware name"
+	}
+	return "", "no hypervisor's firmware name, hypervisor file or CPU flag"
+}
+
+// dmiString reads one DMI string from /sys/class/dmi/id.
+func (p *probe) dmiString(k fwField) string {
+	if v, ok := p.dmi[k]; ok {
+		return v
+	}
+	v := strings.TrimSpace(p.read("sys/class/dmi/id/" + dmiFiles[k]))
+	p.dmi[k] = v
+	return v
+}
+
+// xenDom0 reports whether this is Xen's control domain: its capabilities say control_d.
+func (p *probe) xenDom0() bool {
+	return strings.Contains(p.read("proc/xen/capabilities"), "control_d")
+}
+
+// cloudGuest decides whether a machine that carries a cloud's firmware strings is its guest.
+// Clouds sell bare metal under the same strings (AWS *.metal*, Google's *-metal machine types),
+// so the strings name the cloud, not a hypervisor. The proof, in order: the x86 CPU flag; the
+// SMBIOS "virtual machine" bit (arm64, where there is no flag); then the machine type's name.
+func (p *probe) cloudGuest(cloud string, flag cpuFlag) (bool, string) {
+	switch flag {
+	case flagSet:
+		return true, "the CPU's hypervisor flag is set"
+	case flagClear:
+		return false, "the CPU reports no hypervisor"
+	}
+	switch p.smbiosVMBit() {
+	case flagSet:
+		return true, "the SMBIOS virtual-machine bit is set"
+	case flagClear:
+		if cloud == VMAWS { // as systemd-detect-virt: AWS sets the bit on every guest
+			return false, "the SMBIOS virtual-machine bit is clear"
+		}
+	}
+	name := strings.ToLower(p.dmiString(fwProductName))
+	switch {
+	case cloud == VMAWS && strings.Contains(name, ".metal"):
+		return false, "product_name " + strconvQuote(name) + " is a metal instance type"
+	case cloud == VMGCE && strings.HasSuffix(name, "-metal"):
+		return false, "product_name " + strconvQuote(name) + " is a metal machine type"
+	}
+	return true, "nothing says bare metal"
+}
+
+// smbiosVMBit reads the SMBIOS BIOS Information structure (type 0; readable by root only):
+// bit 4 of BIOS Characteristics Extension Byte 2, at offset 0x13, marks a virtual machine.
+func (p *probe) smbiosVMBit() cpuFlag {
+	raw, err := p.readLimit("sys/firmware/dmi/entries/0-0/raw", 4096)
+	if err != nil || len(raw) < 20 || raw[1] < 20 {
+		return flagUnknown
+	}
+	if raw[0x13]&(1<<4) != 0 {
+		return flagSet
+	}
+	return flagClear
 }

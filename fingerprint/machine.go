@@ -24,20 +24,20 @@ type Source string
 
 // The sources [Collect] tries, in order, per operating system.
 const (
-	SourceMachineID     Source = "machine-id"          // Linux: /etc/machine-id
-	SourceDBusMachineID Source = "dbus-machine-id"     // Linux: /var/lib/dbus/machine-id
-	SourceProductUUID   Source = "dmi-product-uuid"    // Linux: /sys/class/dmi/id/product_uuid
-	SourceMachineGUID   Source = "windows-machineguid" // Windows: HKLM\SOFTWARE\Microsoft\Cryptography MachineGuid
-	SourcePlatformUUID  Source = "macos-platform-uuid" // macOS: IOPlatformUUID from /usr/sbin/ioreg
-	SourceInstallID     Source = "install-id"          // a random id generated once and persisted
-	SourceCustom        Source = ""                    // a Machine the caller built
+	SourceMachineID     Source = "machine-id"          // SourceMachineID is Linux's /etc/machine-id.
+	SourceDBusMachineID Source = "dbus-machine-id"     // SourceDBusMachineID is Linux's /var/lib/dbus/machine-id.
+	SourceProductUUID   Source = "dmi-product-uuid"    // SourceProductUUID is Linux's /sys/class/dmi/id/product_uuid.
+	SourceMachineGUID   Source = "windows-machineguid" // SourceMachineGUID is Windows' HKLM\SOFTWARE\Microsoft\Cryptography MachineGuid.
+	SourcePlatformUUID  Source = "macos-platform-uuid" // SourcePlatformUUID is macOS's IOPlatformUUID, from /usr/sbin/ioreg.
+	SourceInstallID     Source = "install-id"          // SourceInstallID is a random id generated once and persisted.
+	SourceCustom        Source = ""                    // SourceCustom is a Machine the caller built.
 )
 
 // The operating-system names the activation API accepts in Machine.OS.
 const (
-	OSWindows = "windows"
-	OSLinux   = "linux"
-	OSMacOS   = "macos"
-	OSAndroid = "android"
-	OSIOS     = "ios"
+	OSWindows = "windows" // OSWindows is Windows.
+	OSLinux   = "linux"   // OSLinux is Linux, WSL included.
+	OSMacOS   = "macos"   // OSMacOS is macOS.
+	OSAndroid = "android" // OSAndroid is Android.
+	OSIOS     = "ios"     // OSIOS is iOS.
 )

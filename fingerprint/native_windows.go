@@ -24,20 +24,30 @@ func readNative(ctx context.Context) (nativeInfo, error) {
 	}
 	if k, err := registry.OpenKey(registry.LOCAL_MACHINE, `HARDWARE\DESCRIPTION\System\BIOS`, registry.QUERY_VALUE|registry.WOW64_64KEY); err == nil {
 		str := func(n string) string { v, _, _ := k.GetStringValue(n); return v }
-		info.vm = classifyFirmware(firmware{
+		fw := firmware{
 			SysVendor: str("SystemManufacturer"), ProductName: str("SystemProductName"),
 			ProductVersion: str("SystemVersion"), BIOSVendor: str("BIOSVendor"), BIOSVersion: str("BIOSVersion"),
 			BoardVendor: str("BaseBoardManufacturer"),
-		})
+		}
+		info.vm = classifyFirmware(fw)
+		info.vmWhy = firmwareWhy(info.vm, fw)
 		k.Close()
 	}
 	if k, err := registry.OpenKey(registry.LOCAL_MACHINE, `SYSTEM\CurrentControlSet\Control`, registry.QUERY_VALUE|registry.WOW64_64KEY); err == nil {
-		_, _, cerr := k.GetIntegerValue("ContainerType")
-		info.container = cerr == nil
+		ct, _, cerr := k.GetIntegerValue("ContainerType")
+		info.container, info.containerWhy = windowsContainer(ct, cerr == nil)
 		k.Close()
 	}
 	if id, err := machineid.ID(); err == nil {
 		info.ids = append(info.ids, idCandidate{SourceMachineGUID, id})
 	}
 	return info, ctx.Err()
+}
+
+// firmwareWhy says which firmware strings decided vm on Windows and macOS.
+func firmwareWhy(vm string, f firmware) string {
+	if vm == "" {
+		return "the firmware strings name no hypervisor (" + strconvQuote(f.SysVendor) + ", " + strconvQuote(f.ProductName) + ")"
+	}
+	return "the firmware strings " + strconvQuote(f.SysVendor) + ", " + strconvQuote(f.ProductName) + " name " + vm
 }

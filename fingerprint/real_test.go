@@ -129,18 +129,21 @@ func TestInstallIDPersists(t *testing.T) {
 	}
 }
 
-// linuxFiles are the files Collect opens on Linux, for the floor benchmark.
-var linuxFiles = []string{
-	"/proc/sys/kernel/osrelease", "/etc/os-release",
-	"/sys/class/dmi/id/sys_vendor", "/sys/class/dmi/id/product_name", "/sys/class/dmi/id/product_version",
-	"/sys/class/dmi/id/bios_vendor", "/sys/class/dmi/id/bios_version", "/sys/class/dmi/id/board_vendor",
-	"/sys/class/dmi/id/chassis_asset_tag", "/sys/hypervisor/type", "/proc/cpuinfo", "/proc/self/mountinfo",
-	"/.dockerenv", "/run/.containerenv", "/run/systemd/container", "/proc/1/cgroup", "/proc/self/cgroup",
-	"/etc/machine-id", "/var/lib/dbus/machine-id", "/sys/class/dmi/id/product_uuid", "/etc/passwd",
+// linuxFiles are the files Collect looks at on this machine (plus the user database that
+// os/user reads), for the floor benchmark.
+func linuxFiles() []string {
+	p := newProbe(os.DirFS("/"), os.LookupEnv)
+	runLinux(p, fileIDContent(p, "bench-app"), false)
+	files := []string{"/etc/passwd"}
+	for _, name := range p.order {
+		files = append(files, "/"+name)
+	}
+	return files
 }
 
 // BenchmarkCollect and BenchmarkCollectFloor run side by side: the floor only reads the files
-// that Collect reads, so the difference is what Collect adds.
+// that Collect reads, so the difference is what Collect adds. BenchmarkCollectFrom runs the
+// rules over a fixture of a bare-metal host and reports how many files they looked at.
 func BenchmarkCollect(b *testing.B) {
 	b.Setenv("XDG_CONFIG_HOME", b.TempDir())
 	ctx := context.Background()
@@ -156,11 +159,27 @@ func BenchmarkCollectFloor(b *testing.B) {
 	if runtime.GOOS != "linux" {
 		b.Skip("the file list is Linux's")
 	}
+	files := linuxFiles()
+	b.ReportMetric(float64(len(files)), "files")
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		for _, f := range linuxFiles {
+		for _, f := range files {
 			_, _ = os.ReadFile(f)
 		}
 		_, _ = os.Hostname()
+	}
+}
+
+func BenchmarkCollectFrom(b *testing.B) {
+	s := fixture(b, "baremetal-kvm-host")
+	ctx := context.Background()
+	p := newProbe(s.FS, func(string) (string, bool) { return "", false })
+	runLinux(p, fileIDContent(p, "bench-app"), false)
+	b.ReportMetric(float64(len(p.order)), "files")
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := CollectFrom(ctx, "bench-app", s); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

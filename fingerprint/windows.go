@@ -24,3 +24,17 @@ func windowsVersion(major, minor uint64, legacy, build string, ubr uint64, displ
 	}
 	return v
 }
+
+// windowsContainer decides from HKLM\SYSTEM\CurrentControlSet\Control's ContainerType value
+// whether Windows runs in a container. Windows sets the value only inside containers
+// (process-isolated and Hyper-V-isolated containers, Windows Sandbox); a host has none. present
+// is false when the value does not exist; a value of 0 names no container type.
+func windowsContainer(containerType uint64, present bool) (bool, string) {
+	switch {
+	case !present:
+		return false, `no ContainerType value under HKLM\SYSTEM\CurrentControlSet\Control`
+	case containerType == 0:
+		return false, "ContainerType is 0: no container type"
+	}
+	return true, "ContainerType is " + strconv.FormatUint(containerType, 10) + ": a Windows container"
+}

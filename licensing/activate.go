@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/token"
@@ -12,11 +13,24 @@ import (
 
 // ActivationRequest is what [Client.Activate] sends to activate this machine, with the
 // machine's signals.
+//
+// The release fields are the update's ([Update]), sent and checked by the same rules.
+// AppVersion is a different field: the API notes list "appVersion" for POST /v3/activations,
+// and the activation object (see the activation.updated webhook of the reference page) carries
+// appVersion and releaseVersion side by side, appVersion with no documented format. So
+// AppVersion is a free-form label, sent as given ("3.1.0-beta (build 42)" is fine), and only its
+// length is checked (at most 256 characters, the page's limit for such strings: inferred, not
+// documented). What the server compares releases by is ReleaseVersion, which must be x.x,
+// x.x.x or x.x.x.x; [ReleaseVersionOf] turns a semantic version such as "v3.1.0-beta" into one.
 type ActivationRequest struct {
-	Key             string           // required: the license key
-	AppVersion      string           // "" = not sent
-	Metadata        []Metadata       // nil = not sent
-	MeterAttributes []MeterAttribute // nil = not sent; increments make the request unrepeatable
+	Key                string           // required: the license key
+	AppVersion         string           // "" = not sent; free-form, at most 256 characters
+	ReleaseVersion     string           // "" = not sent; else x.x, x.x.x or x.x.x.x
+	ReleaseChannel     string           // "" = not sent
+	ReleasePlatform    string           // "" = not sent
+	ReleasePublishedAt time.Time        // zero = not sent; sent as RFC 3339 UTC
+	Metadata           []Metadata       // nil = not sent
+	MeterAttributes    []MeterAttribute // nil = not sent; increments make the request unrepeatable
 }
 
 // Activate activates this machine for the license r.Key: POST /v3/activations with the key and
@@ -25,8 +39,15 @@ type ActivationRequest struct {
 //
 // A machine already activated for this product and key is not activated again: when the cache
 // holds a token for r.Key that verifies on this machine and passes every time rule, Activate
-// returns it without a request. An expired, suspended or otherwise stale cached token does not
-// count; the request is sent.
+// returns it without a request (its Applied is false). An expired, suspended or otherwise stale
+// cached token does not count, nor does a lapsed lease; the request is sent.
+//
+// Applied: as for UpdateActivation, the server applied the request exactly when the returned
+// *Activation has Applied set, whatever the error. In particular, activating with an expired or
+// suspended license takes a seat on the server and returns [ErrExpired] or [ErrSuspended] with
+// the Applied Activation (cached, so Deactivate can free the seat). With a nil *Activation the
+// request was not applied, except with [ErrOutcomeUnknown] (it carried increments), which
+// means it may have been.
 //
 // The request is checked like an update, every problem at once, before anything is sent.
 func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation, error) {
@@ -36,6 +57,7 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 	}
 	ch := checker{}
 	ch.machine(c.cfg.ProductID, &m)
+	ch.release(r.ReleaseVersion, r.ReleaseChannel, r.ReleasePlatform, r.ReleasePublishedAt)
 	ch.length("key", r.Key, 1, maxShort)
 	ch.length("appVersion", r.AppVersion, 0, maxShort)
 	ch.items(r.Metadata, r.MeterAttributes)
@@ -56,11 +78,7 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 		}
 		return nil, err
 	}
-	raw, err := transport.ActivationToken(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	return c.accept(ctx, raw, r.Key, "", &m, sealKey)
+	return c.accept(ctx, resp.Body, r.Key, "", r.MeterAttributes, &m, sealKey)
 }
 
 // cachedFor returns the cached activation when it is for key, genuine on this machine and
@@ -78,9 +96,11 @@ func (c *Client) cachedFor(ctx context.Context, key string) (*Activation, bool) 
 }
 
 // appendActivate appends the POST /v3/activations body: the fields the API notes list for it,
-// plus container, which the server's allowContainerActivation rule reads.
+// plus container, which the server's allowContainerActivation rule reads, and the release
+// fields, in the reference page's order.
 func appendActivate(b []byte, productID string, m *fingerprint.Machine, r *ActivationRequest) []byte {
 	b = appendMachine(append(b, '{'), productID, m)
+	b = appendRelease(b, r.ReleaseVersion, r.ReleaseChannel, r.ReleasePlatform, r.ReleasePublishedAt)
 	b = append(b, `,"key":`...)
 	b = appendString(b, r.Key)
 	b = appendOptional(b, `,"appVersion":`, r.AppVersion)
@@ -92,8 +112,11 @@ func appendActivate(b []byte, productID string, m *fingerprint.Machine, r *Activ
 // activation, with the body the API notes give (productId, accountId, fingerprint, userHash,
 // os). On success it drops the cached token and its time record.
 //
-// With nothing cached it returns [ErrNotActivated]. A 404 means the activation is already gone
-// on the server: the cache is dropped and Deactivate returns nil, since the machine is then
+// Applied: nil means the seat is free. With nothing cached it returns [ErrNotActivated] and
+// sends nothing; after a lapsed lease it deactivates the activation the lapsed record
+// remembers. Any other error means the server did not deactivate it (or, after a network
+// failure, may not have: deactivating is safe to repeat). A 404 means the activation is already
+// gone on the server: the cache is dropped and Deactivate returns nil, since the machine is then
 // deactivated as asked. 409 DEACTIVATION_LIMIT_REACHED matches [ErrDeactivationLimitReached]
 // and keeps the cache, as do network and server errors.
 func (c *Client) Deactivate(ctx context.Context) error {
@@ -101,8 +124,9 @@ func (c *Client) Deactivate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// The token says which activation this is; it must be genuine and this machine's.
-	got, err := c.loadCached(ctx)
+	// The token says which activation this is; it must be genuine and this machine's. After a
+	// lease lapsed, the id the lapsed record remembers is used.
+	r, err := c.remembered(ctx)
 	if err != nil {
 		return err
 	}
@@ -115,7 +139,7 @@ func (c *Client) Deactivate(ctx context.Context) error {
 	b = append(b, `,"os":`...)
 	b = appendString(b, m.OS)
 	b = append(b, '}')
-	_, err = c.http.Do(ctx, transport.Request{Method: http.MethodPost, Path: activationPath(got.claims.ActivationID) + "/deactivate", Body: b})
+	_, err = c.http.Do(ctx, transport.Request{Method: http.MethodPost, Path: activationPath(r.id) + "/deactivate", Body: b})
 	var apiErr *APIError
 	switch {
 	case err == nil, errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound:

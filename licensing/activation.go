@@ -8,7 +8,8 @@ import (
 	"github.com/tollgate-dev/tollgate/token"
 )
 
-// Activation is what a verified activation token says.
+// Activation is what a verified activation token says, and whether the request that returned
+// it was applied by the server (Applied, Counted).
 //
 // Its String, GoString and LogValue methods leave out Token, so printing or logging an
 // Activation never shows the token (which holds the license key).
@@ -33,6 +34,17 @@ type Activation struct {
 
 	// Claims holds every claim, unknown ones included (see token.Claims.Extra).
 	Claims *token.Claims
+
+	// Applied is true when this Activation is the server's answer to a request this call sent:
+	// the server applied that request (and counted its increments), whatever error came with
+	// it. It is false from Validate, and from Activate when the cache already held the
+	// activation and nothing was sent.
+	Applied bool
+	// Counted lists the meter increments the server counted with that request: the request's
+	// non-zero ones, all or none, since the server applies a request whole. nil when Applied is
+	// false or the request carried none. The totals after it are in ActivationMeterAttributes and
+	// LicenseMeterAttributes.
+	Counted []MeterAttribute
 
 	// Trial is set when this is a trial activation ([Client.ActivateTrial], [Client.ValidateTrial]):
 	// ExpiresAt is then the trial's end, and LicenseID, Type and the licensee are whatever the

@@ -38,6 +38,7 @@ func TestAPIContract(t *testing.T) {
 			DeviceChallengeSignature: ""}
 		_ func(*licensing.Client, context.Context, string, licensing.Update) (*licensing.Activation, error) = (*licensing.Client).UpdateActivation
 		_ func(*licensing.Client, context.Context) (*licensing.Activation, error)                           = (*licensing.Client).Validate
+		_ func(*licensing.Client, context.Context, licensing.Update) (*licensing.Activation, error)         = (*licensing.Client).Sync
 		_                                                                                                   = licensing.Activation{ID: "", ProductID: "", LicenseID: "", Fingerprint: "", IssuedAt: time.Time{}, ExpiresAt: time.Time{},
 			LeaseExpiresAt: time.Time{}, GracePeriodExpiresAt: time.Time{}, ServerSyncInterval: 0, AllowedClockOffset: 0,
 			Suspended: false, Token: ""}
@@ -56,7 +57,7 @@ func TestAPIContract(t *testing.T) {
 		licensing.ErrExpired, licensing.ErrSuspended, licensing.ErrActivationNotFound, licensing.ErrRateLimited,
 		licensing.ErrOutcomeUnknown, licensing.ErrActivationLimitReached, licensing.ErrMeterLimitReached,
 		licensing.ErrLicenseRevoked, licensing.ErrInvalidLicenseKey, licensing.ErrVMNotAllowed,
-		licensing.ErrContainerNotAllowed, licensing.ErrAuthenticationFailed} {
+		licensing.ErrContainerNotAllowed, licensing.ErrAuthenticationFailed, licensing.ErrCacheUnavailable} {
 		if e == nil || !errors.Is(e, e) {
 			t.Fatal("a sentinel is nil")
 		}

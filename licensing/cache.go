@@ -11,27 +11,23 @@ import (
 	"github.com/tollgate-dev/tollgate/token"
 )
 
-// saveAs writes value as the cached record name: the activation's or the trial's.
-func (c *Client) saveAs(ctx context.Context, name, value string) error {
+// save writes value as the cached record.
+func (c *Client) save(ctx context.Context, value string) error {
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
-	return c.store.Save(ctx, name, value)
+	return c.store.Save(ctx, c.storeName, value)
 }
 
 // drop deletes the cached token; a failure is logged, since the caller's error says more.
-func (c *Client) drop(ctx context.Context, why string) { c.dropAs(ctx, c.storeName, why) }
-
-// dropAs deletes the cached record name: the activation's or the trial's.
-func (c *Client) dropAs(ctx context.Context, name, why string) {
+func (c *Client) drop(ctx context.Context, why string) {
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
-	if err := c.store.Delete(ctx, name); err != nil {
+	if err := c.store.Delete(ctx, c.storeName); err != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not drop the cached activation token",
 			slog.String("why", why), slog.Any("error", err))
 		return
 	}
-	c.logger.LogAttrs(ctx, slog.LevelInfo, "licensing: dropped the cached activation token", slog.String("why", why),
-		slog.String("record", name))
+	c.logger.LogAttrs(ctx, slog.LevelInfo, "licensing: dropped the cached activation token", slog.String("why", why))
 }
 
 // cached is the verified content of the cache.
@@ -41,11 +37,13 @@ type cached struct {
 	claims   *token.Claims
 	tampered error // the record's seal did not match: its time cannot be trusted
 	sealKey  []byte
-	slot     slot // where it was read from
+	lapsed   *memory // set, with errLapsed, when a lapsed lease left only the id and key
+	slot     slot    // where it was read from
 }
 
 // loadCached reads the cache and verifies its token against this machine. Nothing cached, or
-// nothing readable, is ErrNotActivated; a token that fails verification gives its error.
+// nothing readable, is ErrNotActivated; a token that fails verification gives its error. A
+// lapsed lease's record gives errLapsed with what it remembers in got.lapsed.
 func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 	return c.load(ctx, c.licenseSlot())
 }
@@ -62,6 +60,12 @@ func (c *Client) load(ctx context.Context, s slot) (*cached, error) {
 		return nil, errs.ErrNotActivated
 	case err != nil:
 		return nil, fmt.Errorf("%w: the cache cannot be read: %w", errs.ErrNotActivated, err)
+	}
+	if l, ok, err := decodeLapsed(stored, sealKey); ok {
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", errs.ErrNotActivated, err)
+		}
+		return &cached{stored: stored, lapsed: l, sealKey: sealKey, slot: s}, errLapsed
 	}
 	rec, recErr := token.DecodeRecord(stored, sealKey)
 	if errors.Is(recErr, token.ErrCorrupt) {
@@ -91,8 +95,9 @@ func (c *Client) moveForward(ctx context.Context, got *cached, now time.Time) {
 	}
 }
 
-// ClearCache forgets the cached activation token on this machine, as a "sign out" does. The
-// activation stays on the server: [Client.Deactivate] frees the seat.
+// ClearCache forgets the cached activation on this machine (its token, or the license key and
+// id a lapsed lease left), so the next start asks for a license. It sends nothing: the
+// activation stays on the server, and [Client.Deactivate] is what frees the seat.
 func (c *Client) ClearCache(ctx context.Context) error {
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()

@@ -121,22 +121,40 @@ func activationPath(id string) string { return "/v3/activations/" + url.PathEsca
 
 // UpdateActivation validates u with the machine's signals, sends PATCH /v3/activations/{id},
 // verifies the returned token offline (signature, product, key, and the fingerprint that was
-// sent), caches it, and returns what it says.
+// sent), caches it, and returns what it says. u.Key "" means the license key of the cached
+// activation (see [Client.Sync], which also supplies the id); with nothing cached it stays
+// required.
 //
 // Every problem with the request is reported at once, as a *[ValidationError], before anything
 // is sent. A request whose meter attributes carry increments is never repeated once it may have
 // reached the server: such a failure wraps [ErrOutcomeUnknown].
 //
+// Applied: the server applied the request, and counted its increments, exactly when the
+// returned *Activation is non-nil; its Applied is then true and Counted lists the increments.
+// That holds whatever the error: [ErrExpired], [ErrSuspended] and [ErrGracePeriodOver] (the
+// license's state, read from the new token, which is cached), [ErrNotCached] (the store failed),
+// [ErrClockOutOfSync] and [ErrLeaseExpired] (the new token is genuine but cannot be used now;
+// it is not cached) all come with it. With a nil *Activation no increment was counted, except
+// with [ErrOutcomeUnknown], which means they may have been: see its recipe. (A request without
+// increments whose 2xx answer could not be verified may have been applied; it is safe to send
+// again.)
+//
 // The cached token is dropped on 404 and on the server codes after which the vendor's client
 // drops it (revoked, invalid key, fingerprint, VM, country, IP, product, license type); it is kept
 // on rate limits, limit errors, 5xx and network failures, so the app keeps working offline.
-// A token that fails verification is never cached. [ErrGracePeriodOver], [ErrExpired] and
-// [ErrSuspended] come with the genuine *Activation, which is cached; so does [ErrNotCached],
-// when the store fails. RELIABILITY.md lists the outcome of every fault.
+// A token that fails verification is never cached. RELIABILITY.md lists the outcome of every
+// fault.
 func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Update) (*Activation, error) {
 	m, sealKey, err := c.identity(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if u.Key == "" {
+		r, err := c.remembered(ctx)
+		if StateOf(err) == StateCacheUnavailable { // a key may well be cached: do not ask for one
+			return nil, err
+		}
+		u.Key = r.key // "" when nothing is remembered: validation reports it
 	}
 	fields := validateActivationID(nil, activationID)
 	fields = validateUpdate(fields, c.cfg.ProductID, &m, &u)
@@ -157,11 +175,7 @@ func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Up
 		}
 		return nil, err
 	}
-	raw, err := transport.ActivationToken(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	return c.accept(ctx, raw, u.Key, activationID, &m, sealKey)
+	return c.accept(ctx, resp.Body, u.Key, activationID, u.MeterAttributes, &m, sealKey)
 }
 
 // redact removes the request's secrets from a server's message, should it echo them, so that
@@ -174,36 +188,32 @@ func redact(e *APIError, secrets ...string) {
 	}
 }
 
-// accept verifies a token the server just issued and caches it when its state is one the
-// vendor's client keeps (valid, grace over, expired, suspended).
-func (c *Client) accept(ctx context.Context, raw, licenseKey, activationID string, m *fingerprint.Machine, sealKey []byte) (*Activation, error) {
-	return c.acceptIn(ctx, c.licenseSlot(), raw, licenseKey, activationID, m, sealKey)
-}
-
-// acceptIn is accept for the record of s; a trial's time rules are judged by judgeTrial.
-func (c *Client) acceptIn(ctx context.Context, s slot, raw, licenseKey, activationID string, m *fingerprint.Machine, sealKey []byte) (*Activation, error) {
-	claims, err := s.verify(c.verifier, raw, licenseKey, m.Fingerprint)
+// accept verifies the token of a 2xx answer to a request that sent the increments in sent,
+// and caches it when its state is one the vendor's client keeps (valid, grace over, expired,
+// suspended). A 2xx means the server applied the request, so every genuine token comes back as
+// an Applied Activation, whatever the error; an answer that cannot be verified after a metered
+// request wraps ErrOutcomeUnknown, since the app cannot tell whether the server counted it.
+func (c *Client) accept(ctx context.Context, body []byte, licenseKey, activationID string, sent []MeterAttribute, m *fingerprint.Machine, sealKey []byte) (*Activation, error) {
+	raw, err := transport.ActivationToken(body)
 	if err != nil {
-		return nil, err
+		return nil, unconfirmed(sent, err)
+	}
+	claims, err := c.verifier.Verify(raw, token.Binding{LicenseKey: licenseKey, Fingerprint: m.Fingerprint})
+	if err != nil {
+		return nil, unconfirmed(sent, err)
 	}
 	if activationID != "" && claims.ActivationID != activationID {
-		return nil, fmt.Errorf("%w: issued for another activation", errs.ErrTokenInvalid)
-	}
-	now := c.now()
-	var state, stop error
-	if s.trial {
-		now = c.trialLastSeen(ctx, sealKey, now)
-		state, stop = c.judgeTrial(ctx, claims, now)
-	} else {
-		state, stop = c.judge(ctx, claims, now)
-	}
-	if stop != nil {
-		return nil, stop
+		return nil, unconfirmed(sent, fmt.Errorf("%w: issued for another activation", errs.ErrTokenInvalid))
 	}
 	a := activationOf(claims, raw)
-	a.Trial = s.trial
+	a.Applied, a.Counted = true, counted(sent)
+	now := c.now()
+	state, stop := c.judge(ctx, claims, now, "")
+	if stop != nil {
+		return a, stop
+	}
 	rec := token.Record{Token: raw, Key: licenseKey, LastSeen: now}
-	if err := c.saveAs(ctx, s.name, token.EncodeRecord(rec, sealKey)); err != nil {
+	if err := c.save(ctx, token.EncodeRecord(rec, sealKey)); err != nil {
 		if state != nil {
 			return a, fmt.Errorf("%w; %w: %w", state, errs.ErrNotCached, err)
 		}
@@ -212,14 +222,30 @@ func (c *Client) acceptIn(ctx context.Context, s slot, raw, licenseKey, activati
 	return a, state
 }
 
-// NeedsActivation reports whether err means the activation is gone for good, on the server or on
-// this machine: the app should ask for a license again.
-func NeedsActivation(err error) bool {
-	for _, e := range []error{errs.ErrNotActivated, errs.ErrActivationNotFound, errs.ErrLicenseRevoked,
-		errs.ErrInvalidLicenseKey, errs.ErrFingerprintMismatch, errs.ErrLeaseExpired, errs.ErrTokenInvalid} {
-		if errors.Is(err, e) {
-			return true
+// unconfirmed marks err, the failure to read a 2xx answer, as ErrOutcomeUnknown when the
+// request carried increments: a genuine server applied it, but the answer cannot prove it came
+// from one.
+func unconfirmed(sent []MeterAttribute, err error) error {
+	if !hasIncrements(sent) {
+		return err
+	}
+	return fmt.Errorf("%w: a 2xx answer came back but cannot be used: %w", errs.ErrOutcomeUnknown, err)
+}
+
+// counted returns the increments of sent that are not zero, or nil.
+func counted(sent []MeterAttribute) []MeterAttribute {
+	var out []MeterAttribute
+	for _, m := range sent {
+		if m.UsesIncrement != 0 {
+			out = append(out, m)
 		}
 	}
-	return false
+	return out
 }
+
+// NeedsActivation reports whether err means there is no usable activation on this machine, or
+// the license is gone for good on the server: the app should ask for a license key. It is
+// StateOf(err) == [StateNeedsLicense]. It is false for [ErrLeaseExpired] (the key is
+// remembered: [Client.Sync] renews the lease) and for [ErrCacheUnavailable] (a license may well
+// be cached).
+func NeedsActivation(err error) bool { return StateOf(err) == StateNeedsLicense }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/tollgate-dev/tollgate/token"
 )
 
 var (
@@ -91,7 +93,7 @@ func TestUpdateActivationReportsEveryProblemBeforeSending(t *testing.T) {
 	t.Parallel()
 	m := testMachine()
 	m.OS = "plan9"
-	c, err := New(Config{ProductID: "p", PublicKey: testPublicPEM(t), Machine: &m})
+	c, err := New(Config{ProductID: "p", PublicKey: testPublicPEM(t), Machine: &m, Store: token.NewMemoryStore()})
 	if err != nil {
 		t.Fatal(err)
 	}

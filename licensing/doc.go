@@ -12,8 +12,13 @@
 //
 // [Client.Activate] activates this machine, [Client.UpdateActivation] sends
 // PATCH /v3/activations/{id} (checked against every rule of the reference page first, every
-// problem at once as a [*ValidationError]), [Client.Watch] keeps the activation in sync in the
-// background, and [Client.Deactivate] frees the seat. Every token the server returns is verified
+// problem at once as a [*ValidationError]), [Client.Sync] does so for the cached activation,
+// [Client.Watch] keeps the activation in sync in the background, and [Client.Deactivate] frees
+// the seat. The app keeps neither the license key nor the activation id: [Update].Key "" means
+// the cached activation's, and a floating lease that lapsed offline is renewed with it.
+//
+// Every method says which results mean that the server applied the request: an [*Activation]
+// with Applied set, whatever the error (a license that expired still counts a metered use). Every token the server returns is verified
 // before it is cached, and a request carrying meter increments is never sent twice when it may
 // already have been applied: see [ErrOutcomeUnknown].
 //
@@ -31,7 +36,9 @@
 // # Errors
 //
 // Errors are sentinels for errors.Is ([ErrExpired], [ErrLicenseRevoked], ...) and typed details
-// for errors.As ([*APIError], [*RateLimitError], [*ValidationError]). [ErrGracePeriodOver],
+// for errors.As ([*APIError], [*RateLimitError], [*ValidationError]). [StateOf] turns any of
+// them into the [State] the user interface shows: licensed, expired, fix the clock, cache
+// unavailable, needs a license, and so on. [ErrGracePeriodOver],
 // [ErrExpired] and [ErrSuspended] come with the genuine [*Activation]. No error, log line or
 // printed [Activation] holds a license key or a token.
 //

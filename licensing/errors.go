@@ -8,7 +8,8 @@ import (
 // Error categories, for errors.Is. Details come from [*APIError], [*RateLimitError] and
 // [*ValidationError] through errors.As.
 var (
-	// ErrNotActivated: Validate found nothing cached.
+	// ErrNotActivated: nothing is cached on this machine (Validate, Sync, Watch, Deactivate), or
+	// the cached record cannot be read back. [NeedsActivation] is true for it.
 	ErrNotActivated = errs.ErrNotActivated
 	// ErrTokenInvalid: a bad signature, algorithm, shape, product or license key.
 	ErrTokenInvalid = errs.ErrTokenInvalid
@@ -19,7 +20,10 @@ var (
 	ErrClockOutOfSync = errs.ErrClockOutOfSync
 	// ErrClockRolledBack: the clock went back past the last recorded check by more than an hour.
 	ErrClockRolledBack = errs.ErrClockRolledBack
-	// ErrLeaseExpired: the floating lease ended; the cached token is dropped.
+	// ErrLeaseExpired: the hosted floating lease ended. The cached token is dropped, but the
+	// activation id and license key stay remembered: [Client.Sync] or [Client.Watch] renews the
+	// lease the next time the machine is online, without asking the user ([NeedsActivation] is
+	// false for it).
 	ErrLeaseExpired = errs.ErrLeaseExpired
 	// ErrGracePeriodOver comes with a non-nil *Activation: the server-sync grace period ended.
 	ErrGracePeriodOver = errs.ErrGracePeriodOver
@@ -32,7 +36,16 @@ var (
 	// ErrRateLimited: 429, and the wait asked for is longer than the retry policy allows.
 	ErrRateLimited = errs.ErrRateLimited
 	// ErrOutcomeUnknown: a request that must not be repeated (it carried meter increments)
-	// failed after it may have been applied. Check the server's state before sending it again.
+	// failed after it may have been applied: the connection dropped after the request was sent,
+	// the server failed with a 5xx after receiving it, or it answered 2xx with a token that could
+	// not be verified. The SDK does not send it again, and neither should the app, blindly.
+	//
+	// The recipe: sync without increments (that is safe to repeat) and compare this activation's
+	// meter uses with what you expected: uses before the request plus its increment means it was
+	// applied; uses unchanged means it was not, and it may be sent again. [Client.CheckApplied]
+	// does exactly that, given the *Activation you held before sending (nil: the cached one).
+	// Another process metering the same activation at the same moment (a second instance of the
+	// app) makes the comparison ambiguous: meter from one process, or accept the risk.
 	ErrOutcomeUnknown = errs.ErrOutcomeUnknown
 	// ErrInvalidRequest: the request broke the reference page's rules; see [*ValidationError].
 	ErrInvalidRequest = errs.ErrInvalidRequest
@@ -44,22 +57,53 @@ var (
 	// whose body is not the expected JSON, holds no token or is over 1 MiB.
 	ErrBadResponse = errs.ErrBadResponse
 
-	// One per documented server code; the code is in the [*APIError].
-	ErrActivationLimitReached      = errs.ErrActivationLimitReached      // ACTIVATION_LIMIT_REACHED
-	ErrMeterLimitReached           = errs.ErrMeterLimitReached           // METER_ATTRIBUTE_USES_LIMIT_REACHED
-	ErrLicenseRevoked              = errs.ErrLicenseRevoked              // REVOKED_LICENSE
-	ErrInvalidLicenseKey           = errs.ErrInvalidLicenseKey           // INVALID_LICENSE_KEY
-	ErrInvalidLicenseType          = errs.ErrInvalidLicenseType          // INVALID_LICENSE_TYPE
-	ErrInvalidProductID            = errs.ErrInvalidProductID            // INVALID_PRODUCT_ID
-	ErrVMNotAllowed                = errs.ErrVMNotAllowed                // VM_ACTIVATION_NOT_ALLOWED
-	ErrContainerNotAllowed         = errs.ErrContainerNotAllowed         // CONTAINER_ACTIVATION_NOT_ALLOWED (inferred)
-	ErrAuthenticationFailed        = errs.ErrAuthenticationFailed        // AUTHENTICATION_FAILED
-	ErrCountryNotAllowed           = errs.ErrCountryNotAllowed           // COUNTRY_NOT_ALLOWED
-	ErrIPAddressNotAllowed         = errs.ErrIPAddressNotAllowed         // IP_ADDRESS_NOT_ALLOWED
-	ErrInvalidOfflineRequest       = errs.ErrInvalidOfflineRequest       // INVALID_OFFLINE_REQUEST
-	ErrTrialNotAllowed             = errs.ErrTrialNotAllowed             // TRIAL_NOT_ALLOWED
-	ErrTrialActivationLimitReached = errs.ErrTrialActivationLimitReached // TRIAL_ACTIVATION_LIMIT_REACHED
-	ErrDeactivationLimitReached    = errs.ErrDeactivationLimitReached    // 409 DEACTIVATION_LIMIT_REACHED
+	// ErrCacheUnavailable: the store could not be read or written now (keychain locked, timed
+	// out, refused). A license may well be cached: [NeedsActivation] is false for it, and the app
+	// must not ask for a license key because of it.
+	ErrCacheUnavailable = errs.ErrCacheUnavailable
+
+	// ErrActivationLimitReached: the server answered ACTIVATION_LIMIT_REACHED; every seat of the
+	// license is taken. Nothing was applied; a cached token is kept.
+	ErrActivationLimitReached = errs.ErrActivationLimitReached
+	// ErrMeterLimitReached: the server answered METER_ATTRIBUTE_USES_LIMIT_REACHED; no increment
+	// of the request was counted. A cached token is kept.
+	ErrMeterLimitReached = errs.ErrMeterLimitReached
+	// ErrLicenseRevoked: the server answered REVOKED_LICENSE; the cached token is dropped.
+	ErrLicenseRevoked = errs.ErrLicenseRevoked
+	// ErrInvalidLicenseKey: the server answered INVALID_LICENSE_KEY (no such license, or not the
+	// activation's); the cached token is dropped.
+	ErrInvalidLicenseKey = errs.ErrInvalidLicenseKey
+	// ErrInvalidLicenseType: the server answered INVALID_LICENSE_TYPE; the cached token is dropped.
+	ErrInvalidLicenseType = errs.ErrInvalidLicenseType
+	// ErrInvalidProductID: the server answered INVALID_PRODUCT_ID: [Config.ProductID] is wrong, a
+	// bug in the app rather than the user's problem. The cached token is dropped.
+	ErrInvalidProductID = errs.ErrInvalidProductID
+	// ErrVMNotAllowed: the server answered VM_ACTIVATION_NOT_ALLOWED: the license allows no
+	// activation in a virtual machine, or in a container (the API notes give this one code for
+	// both). The cached token is dropped.
+	ErrVMNotAllowed = errs.ErrVMNotAllowed
+	// ErrContainerNotAllowed matches CONTAINER_ACTIVATION_NOT_ALLOWED. It is kept for
+	// completeness: that code is inferred, not documented; the server is documented to refuse a
+	// container with VM_ACTIVATION_NOT_ALLOWED ([ErrVMNotAllowed]), so check that one too.
+	ErrContainerNotAllowed = errs.ErrContainerNotAllowed
+	// ErrAuthenticationFailed matches AUTHENTICATION_FAILED. It is a server code kept for
+	// completeness: activation calls carry no Authorization header (the license key in the body
+	// authenticates them, says the API notes), so the SDK does not expect it.
+	ErrAuthenticationFailed = errs.ErrAuthenticationFailed
+	// ErrCountryNotAllowed: the server answered COUNTRY_NOT_ALLOWED; the cached token is dropped.
+	ErrCountryNotAllowed = errs.ErrCountryNotAllowed
+	// ErrIPAddressNotAllowed: the server answered IP_ADDRESS_NOT_ALLOWED; the cached token is
+	// dropped.
+	ErrIPAddressNotAllowed = errs.ErrIPAddressNotAllowed
+	// ErrTrialNotAllowed matches TRIAL_NOT_ALLOWED, the answer of the trial endpoints: the product
+	// allows no trial.
+	ErrTrialNotAllowed = errs.ErrTrialNotAllowed
+	// ErrTrialActivationLimitReached matches TRIAL_ACTIVATION_LIMIT_REACHED, the answer of the
+	// trial endpoints: the product's trial activations are used up.
+	ErrTrialActivationLimitReached = errs.ErrTrialActivationLimitReached
+	// ErrDeactivationLimitReached: [Client.Deactivate] got 409 DEACTIVATION_LIMIT_REACHED; the
+	// activation and the cached token stay.
+	ErrDeactivationLimitReached = errs.ErrDeactivationLimitReached
 )
 
 // APIError is a non-2xx answer from the server. errors.Is(err, ErrLicenseRevoked) matches on

@@ -37,8 +37,9 @@ func ExampleClient_UpdateActivation() {
 	}
 	fmt.Println(act.Type, "license of", act.Name, "until", act.ExpiresAt.UTC().Format("2006-01-02"))
 
-	// Every problem with a request is reported at once, before anything is sent.
-	_, err = client.UpdateActivation(context.Background(), id, licensing.Update{ReleaseVersion: "v1.4"})
+	// Every problem with a request is reported at once, before anything is sent. (The key may
+	// be left out: the cached activation's is used.)
+	_, err = client.UpdateActivation(context.Background(), id, licensing.Update{ReleaseVersion: "v1.4", DeviceID: "42"})
 	var invalid *licensing.ValidationError
 	if errors.As(err, &invalid) {
 		for _, f := range invalid.Fields {
@@ -48,7 +49,7 @@ func ExampleClient_UpdateActivation() {
 	// Output:
 	// node-locked license of Ada Lovelace until 2030-01-01
 	// releaseVersion: must be x.x, x.x.x or x.x.x.x, each x a run of ASCII digits
-	// key: is required
+	// deviceId: must be a UUID (8-4-4-4-12 hexadecimal digits)
 }
 
 func ExampleClient_Validate() {

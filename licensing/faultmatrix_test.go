@@ -131,6 +131,10 @@ func faultRows() []faultRow {
 		{fault: "garbage body", setup: func(t *testing.T, e *env) {
 			e.srv.Inject(licensingtest.Fault{Body: []byte("\x00\xffnot json<html>")})
 		}, outcome: "ErrBadResponse", want: []error{licensing.ErrBadResponse}, requests: 1, cache: cacheKept},
+		{fault: "garbage body", increments: true, setup: func(t *testing.T, e *env) {
+			e.srv.Inject(licensingtest.Fault{Body: []byte("\x00\xffnot json<html>")})
+		}, outcome: "ErrOutcomeUnknown and ErrBadResponse: a 2xx that cannot be read may come from a proxy, not the server",
+			want: []error{licensing.ErrOutcomeUnknown, licensing.ErrBadResponse}, requests: 1, cache: cacheKept},
 		{fault: "empty body", setup: func(t *testing.T, e *env) { e.srv.Inject(licensingtest.Fault{EmptyBody: true}) },
 			outcome: "ErrBadResponse", want: []error{licensing.ErrBadResponse}, requests: 1, cache: cacheKept},
 		{fault: "2 MiB body", setup: func(t *testing.T, e *env) { e.srv.Inject(licensingtest.Fault{Body: licensingtest.OversizedBody}) },
@@ -142,6 +146,14 @@ func faultRows() []faultRow {
 			e.srv.SetTokenHook(func(c map[string]any) { c["eat"] = time.Now().Add(-time.Hour).Unix() })
 		}, outcome: "ErrExpired with the genuine activation; cached", want: []error{licensing.ErrExpired}, activation: true,
 			requests: 1, cache: cacheNew},
+		{fault: "token signed by another key", increments: true, setup: func(t *testing.T, e *env) {
+			forge(t, e, func(_, _ map[string]any) (jwt.SigningMethod, any) { return jwt.SigningMethodRS256, otherKey() })
+		}, outcome: "ErrOutcomeUnknown and ErrTokenInvalid; not cached", want: []error{licensing.ErrOutcomeUnknown, licensing.ErrTokenInvalid},
+			requests: 1, cache: cacheKept, applied: 1},
+		{fault: "expired license token", increments: true, setup: func(t *testing.T, e *env) {
+			e.srv.SetTokenHook(func(c map[string]any) { c["eat"] = time.Now().Add(-time.Hour).Unix() })
+		}, outcome: "ErrExpired with the activation, Applied: the use was counted; cached", want: []error{licensing.ErrExpired},
+			activation: true, requests: 1, cache: cacheNew, applied: 1},
 		{fault: "token for another fingerprint", setup: func(t *testing.T, e *env) {
 			forge(t, e, func(_, c map[string]any) (jwt.SigningMethod, any) {
 				c["fp"] = strings.Repeat("0e", 32)

@@ -16,7 +16,11 @@ import (
 // token's algorithm and signature, product and license key ([ErrTokenInvalid]) and fingerprint
 // ([ErrFingerprintMismatch]); the record's seal and the clock against the last recorded check
 // ([ErrClockRolledBack]); then the server's time rules of [token.CheckTime]. [ErrLeaseExpired]
-// drops the cache. [ErrGracePeriodOver], [ErrExpired] and [ErrSuspended] come with the genuine
+// drops the token but keeps the activation id and license key, so that [Client.Sync] or
+// [Client.Watch] renews the lease when online; Validate returns ErrLeaseExpired until then.
+//
+// Applied: Validate sends nothing, so nothing is applied; the returned *Activation has Applied
+// false. [ErrGracePeriodOver], [ErrExpired] and [ErrSuspended] come with the genuine
 // *Activation. When the check passes and the clock has moved forward, the recorded time does too.
 func (c *Client) Validate(ctx context.Context) (*Activation, error) {
 	got, err := c.loadCached(ctx)
@@ -30,7 +34,7 @@ func (c *Client) Validate(ctx context.Context) (*Activation, error) {
 	if err := token.CheckRollback(now, got.rec.LastSeen); err != nil {
 		return nil, err
 	}
-	state, stop := c.judge(ctx, got.claims, now)
+	state, stop := c.judge(ctx, got.claims, now, got.stored)
 	if stop != nil {
 		return nil, stop
 	}
@@ -41,18 +45,13 @@ func (c *Client) Validate(ctx context.Context) (*Activation, error) {
 }
 
 // judge applies the server's time rules. state is nil or one of the states in which the
-// token still stands (grace over, expired, suspended); stop is a lease that ended (the cache is
-// dropped) or a clock out of sync.
-func (c *Client) judge(ctx context.Context, claims *token.Claims, now time.Time) (state, stop error) {
-	return c.judgeAs(ctx, c.storeName, claims, now)
-}
-
-// judgeAs is judge for the record name: the activation's or the trial's.
-func (c *Client) judgeAs(ctx context.Context, name string, claims *token.Claims, now time.Time) (state, stop error) {
+// token still stands (grace over, expired, suspended); stop is a lease that ended (the token
+// is dropped, its id and key kept: see lapse, which gets ifStored) or a clock out of sync.
+func (c *Client) judge(ctx context.Context, claims *token.Claims, now time.Time, ifStored string) (state, stop error) {
 	state = token.CheckTime(claims, now)
 	switch {
 	case errors.Is(state, errs.ErrLeaseExpired):
-		c.dropAs(ctx, name, "lease expired")
+		c.lapse(ctx, claims, ifStored)
 		return nil, state
 	case errors.Is(state, errs.ErrClockOutOfSync):
 		return nil, state

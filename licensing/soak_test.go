@@ -9,13 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/testhome"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
 	"go.uber.org/goleak"
 )
 
 // TestMain checks that no test of the package leaves a goroutine behind.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(testhome.M(m)) }
 
 // TestSoak: many goroutines share one client against a server that fails at random. Every
 // metered request carries a unique operation id, so the server's log shows how often each was

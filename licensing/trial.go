@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -155,11 +156,7 @@ func (c *Client) ActivateTrial(ctx context.Context, r TrialRequest) (*Activation
 	if err != nil {
 		return nil, err
 	}
-	raw, err := transport.TrialActivationToken(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	return c.acceptIn(ctx, c.trialSlot(), raw, trialRecordKey, "", &m, sealKey)
+	return c.acceptTrial(ctx, resp.Body, "", &m, sealKey)
 }
 
 // SyncTrial syncs the cached trial: PATCH /v3/trial-activations/{id}, with the id of the cached
@@ -191,15 +188,60 @@ func (c *Client) SyncTrial(ctx context.Context, r TrialRequest) (*Activation, er
 	if err != nil {
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.DropsToken() {
-			c.dropAs(ctx, got.slot.name, "the server answered "+apiErr.Error())
+			c.dropTrial(ctx, "the server answered "+apiErr.Error())
 		}
 		return nil, err
 	}
-	raw, err := transport.TrialActivationToken(resp.Body)
+	return c.acceptTrial(ctx, resp.Body, id, &m, sealKey)
+}
+
+// acceptTrial verifies the trial token of a 2xx answer and caches it when its state is one the
+// vendor's client keeps, as accept does for an activation. The server applied the request, so a
+// genuine token comes back as an Applied Activation whatever the error.
+func (c *Client) acceptTrial(ctx context.Context, body []byte, activationID string, m *fingerprint.Machine, sealKey []byte) (*Activation, error) {
+	raw, err := transport.TrialActivationToken(body)
 	if err != nil {
 		return nil, err
 	}
-	return c.acceptIn(ctx, c.trialSlot(), raw, trialRecordKey, id, &m, sealKey)
+	claims, err := c.verifier.VerifyTrial(raw, m.Fingerprint)
+	if err != nil {
+		return nil, err
+	}
+	if activationID != "" && claims.ActivationID != activationID {
+		return nil, fmt.Errorf("%w: issued for another trial activation", errs.ErrTokenInvalid)
+	}
+	a := activationOf(claims, raw)
+	a.Trial, a.Applied = true, true
+	at := c.trialLastSeen(ctx, sealKey, c.now())
+	state, stop := c.judgeTrial(ctx, claims, at)
+	if stop != nil {
+		return a, stop
+	}
+	rec := token.Record{Token: raw, Key: trialRecordKey, LastSeen: at}
+	if err := c.saveTrial(ctx, token.EncodeRecord(rec, sealKey)); err != nil {
+		if state != nil {
+			return a, fmt.Errorf("%w; %w: %w", state, errs.ErrNotCached, err)
+		}
+		return a, fmt.Errorf("%w: %w", errs.ErrNotCached, err)
+	}
+	return a, state
+}
+
+// saveTrial writes value as the cached trial record.
+func (c *Client) saveTrial(ctx context.Context, value string) error {
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	return c.store.Save(ctx, c.trialSlot().name, value)
+}
+
+// dropTrial deletes the cached trial; a failure is logged, since the caller's error says more.
+func (c *Client) dropTrial(ctx context.Context, why string) {
+	if err := c.ClearTrialCache(ctx); err != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not drop the cached trial token",
+			slog.String("why", why), slog.Any("error", err))
+		return
+	}
+	c.logger.LogAttrs(ctx, slog.LevelInfo, "licensing: dropped the cached trial token", slog.String("why", why))
 }
 
 // ValidateTrial checks the cached trial offline, against this client's machine: no network.
@@ -301,9 +343,18 @@ func (c *Client) cachedTrial(ctx context.Context) (*Activation, bool) {
 }
 
 // judgeTrial applies the time rules to a trial at "at", the later of the clock and the last
-// recorded check.
+// recorded check, as judge does for an activation: a lease that ended (no trial token carries
+// one so far) drops the trial; a clock out of sync stops.
 func (c *Client) judgeTrial(ctx context.Context, claims *token.Claims, at time.Time) (state, stop error) {
-	return c.judgeAs(ctx, c.trialSlot().name, claims, at)
+	state = token.CheckTime(claims, at)
+	switch {
+	case errors.Is(state, errs.ErrLeaseExpired):
+		c.dropTrial(ctx, "lease expired")
+		return nil, state
+	case errors.Is(state, errs.ErrClockOutOfSync):
+		return nil, state
+	}
+	return state, nil
 }
 
 // trialLastSeen returns the time at which a token just received for the trial is judged and
@@ -330,19 +381,14 @@ func later(a, b time.Time) time.Time {
 }
 
 // watchTarget returns the sync that Watch repeats and the activation it starts from. A license
-// wins: with a license activation cached, that is synced; with none (noLicense), the cached
-// trial is, until a license appears in the cache; from that sync on, the license is synced.
+// wins: with a license activation cached (or a lapsed lease's id and key), Sync is repeated;
+// with none (noLicense), the cached trial is synced, until a license appears in the cache;
+// from that sync on, the license is.
 func (c *Client) watchTarget(ctx context.Context, u Update) (func() (*Activation, error), *Activation, error) {
-	licenseSync := func(got *cached) func() (*Activation, error) {
-		id, uu := got.claims.ActivationID, u
-		if uu.Key == "" {
-			uu.Key = got.rec.Key
-		}
-		return func() (*Activation, error) { return c.UpdateActivation(ctx, id, uu) }
-	}
-	got, err := c.loadCached(ctx)
+	licenseSync := func() (*Activation, error) { return c.Sync(ctx, u) }
+	r, err := c.remembered(ctx)
 	if err == nil {
-		return licenseSync(got), activationOf(got.claims, got.rec.Token), nil
+		return licenseSync, r.act, nil
 	}
 	if !noLicense(err) {
 		return nil, nil, err
@@ -352,19 +398,18 @@ func (c *Client) watchTarget(ctx context.Context, u Update) (func() (*Activation
 		return nil, nil, err
 	}
 	// The trial endpoint takes no key, user, lease, meters or device: only these are sent.
-	r := TrialRequest{AccountID: u.AccountID, ReleaseVersion: u.ReleaseVersion, ReleaseChannel: u.ReleaseChannel,
+	tr := TrialRequest{AccountID: u.AccountID, ReleaseVersion: u.ReleaseVersion, ReleaseChannel: u.ReleaseChannel,
 		ReleasePlatform: u.ReleasePlatform, ReleasePublishedAt: u.ReleasePublishedAt, Metadata: u.Metadata}
-	var license func() (*Activation, error)
+	licensed := false
 	sync := func() (*Activation, error) {
-		if license == nil {
-			if got, err := c.loadCached(ctx); err == nil {
-				license = licenseSync(got)
-			}
+		if !licensed {
+			_, err := c.remembered(ctx)
+			licensed = err == nil
 		}
-		if license != nil {
-			return license()
+		if licensed {
+			return licenseSync()
 		}
-		return c.SyncTrial(ctx, r)
+		return c.SyncTrial(ctx, tr)
 	}
 	last := activationOf(tgot.claims, tgot.rec.Token)
 	last.Trial = true

@@ -74,14 +74,7 @@ func appendUpdate(b []byte, productID string, m *fingerprint.Machine, u *Update)
 	b = appendMachine(append(b, '{'), productID, m)
 	b = append(b, `,"accountId":`...)
 	b = appendString(b, u.AccountID)
-	b = appendOptional(b, `,"releaseVersion":`, u.ReleaseVersion)
-	b = appendOptional(b, `,"releaseChannel":`, u.ReleaseChannel)
-	b = appendOptional(b, `,"releasePlatform":`, u.ReleasePlatform)
-	if !u.ReleasePublishedAt.IsZero() {
-		b = append(b, `,"releasePublishedAt":"`...)
-		b = u.ReleasePublishedAt.UTC().AppendFormat(b, time.RFC3339Nano)
-		b = append(b, '"')
-	}
+	b = appendRelease(b, u.ReleaseVersion, u.ReleaseChannel, u.ReleasePlatform, u.ReleasePublishedAt)
 	b = append(b, `,"key":`...)
 	b = appendString(b, u.Key)
 	b = appendOptional(b, `,"userId":`, u.UserID)
@@ -94,6 +87,20 @@ func appendUpdate(b []byte, productID string, m *fingerprint.Machine, u *Update)
 	b = appendOptional(b, `,"deviceChallenge":`, u.DeviceChallenge)
 	b = appendOptional(b, `,"deviceChallengeSignature":`, u.DeviceChallengeSignature)
 	return append(b, '}')
+}
+
+// appendRelease appends the release members that are set, in the reference page's order: the
+// update and the activation share them.
+func appendRelease(b []byte, version, channel, platform string, publishedAt time.Time) []byte {
+	b = appendOptional(b, `,"releaseVersion":`, version)
+	b = appendOptional(b, `,"releaseChannel":`, channel)
+	b = appendOptional(b, `,"releasePlatform":`, platform)
+	if !publishedAt.IsZero() {
+		b = append(b, `,"releasePublishedAt":"`...)
+		b = publishedAt.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+	}
+	return b
 }
 
 // appendMachine appends the machine's members and productId, in the reference page's order,

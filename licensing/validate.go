@@ -98,20 +98,7 @@ func validateUpdate(dst []FieldError, productID string, m *fingerprint.Machine, 
 	return c.fields
 }
 
-// machine checks the machine's signals and the product id, in the page's order.
-func (c *checker) machine(productID string, m *fingerprint.Machine) {
-	if !validOS(m.OS) {
-		c.add("os", "must be one of windows, linux, macos, android, ios")
-	}
-	c.length("osVersion", m.OSVersion, 0, maxShort)
-	c.length("fingerprint", m.Fingerprint, minFingerprint, maxLong)
-	c.length("vmName", m.VMName, 0, maxShort)
-	c.length("hostname", m.Hostname, 1, maxLong)
-	c.length("userHash", m.UserHash, 1, maxShort)
-	c.length("productId", productID, 1, maxShort)
-}
-
-// release checks the release fields, which updates and trials share.
+// release checks the release fields, which the update, the activation and the trial share.
 func (c *checker) release(version, channel, platform string, publishedAt time.Time) {
 	c.length("releaseVersion", version, 0, maxShort)
 	if version != "" && !IsReleaseVersion(version) {
@@ -124,6 +111,19 @@ func (c *checker) release(version, channel, platform string, publishedAt time.Ti
 			c.add("releasePublishedAt", "must be a date between the years 1 and 9999")
 		}
 	}
+}
+
+// machine checks the machine's signals and the product id, in the page's order.
+func (c *checker) machine(productID string, m *fingerprint.Machine) {
+	if !validOS(m.OS) {
+		c.add("os", "must be one of windows, linux, macos, android, ios")
+	}
+	c.length("osVersion", m.OSVersion, 0, maxShort)
+	c.length("fingerprint", m.Fingerprint, minFingerprint, maxLong)
+	c.length("vmName", m.VMName, 0, maxShort)
+	c.length("hostname", m.Hostname, 1, maxLong)
+	c.length("userHash", m.UserHash, 1, maxShort)
+	c.length("productId", productID, 1, maxShort)
 }
 
 // items checks metadata and meter attributes.

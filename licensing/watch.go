@@ -22,12 +22,19 @@ const (
 
 // Watch keeps the cached activation in sync until ctx ends or the server ends the activation.
 // It blocks; run it in its own goroutine. It needs an activation in the cache (see
-// [Client.Activate]); without one it returns [ErrNotActivated] at once.
+// [Client.Activate]); without one it returns [ErrNotActivated] at once. u.Key "" means the
+// cached activation's license key, so an app need not keep it; a lapsed floating lease
+// ([ErrLeaseExpired]) counts as cached, and the first sync renews it.
 //
-// It sends UpdateActivation with u at once, then every ServerSyncInterval of the current token
+// It sends [Client.Sync] with u at once, then every ServerSyncInterval of the current token
 // (DefaultSyncInterval when the token asks for none), and sooner for a hosted floating lease:
 // halfway to the lease's end, so that the lease is renewed well before it lapses. It calls fn
-// with each result, as UpdateActivation returns it.
+// with each result, as UpdateActivation returns it (Applied means the same), from Watch's
+// goroutine; fn can hand it to [StateOf] to update the user interface:
+//
+//	go client.Watch(ctx, licensing.Update{}, func(act *licensing.Activation, err error) {
+//		ui.Show(licensing.StateOf(err), act)
+//	})
 //
 // Network errors, rate limits (the wait the server asks for is honoured), 5xx answers, unreadable
 // answers and the license states that come with an Activation (expired, suspended, grace over)
@@ -40,13 +47,13 @@ const (
 // every one. Record uses with UpdateActivation instead.
 //
 // Watch handles a trial as it does an activation. A license wins: with a license activation
-// cached, Watch syncs it. With none, but a trial cached ([Client.ActivateTrial]), it syncs the
-// trial through [Client.SyncTrial], sending u's AccountID, release fields and Metadata (the
-// trial endpoint takes no key, user, lease or device, so those are not sent), with the same
-// timing, backoff and stopping rules; an ended trial is [ErrExpired] with its *Activation and does
-// not stop it. Once a license activation appears in the cache (the user bought one and
-// [Client.Activate] succeeded), every later sync is the license's, with u.Key or, when u.Key is
-// "", the cached license key.
+// cached (a lapsed lease included), Watch syncs it. With none, but a trial cached
+// ([Client.ActivateTrial]), it syncs the trial through [Client.SyncTrial], sending u's
+// AccountID, release fields and Metadata (the trial endpoint takes no key, user, lease or
+// device, so those are not sent), with the same timing, backoff and stopping rules; an ended
+// trial is [ErrExpired] with its *Activation and does not stop it. Once a license activation
+// appears in the cache (the user bought one and [Client.Activate] succeeded), every later sync
+// is the license's, through Sync.
 func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error)) error {
 	if hasIncrements(u.MeterAttributes) {
 		return &ValidationError{Fields: []FieldError{{"meterAttributes", "Watch repeats its update, so it must carry no increments"}}}
@@ -77,7 +84,7 @@ func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error
 		}
 		var wait time.Duration
 		switch {
-		case err == nil || act != nil:
+		case err == nil || act != nil && keepsWatching(err):
 			backoff = 0
 			wait = nextSync(last, c.now())
 		case keepsWatching(err):
@@ -123,6 +130,8 @@ func keepsWatching(err error) bool {
 	switch {
 	case errors.As(err, &invalid), errors.Is(err, errs.ErrTokenInvalid), errors.Is(err, errs.ErrFingerprintMismatch),
 		errors.Is(err, errs.ErrLeaseExpired), errors.Is(err, errs.ErrClockOutOfSync):
+		return false
+	case StateOf(err) == StateNeedsLicense: // the cache was cleared meanwhile (a sign-out)
 		return false
 	}
 	// What is left failed on the way: the network, a timeout, a bad or missing answer, the cache.

@@ -64,10 +64,25 @@ func (s *Server) FailNext(n, status int, retryAfter string) {
 	s.Inject(Fault{Times: n, Status: status, RetryAfter: retryAfter})
 }
 
+// ClearFaults drops every queued fault, as between the steps of a test, and turns chaos (see
+// SetChaos) off. It returns how many requests the dropped faults would still have affected.
+func (s *Server) ClearFaults() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.pending()
+	s.faults, s.chaos = nil, nil
+	return n
+}
+
 // PendingFaults returns how many requests the queued faults will still affect.
 func (s *Server) PendingFaults() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.pending()
+}
+
+// pending counts the requests the queued faults will affect; the caller holds mu.
+func (s *Server) pending() int {
 	n := 0
 	for _, f := range s.faults {
 		n += f.Times

@@ -15,12 +15,15 @@
 //	srv := licensingtest.NewServer()
 //	defer srv.Close()
 //	key := srv.AddLicense(licensingtest.License{})
-//	id := srv.AddActivation(key)
-//	client, _ := licensing.New(licensing.Config{
+//	client, err := licensing.New(licensing.Config{
 //		ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL,
-//		Store: token.NewMemoryStore(), Machine: &machine,
+//		Store: token.NewMemoryStore(), Machine: licensingtest.Machine("laptop"),
 //	})
-//	act, err := client.UpdateActivation(ctx, id, licensing.Update{Key: key})
+//	act, err := client.Activate(ctx, licensing.ActivationRequest{Key: key})
+//
+// [Machine] makes as many distinct fake machines as a test needs, and with a memory store
+// nothing is written into the developer's home. [Server.Inject] queues faults and
+// [Server.ClearFaults] drops them. The package example runs a whole test.
 package licensingtest
 
 import (

@@ -14,12 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/testhome"
 	"github.com/tollgate-dev/tollgate/token"
 	"github.com/tollgate-dev/tollgate/webhook"
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(testhome.M(m)) }
 
 var (
 	keyOnce sync.Once

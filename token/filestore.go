@@ -5,11 +5,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/tollgate-dev/tollgate/internal/atomicfile"
 )
 
 // maxFileValue bounds what the file store reads.
@@ -17,10 +18,30 @@ const maxFileValue = 4 << 20
 
 const filePrefix = "tg1f:"
 
-// NewFileStore returns a Store that keeps each value in a private file under dir: mode 0600 in
-// a 0700 directory, written to a temporary file and renamed into place, so that a crash leaves
-// the old value or the new one, never a mix. Each file holds the value's SHA-256, checked on
-// read. dir "" means os.UserConfigDir()/tollgate.
+// ErrInsecureStore is wrapped by the file store's Save when its directory can be written by
+// other local users and cannot be made private: they could replace or plant the cached value.
+var ErrInsecureStore = errors.New("token: file store directory is writable by others")
+
+// NewFileStore returns a Store that keeps each value in a private file under dir. dir ""
+// means os.UserConfigDir()/tollgate: ~/.config/tollgate on Linux, ~/Library/Application
+// Support/tollgate on macOS, %AppData%\tollgate on Windows.
+//
+// Each value is written to a temporary file and moved into place, so that a reader or a crash
+// sees the old value or the new one, never a mix. Each file holds the value's SHA-256, checked
+// on read. Two processes may read and save at once; on Windows a reader holding the file (this
+// store, another instance of the app, an antivirus) does not make a save fail: files are read
+// with FILE_SHARE_DELETE and a replace is retried for up to two seconds.
+//
+// Load opens only regular files, without blocking: a FIFO, device or directory where a value
+// should be wraps [ErrCorrupt] at once.
+//
+// Who can read it: on Unix the file is mode 0600 in a directory of mode 0700; Save tightens a
+// directory of the user's own that others could enter, and refuses, wrapping
+// [ErrInsecureStore], one owned by another user or writable by others that it cannot tighten.
+// On Windows, modes mean nothing: what protects the file is the ACL of the per-user %AppData%
+// folder, which grants access to the user, SYSTEM and Administrators only and is inherited by
+// the store's directory. Save refuses a directory owned by another user, or whose ACL lets
+// Everyone, Users, Authenticated Users, Guests or Anonymous write it.
 func NewFileStore(dir string) Store { return &fileStore{dir: dir} }
 
 type fileStore struct{ dir string }
@@ -46,20 +67,19 @@ func (f *fileStore) Load(ctx context.Context, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	fh, err := os.Open(p)
+	b, err := atomicfile.ReadFile(ctx, p, maxFileValue)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", ErrNotFound
 	}
-	if err != nil {
-		return "", fmt.Errorf("token: file store: %w", err)
-	}
-	defer fh.Close()
-	b, err := io.ReadAll(io.LimitReader(fh, maxFileValue+1))
-	if err != nil {
-		return "", fmt.Errorf("token: file store: %w", err)
-	}
-	if len(b) > maxFileValue {
+	if errors.Is(err, atomicfile.ErrTooLarge) {
 		return "", fmt.Errorf("token: file store: %w: file too large", ErrCorrupt)
+	}
+	if errors.Is(err, atomicfile.ErrNotRegular) {
+		// A FIFO, device or directory where the value should be: not a tollgate file.
+		return "", fmt.Errorf("token: file store: %w: %w", ErrCorrupt, err)
+	}
+	if err != nil {
+		return "", fmt.Errorf("token: file store: %w", err)
 	}
 	s := string(b)
 	if !strings.HasPrefix(s, filePrefix) {
@@ -80,30 +100,14 @@ func (f *fileStore) Save(ctx context.Context, name, value string) error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(p)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := atomicfile.MkdirPrivate(filepath.Dir(p)); err != nil {
+		if errors.Is(err, atomicfile.ErrInsecureDir) {
+			return fmt.Errorf("token: file store: %w: %w", ErrInsecureStore, err)
+		}
 		return fmt.Errorf("token: file store: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
+	if err := atomicfile.WriteFile(ctx, p, []byte(filePrefix+checksum(value)+"\n"+value), 0o600); err != nil {
 		return fmt.Errorf("token: file store: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
-	_, werr := tmp.WriteString(filePrefix + checksum(value) + "\n" + value)
-	if werr == nil {
-		werr = tmp.Chmod(0o600)
-	}
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), p)
-	}
-	if werr != nil {
-		return fmt.Errorf("token: file store: %w", werr)
 	}
 	return nil
 }
@@ -116,7 +120,7 @@ func (f *fileStore) Delete(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := atomicfile.Remove(ctx, p); err != nil {
 		return fmt.Errorf("token: file store: %w", err)
 	}
 	return nil

@@ -458,7 +458,6 @@ func TestAPIErrorCategories(t *testing.T) {
 		"REVOKED_LICENSE":                    errs.ErrLicenseRevoked,
 		"COUNTRY_NOT_ALLOWED":                errs.ErrCountryNotAllowed,
 		"IP_ADDRESS_NOT_ALLOWED":             errs.ErrIPAddressNotAllowed,
-		"INVALID_OFFLINE_REQUEST":            errs.ErrInvalidOfflineRequest,
 		"TRIAL_NOT_ALLOWED":                  errs.ErrTrialNotAllowed,
 		"TRIAL_ACTIVATION_LIMIT_REACHED":     errs.ErrTrialActivationLimitReached,
 		"DEACTIVATION_LIMIT_REACHED":         errs.ErrDeactivationLimitReached,

@@ -19,10 +19,10 @@ type RetryPolicy struct {
 // With the default client each try is bounded by [DefaultAttemptTimeout], so a call blocks at
 // most 3 × 10 s + 2 × 5 s = 40 s before it returns an error. A ctx deadline bounds it further.
 const (
-	DefaultMaxRetries     = 2
-	DefaultMinWait        = 500 * time.Millisecond
-	DefaultMaxWait        = 5 * time.Second
-	DefaultAttemptTimeout = 10 * time.Second
+	DefaultMaxRetries     = 2                      // DefaultMaxRetries is RetryPolicy.MaxRetries' default.
+	DefaultMinWait        = 500 * time.Millisecond // DefaultMinWait is RetryPolicy.MinWait's default.
+	DefaultMaxWait        = 5 * time.Second        // DefaultMaxWait is RetryPolicy.MaxWait's default.
+	DefaultAttemptTimeout = 10 * time.Second       // DefaultAttemptTimeout bounds each try with the default client.
 )
 
 // NoRetries is a MaxRetries value that means "try once".

@@ -1,6 +1,11 @@
 // Command desktop-startup is the pattern a desktop app uses: decide at once, with no network,
-// from the cached token; activate when there is nothing usable; then keep the activation in
-// sync in the background with Watch, reacting to each result the way a user-facing app should.
+// from the cached activation; activate when there is none; then keep the activation in sync in
+// the background with Watch, and show the user what each result means through
+// [licensing.StateOf]. The app keeps neither the license key nor the activation id: the SDK
+// remembers them, and renews a lapsed floating lease with them.
+//
+// The licensing part, from licensing.New to the end of the file, is 30 lines of code (lines
+// that are neither blank nor only a comment).
 //
 // With no TOLLGATE_* settings it runs against an in-process fake server whose license asks for
 // a sync every second, and watches for a few seconds.
@@ -10,7 +15,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -36,89 +40,46 @@ func run(watchFor time.Duration) int {
 		return 2
 	}
 	defer s.Close()
-	client, err := licensing.New(licensing.Config{ProductID: s.ProductID, PublicKey: s.PublicKey, BaseURL: s.APIURL})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "desktop-startup: check the TOLLGATE_* settings:", err)
-		return 2
-	}
-	defer client.CloseIdleConnections()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if s.Fake != nil {
-		defer client.ClearCache(context.Background()) // leave no demo token behind
-	}
-
-	// 1. Start-up: offline, instant.
-	act, err := client.Validate(ctx)
-	mode := startupMode(act, err)
-	fmt.Println("start-up decision (offline):", mode)
-	if mode == askForKey {
-		// A real app shows its activation dialog here; the demo has the key at hand.
-		act, err = client.Activate(ctx, licensing.ActivationRequest{Key: s.LicenseKey, AppVersion: "3.1.0"})
-		if err != nil {
-			fmt.Println("activation failed:", err)
-			return 1
-		}
-		fmt.Println("activated:", act)
-	}
-
-	// 2. In the background: keep the activation in sync until the app exits.
 	if watchFor > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, watchFor)
 		defer cancel()
 	}
-	done := make(chan error, 1)
-	go func() {
-		done <- client.Watch(ctx, licensing.Update{Key: s.LicenseKey, ReleaseVersion: "3.1.0"},
-			func(act *licensing.Activation, err error) { fmt.Println("sync:", afterSync(act, err)) })
-	}()
-	if err := <-done; !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
-		fmt.Println("the activation ended:", err, "- ask for a license key at the next start")
+	askForKey := func() string { return s.LicenseKey } // a real app shows its activation dialog
+
+	client, err := licensing.New(licensing.Config{ProductID: s.ProductID, PublicKey: s.PublicKey, BaseURL: s.APIURL, Store: s.Store})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "desktop-startup: check the TOLLGATE_* settings:", err)
+		return 2
 	}
+	defer client.CloseIdleConnections()
+	act, err := client.Validate(ctx) // offline, instant
+	if licensing.NeedsActivation(err) {
+		act, err = client.Activate(ctx, licensing.ActivationRequest{Key: askForKey(), ReleaseVersion: "3.1.0"})
+	}
+	show(act, err)
+	// In the background (a real app writes go client.Watch(...) and runs its UI): Watch returns
+	// when ctx ends or the server ends the activation, which it has already passed to show.
+	_ = client.Watch(ctx, licensing.Update{ReleaseVersion: "3.1.0"}, show)
 	return 0
 }
 
-const askForKey = "ask for a license key"
-
-// startupMode turns the offline check into what the app does.
-func startupMode(act *licensing.Activation, err error) string {
-	switch {
-	case err == nil:
-		return "full features (" + act.Type + ")"
-	case errors.Is(err, licensing.ErrExpired):
-		return "read-only: the license expired on " + act.ExpiresAt.Format("2006-01-02") + "; offer renewal"
-	case errors.Is(err, licensing.ErrSuspended):
-		return "read-only: the license is suspended; tell the user to contact their administrator"
-	case errors.Is(err, licensing.ErrGracePeriodOver):
-		return "limited: connect to the internet so the license can be confirmed"
-	case errors.Is(err, licensing.ErrClockRolledBack), errors.Is(err, licensing.ErrClockOutOfSync):
-		return "blocked: the system clock is wrong; ask the user to fix date and time"
-	case errors.Is(err, licensing.ErrLeaseExpired):
-		return "limited: the floating lease ended; sync to get a new one"
-	case licensing.NeedsActivation(err):
-		return askForKey
-	default: // the keychain is locked, the machine's signals cannot be read, ...
-		return "limited: cannot read the license (" + err.Error() + ")"
-	}
-}
-
-// afterSync turns the server's answer into what the app does next.
-func afterSync(act *licensing.Activation, err error) string {
-	var rl *licensing.RateLimitError
-	switch {
-	case err == nil:
-		return fmt.Sprintf("confirmed; the server asks for a sync every %s", act.ServerSyncInterval)
-	case act != nil: // expired, suspended or grace over: genuine, and cached
-		return "the server says: " + err.Error()
-	case errors.As(err, &rl):
-		return fmt.Sprintf("rate limited; try again in %s, keep running on the cached token", rl.RetryAfter)
-	case errors.Is(err, licensing.ErrLicenseRevoked), errors.Is(err, licensing.ErrActivationNotFound),
-		errors.Is(err, licensing.ErrInvalidLicenseKey), errors.Is(err, licensing.ErrFingerprintMismatch):
-		return "the license is no longer valid here (the cache was dropped); ask for a key at next start"
-	case errors.Is(err, licensing.ErrVMNotAllowed):
-		return "this license does not allow virtual machines"
-	default: // network, 5xx, timeouts: the cached token stands
-		return "offline (" + err.Error() + "); keep running on the cached token"
+// show tells the user what a result means: the app's whole handling of licensing errors.
+func show(act *licensing.Activation, err error) {
+	switch licensing.StateOf(err) {
+	case licensing.StateLicensed:
+		fmt.Println("full features:", act)
+	case licensing.StateExpired, licensing.StateSuspended, licensing.StateGracePeriodOver:
+		fmt.Println("read-only (the license is genuine, but):", err) // act says until when, and why
+	case licensing.StateLeaseExpired, licensing.StateRetryLater, licensing.StateOutcomeUnknown:
+		fmt.Println("carrying on as before; the license server will be asked again:", err)
+	case licensing.StateFixClock:
+		fmt.Println("blocked: set the system's date and time, then restart")
+	case licensing.StateCacheUnavailable:
+		fmt.Println("limited: unlock the system keychain so the license can be read")
+	case licensing.StateNeedsLicense, licensing.StateRefused, licensing.StateInvalidRequest:
+		fmt.Println("not licensed on this machine:", err, "- enter a license key at the next start")
 	}
 }

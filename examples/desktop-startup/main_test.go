@@ -1,45 +1,61 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/examples/internal/demo"
+	"github.com/tollgate-dev/tollgate/internal/testhome"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"go.uber.org/goleak"
 )
 
+// capture returns what fn prints.
+func capture(t *testing.T, fn func()) string {
+	t.Helper()
+	out, err := demo.CaptureStdout(fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func TestDesktopStartupRuns(t *testing.T) {
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("XDG_CONFIG_HOME", "")
-	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
 	t.Setenv("TOLLGATE_API_URL", "")
-	if code := run(1500 * time.Millisecond); code != 0 {
+	var code int
+	out := capture(t, func() { code = run(1500 * time.Millisecond) })
+	if code != 0 {
 		t.Fatalf("exit code %d", code)
 	}
+	// The start-up result, then at least one sync from Watch, each licensed.
+	if n := strings.Count(out, "full features: activation"); n < 2 {
+		t.Fatalf("want the start-up and a sync licensed, got:\n%s", out)
+	}
 }
 
-func TestStartupModes(t *testing.T) {
-	t.Parallel()
-	act := &licensing.Activation{Type: "node-locked", ExpiresAt: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)}
-	for err, want := range map[error]string{
-		nil:                              "full features (node-locked)",
-		licensing.ErrExpired:             "read-only: the license expired on 2026-01-02; offer renewal",
-		licensing.ErrNotActivated:        "ask for a license key",
-		licensing.ErrFingerprintMismatch: "ask for a license key",
-		licensing.ErrClockRolledBack:     "blocked: the system clock is wrong; ask the user to fix date and time",
-	} {
-		if got := startupMode(act, err); got != want {
-			t.Errorf("%v: %q, want %q", err, got, want)
+// TestShowHandlesEveryState: every State gets its own message for the user.
+func TestShowHandlesEveryState(t *testing.T) {
+	act := &licensing.Activation{Type: "node-locked"}
+	covered := map[licensing.State]bool{}
+	for _, err := range []error{nil, licensing.ErrExpired, licensing.ErrSuspended, licensing.ErrGracePeriodOver, licensing.ErrLeaseExpired, licensing.ErrClockRolledBack,
+		licensing.ErrCacheUnavailable, licensing.ErrNotActivated, licensing.ErrVMNotAllowed, licensing.ErrInvalidRequest,
+		licensing.ErrOutcomeUnknown, errors.New("dial tcp: refused")} {
+		covered[licensing.StateOf(err)] = true
+		out := capture(t, func() { show(act, err) })
+		if sc := bufio.NewScanner(bytes.NewReader([]byte(out))); !sc.Scan() || sc.Text() == "" {
+			t.Errorf("%v (%v): nothing shown", err, licensing.StateOf(err))
 		}
 	}
-	if got := afterSync(nil, &licensing.RateLimitError{RetryAfter: time.Minute}); got != "rate limited; try again in 1m0s, keep running on the cached token" {
-		t.Error(got)
-	}
-	if got := afterSync(nil, errors.New("dial tcp: refused")); got != "offline (dial tcp: refused); keep running on the cached token" {
-		t.Error(got)
+	for s := licensing.StateLicensed; s <= licensing.StateInvalidRequest; s++ {
+		if !covered[s] {
+			t.Errorf("no error of state %v is tried", s)
+		}
 	}
 }
 
-// TestMain checks that the example leaves no goroutine behind: Watch runs in one and must end.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain checks that the example leaves no goroutine behind, and keeps it out of the real home.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(testhome.M(m)) }

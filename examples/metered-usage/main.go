@@ -1,7 +1,8 @@
-// Command metered-usage records uses of a meter attribute and handles ErrOutcomeUnknown
-// correctly: a request carrying increments is never sent twice blindly. When its outcome is
-// unknown, an update without increments (safe to repeat) fetches a fresh token, whose
-// activation meter uses say whether the increment was applied.
+// Command metered-usage records uses of a meter attribute exactly once, as the README says:
+// the server counted a use exactly when the call returns an *Activation whose Applied is set,
+// whatever the error (an expired license still counts it); a request carrying increments is
+// never sent twice blindly; and when its outcome is unknown, Client.CheckApplied asks the server
+// with a sync that carries no increments (safe to repeat) whether it was counted.
 //
 //	go run ./examples/metered-usage
 package main
@@ -38,61 +39,49 @@ func run() int {
 	defer client.CloseIdleConnections()
 	ctx := context.Background()
 
+	// The first sync caches the activation; from then on Sync needs neither its id nor its key.
+	last, err := client.UpdateActivation(ctx, s.ActivationID, licensing.Update{Key: s.LicenseKey})
+	if err != nil && last == nil {
+		fmt.Fprintln(os.Stderr, "metered-usage:", err)
+		return 1
+	}
 	for i, n := range []int64{1, 2, 5} {
-		beforeSend := func() {}
 		if s.Fake != nil && i == 1 {
 			// The connection drops after the server counted the uses: the answer is lost.
-			beforeSend = func() { s.Fake.Inject(licensingtest.Fault{Drop: licensingtest.DropAfterApply}) }
+			s.Fake.Inject(licensingtest.Fault{Drop: licensingtest.DropAfterApply})
 		}
-		uses, err := record(ctx, client, s, n, beforeSend)
-		if err != nil {
+		act, err := record(ctx, client, n, last)
+		if err != nil && act == nil {
 			fmt.Fprintln(os.Stderr, "metered-usage:", err)
 			return 1
 		}
+		_, uses, _ := act.Meter(meter)
 		fmt.Printf("recorded %d %s; this machine has used %d\n", n, meter, uses)
+		last = act
 	}
 	return 0
 }
 
-// record adds n uses exactly once and returns this activation's uses afterwards. beforeSend
-// lets the demo break the connection at the worst moment.
-func record(ctx context.Context, c *licensing.Client, s demo.Settings, n int64, beforeSend func()) (int64, error) {
-	before, err := usesNow(ctx, c, s)
-	if err != nil {
-		return 0, err
-	}
-	beforeSend()
-	act, err := c.UpdateActivation(ctx, s.ActivationID, licensing.Update{Key: s.LicenseKey,
-		MeterAttributes: []licensing.MeterAttribute{{Name: meter, UsesIncrement: n}}})
+// record adds n uses exactly once. last is the activation as the app knew it before.
+func record(ctx context.Context, c *licensing.Client, n int64, last *licensing.Activation) (*licensing.Activation, error) {
+	use := licensing.Update{MeterAttributes: []licensing.MeterAttribute{{Name: meter, UsesIncrement: n}}}
+	act, err := c.Sync(ctx, use)
 	switch {
 	case errors.Is(err, licensing.ErrOutcomeUnknown):
 		// Do not resend: ask the server what it recorded.
 		fmt.Println("  the answer was lost after the request was sent; checking the server's count")
-		after, err := usesNow(ctx, c, s)
-		if err != nil {
-			return 0, err
-		}
-		if after == before+n {
+		counted, act, err := c.CheckApplied(ctx, last, use)
+		switch {
+		case err != nil && act == nil:
+			return nil, err
+		case counted:
 			fmt.Println("  the server had counted them: nothing to resend")
-			return after, nil
+			return act, err
 		}
 		fmt.Println("  the server had not counted them: sending again")
-		return record(ctx, c, s, n, func() {})
+		return record(ctx, c, n, act)
 	case errors.Is(err, licensing.ErrMeterLimitReached):
-		return 0, fmt.Errorf("the license's %s are used up", meter)
-	case err != nil && act == nil:
-		return 0, err
+		return nil, fmt.Errorf("the license's %s are used up", meter)
 	}
-	_, uses, _ := act.Meter(meter)
-	return uses, nil
-}
-
-// usesNow syncs without increments, which is safe to repeat, and reads this activation's uses.
-func usesNow(ctx context.Context, c *licensing.Client, s demo.Settings) (int64, error) {
-	act, err := c.UpdateActivation(ctx, s.ActivationID, licensing.Update{Key: s.LicenseKey})
-	if err != nil && act == nil {
-		return 0, err
-	}
-	_, uses, _ := act.Meter(meter)
-	return uses, nil
+	return act, err // with ErrExpired, say, act is set and Applied: the uses were counted
 }

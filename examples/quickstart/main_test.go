@@ -3,6 +3,7 @@ package main
 import (
 	"testing"
 
+	"github.com/tollgate-dev/tollgate/internal/testhome"
 	"go.uber.org/goleak"
 )
 
@@ -34,4 +35,4 @@ func TestQuickstartBadSettings(t *testing.T) {
 }
 
 // TestMain checks that the quickstart leaves no goroutine behind.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(testhome.M(m)) }

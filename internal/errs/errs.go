@@ -23,6 +23,7 @@ var (
 	ErrInvalidRequest      = errors.New("licensing: invalid request")
 	ErrBadResponse         = errors.New("licensing: unexpected response from server")
 	ErrNotCached           = errors.New("licensing: activation verified but not cached")
+	ErrCacheUnavailable    = errors.New("licensing: activation cache unavailable")
 
 	ErrActivationLimitReached      = errors.New("licensing: activation limit reached")
 	ErrMeterLimitReached           = errors.New("licensing: meter attribute uses limit reached")
@@ -35,7 +36,6 @@ var (
 	ErrAuthenticationFailed        = errors.New("licensing: authentication failed")
 	ErrCountryNotAllowed           = errors.New("licensing: country not allowed")
 	ErrIPAddressNotAllowed         = errors.New("licensing: IP address not allowed")
-	ErrInvalidOfflineRequest       = errors.New("licensing: invalid offline request")
 	ErrTrialNotAllowed             = errors.New("licensing: trial not allowed")
 	ErrTrialActivationLimitReached = errors.New("licensing: trial activation limit reached")
 	ErrDeactivationLimitReached    = errors.New("licensing: deactivation limit reached")
@@ -55,7 +55,6 @@ const (
 	CodeRevokedLicense              = "REVOKED_LICENSE"
 	CodeCountryNotAllowed           = "COUNTRY_NOT_ALLOWED"
 	CodeIPAddressNotAllowed         = "IP_ADDRESS_NOT_ALLOWED"
-	CodeInvalidOfflineRequest       = "INVALID_OFFLINE_REQUEST"
 	CodeTrialNotAllowed             = "TRIAL_NOT_ALLOWED"
 	CodeTrialActivationLimitReached = "TRIAL_ACTIVATION_LIMIT_REACHED"
 	CodeDeactivationLimitReached    = "DEACTIVATION_LIMIT_REACHED"
@@ -88,8 +87,6 @@ func ForCode(code string) error {
 		return ErrCountryNotAllowed
 	case CodeIPAddressNotAllowed:
 		return ErrIPAddressNotAllowed
-	case CodeInvalidOfflineRequest:
-		return ErrInvalidOfflineRequest
 	case CodeTrialNotAllowed:
 		return ErrTrialNotAllowed
 	case CodeTrialActivationLimitReached:

@@ -5,11 +5,13 @@ package demo
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/licensingtest"
+	"github.com/tollgate-dev/tollgate/token"
 )
 
 // Settings name a product, a license and an activation on a server.
@@ -17,6 +19,9 @@ type Settings struct {
 	APIURL, ProductID, PublicKey, LicenseKey, ActivationID string
 	// Fake is the in-process server when the settings came from none in the environment.
 	Fake *licensingtest.Server
+	// Store is where the example caches its activation: a memory store with the fake server, so
+	// that a demo leaves nothing in the keychain; nil (the OS keychain) with a real server.
+	Store token.Store
 }
 
 // envNames are the variables FromEnv reads, in the order Settings lists them.
@@ -42,7 +47,7 @@ func Load(lic licensingtest.License) (Settings, error) {
 		srv := licensingtest.NewServer(licensingtest.WithProductID("prod-quickstart"))
 		key := srv.AddLicense(lic)
 		return Settings{APIURL: srv.URL, ProductID: srv.ProductID, PublicKey: srv.PublicKey,
-			LicenseKey: key, ActivationID: srv.AddActivation(key), Fake: srv}, nil
+			LicenseKey: key, ActivationID: srv.AddActivation(key), Fake: srv, Store: token.NewMemoryStore()}, nil
 	}
 	var s Settings
 	var missing []string
@@ -67,6 +72,23 @@ func DefaultLicense() licensingtest.License {
 		ServerSyncInterval: time.Hour, GracePeriod: 7 * 24 * time.Hour,
 		Meters: map[string]int64{"exports": 100},
 	}
+}
+
+// CaptureStdout returns what fn prints to os.Stdout, for the examples' tests. It swaps
+// os.Stdout, so its callers must not run in parallel.
+func CaptureStdout(fn func()) (string, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "", err
+	}
+	stdout := os.Stdout
+	os.Stdout = w
+	done := make(chan []byte)
+	go func() { b, _ := io.ReadAll(r); done <- b }()
+	defer func() { os.Stdout = stdout }()
+	fn()
+	w.Close()
+	return string(<-done), r.Close()
 }
 
 // Close stops the fake server, if any.

@@ -1,0 +1,153 @@
+package fingerprint
+
+import (
+	"errors"
+	"io/fs"
+	"strings"
+)
+
+// idSource is one place a Linux machine id is read from.
+type idSource struct {
+	source Source
+	path   string // in the snapshot's file system
+	mount  string // the absolute path that a mount may cover; "" = not a file one mounts
+}
+
+// linuxIDSources are tried in this order.
+var linuxIDSources = []idSource{
+	{SourceMachineID, "etc/machine-id", "/etc/machine-id"},
+	{SourceDBusMachineID, "var/lib/dbus/machine-id", "/var/lib/dbus/machine-id"},
+	{SourceProductUUID, "sys/class/dmi/id/product_uuid", ""},
+}
+
+// IDCheck is the verdict on one id source: whether its id was used or could have been, and why
+// not. It never holds the id: only the fingerprint it yields for one app id.
+type IDCheck struct {
+	Source Source `json:"source"`
+	// Usable is true when the id is a good machine id and the rules accept it here.
+	Usable bool `json:"usable"`
+	// Why says why the source was used or refused, or that it was not consulted.
+	Why string `json:"why"`
+	// Fingerprint is hex(HMAC-SHA256(id, app id)) whenever the id itself is well formed (even if
+	// the rules refused it here); "" otherwise.
+	Fingerprint string `json:"fingerprint,omitempty"`
+}
+
+// idContent is what one id source holds, reduced to what the rules need: whether it is a good
+// id and, if so, the fingerprint it yields. The raw id goes no further than this.
+type idContent struct {
+	fingerprint string // "" = not a usable id
+	why         string // why it is not, when it is not
+}
+
+// checkIDContent reads one id and judges it, keeping only its fingerprint for appID.
+func checkIDContent(appID, raw string, err error) idContent {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return idContent{why: "missing"}
+	case errors.Is(err, fs.ErrPermission):
+		return idContent{why: "not readable by this user (root only)"}
+	case err != nil:
+		return idContent{why: "unreadable"}
+	}
+	if id := normalizeID(raw); id != "" {
+		return idContent{fingerprint: protect(appID, id)}
+	}
+	return idContent{why: whyUnusable(raw)}
+}
+
+// whyUnusable says why normalizeID refused raw, in the order normalizeID checks.
+func whyUnusable(raw string) string {
+	id := strings.ToLower(strings.TrimSpace(raw))
+	id = strings.NewReplacer("-", "", "{", "", "}", "").Replace(id)
+	switch {
+	case id == "":
+		return "empty"
+	case id == "uninitialized":
+		return `"uninitialized" (systemd's first boot, not yet committed)`
+	case len(id) < 16 || len(id) > 128:
+		return "not 16 to 128 hex digits"
+	case strings.Trim(id, "0123456789abcdef") != "":
+		return "not hexadecimal"
+	case strings.Count(id, id[:1]) == len(id):
+		return "one digit repeated"
+	case knownSharedIDs[id]:
+		return "an id known to be shared by many machines (a published image's or unset firmware's)"
+	}
+	return "unusable"
+}
+
+// transientFS are file systems whose content is gone at the next boot.
+var transientFS = map[string]bool{"tmpfs": true, "ramfs": true}
+
+// pickID runs the id rules: each source in order, the first usable one wins. With all, every
+// source is judged (for Evidence and captures); otherwise sources after the winner are not read.
+// content reads one source (from the file system, or from a capture's verdicts).
+func (p *probe) pickID(container bool, content func(idSource) idContent, all bool) (chosen int, checks []IDCheck) {
+	chosen = -1
+	var transient []string // fingerprints of ids refused as transient
+	for i, src := range linuxIDSources {
+		if chosen >= 0 && !all {
+			checks = append(checks, IDCheck{Source: src.source, Why: "not consulted: an earlier source was used"})
+			continue
+		}
+		check := IDCheck{Source: src.source}
+		refused, isTransient := "", false
+		var mount mountEntry
+		mounted := false
+		if src.mount != "" {
+			mount, mounted = p.mountAt(src.mount)
+			holder, _ := p.mountContaining(src.mount)
+			switch {
+			case mounted && transientFS[mount.fstype]:
+				refused, isTransient = src.mount+" is a "+mount.fstype+" mount: made up at this boot (read-only /etc, first boot) or for this container, gone at the next", true
+			case transientFS[holder.fstype]:
+				refused, isTransient = src.mount+" is on a "+holder.fstype+" mounted at "+holder.point+": gone at the next boot", true
+			case container && !mounted:
+				refused = "inside a container this file comes with the image, shared by every container made from it"
+			}
+		}
+		// An id refused for being the image's is not read at all (unless every verdict is wanted);
+		// a transient one is, so that a later source linked to it is recognised.
+		if refused != "" && !isTransient && !all {
+			check.Why = refused
+			checks = append(checks, check)
+			continue
+		}
+		c := content(src)
+		check.Fingerprint = c.fingerprint
+		switch {
+		case c.fingerprint == "":
+			check.Why = c.why
+		case refused != "":
+			check.Why = refused
+			if isTransient {
+				transient = append(transient, c.fingerprint)
+			}
+		case containsString(transient, c.fingerprint):
+			check.Why = "the same id as a source refused above (a link to it)"
+		default:
+			check.Usable = true
+			if chosen < 0 {
+				chosen = i
+				check.Why = "used"
+				if container {
+					check.Why = "used: mounted into the container from the host (" + mount.fstype + ")"
+				}
+			} else {
+				check.Why = "usable, but an earlier source was used"
+			}
+		}
+		checks = append(checks, check)
+	}
+	return chosen, checks
+}
+
+func containsString(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,146 @@
+package fingerprint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+)
+
+// ErrNoMachineID is wrapped by [CollectFrom] when no id source of the snapshot is usable and it
+// holds no install id: where [Collect] would create an install id, CollectFrom, which writes
+// nothing, stops. Collect wraps it too when it cannot keep an install id.
+var ErrNoMachineID = errors.New("fingerprint: no usable machine id")
+
+// Snapshot is a Linux machine as Collect reads it: for tests, and for replaying a machine
+// captured by a support tool (see [Capture]).
+//
+// FS is the machine's root ("/"): the rules read etc/, proc/, sys/, var/lib/dbus/, run/ and dev/
+// below it. Env is the process environment; Hostname and UserName are what the OS reports.
+// InstallID is the persisted install id, "" when there is none.
+type Snapshot struct {
+	FS        fs.FS             // the machine's root ("/"): etc/, proc/, sys/, var/, ...
+	Env       map[string]string // the process environment
+	Hostname  string
+	UserName  string
+	InstallID string // the persisted install id; "" = none
+
+	// captured, set by Capture.Snapshot, stands in for the raw ids and the user name, which a
+	// capture never holds: per id source its verdict and fingerprint for the capture's app id.
+	captured *Capture
+}
+
+// Evidence says why collection answered as it did: what the support tool prints. It holds no
+// raw id and no user name.
+type Evidence struct {
+	VM        string    `json:"vm"`              // why VMName is what it is
+	Container string    `json:"container"`       // why Container is what it is
+	IDs       []IDCheck `json:"ids"`             // each id source in the order tried; the install id last when consulted
+	Files     []string  `json:"files,omitempty"` // Linux: every file looked at, in order
+}
+
+// CollectFrom applies Collect's Linux rules to s. It writes nothing and starts nothing. Where
+// Collect would create an install id and s has none, it returns an error wrapping
+// ErrNoMachineID. It reads only the files that its decisions need, in this order:
+//
+//   - OSVersion: VERSION_ID of etc/os-release, then usr/lib/os-release, then the kernel release.
+//   - VMName: WSL first (its variables, the kernel release, the interop entry); then the CPU's
+//     hypervisor flag and the DMI strings (only sys_vendor and product_name when an x86 CPU
+//     reports no hypervisor); cloud strings count only with proof of a hypervisor; then
+//     /sys/hypervisor/type (Xen, but not its dom0); then the flag alone (not on a Hyper-V root
+//     partition).
+//   - Container: /.dockerenv, /run/.containerenv, $container, /run/systemd/container,
+//     $KUBERNETES_SERVICE_HOST, the shapes of runtimes' cgroups in /proc/self/cgroup, and a
+//     root overlay of runtimes' layers (/proc/self/mountinfo).
+//   - Fingerprint: the sources of [Collect] in order, stopping at the first usable one.
+func CollectFrom(ctx context.Context, appID string, s Snapshot) (Machine, error) {
+	m, _, err := collectFrom(ctx, appID, s, false)
+	return m, err
+}
+
+// ExplainFrom is [CollectFrom] that also returns the evidence. It judges every id source, so
+// it reads a few more files than CollectFrom; the Machine is the same.
+func ExplainFrom(ctx context.Context, appID string, s Snapshot) (Machine, Evidence, error) {
+	return collectFrom(ctx, appID, s, true)
+}
+
+func collectFrom(ctx context.Context, appID string, s Snapshot, all bool) (Machine, Evidence, error) {
+	if err := checkArgs(ctx, appID); err != nil {
+		return Machine{}, Evidence{}, err
+	}
+	if s.FS == nil {
+		return Machine{}, Evidence{}, errors.New("fingerprint: the snapshot has no file system")
+	}
+	if c := s.captured; c != nil && c.AppID != appID {
+		return Machine{}, Evidence{}, fmt.Errorf("fingerprint: the capture holds fingerprints for app id %q, not %q", c.AppID, appID)
+	}
+	p := newProbe(s.FS, func(k string) (string, bool) { v, ok := s.Env[k]; return v, ok })
+	content := fileIDContent(p, appID)
+	if s.captured != nil {
+		content = s.captured.idContent
+	}
+	m, ev, needInstall := runLinux(p, content, all)
+	m.OS = OSLinux
+	if s.Hostname == "" {
+		return Machine{}, Evidence{}, errors.New("fingerprint: the snapshot has no host name")
+	}
+	m.Hostname = s.Hostname
+	if needInstall {
+		check := IDCheck{Source: SourceInstallID, Why: "no install id in the snapshot"}
+		switch {
+		case s.captured != nil && s.captured.installID().Fingerprint != "":
+			check = s.captured.installID()
+		case s.InstallID != "" && normalizeID(s.InstallID) != "":
+			check = IDCheck{Source: SourceInstallID, Usable: true, Why: "used", Fingerprint: protect(appID, normalizeID(s.InstallID))}
+		case s.InstallID != "":
+			check.Why = "the snapshot's install id is " + whyUnusable(s.InstallID)
+		}
+		ev.IDs = append(ev.IDs, check)
+		if !check.Usable {
+			return Machine{}, ev, fmt.Errorf("%w, and %s", ErrNoMachineID, check.Why)
+		}
+		m.Fingerprint, m.Source = check.Fingerprint, SourceInstallID
+	}
+	switch {
+	case s.captured != nil:
+		m.UserHash = s.captured.UserHash
+	case s.UserName != "":
+		m.UserHash = UserHash(appID, "linux", s.UserName)
+	default:
+		return Machine{}, ev, errors.New("fingerprint: the snapshot has no user name")
+	}
+	return m, ev, nil
+}
+
+func checkArgs(ctx context.Context, appID string) error {
+	if appID == "" {
+		return errors.New("fingerprint: appID is required")
+	}
+	return ctx.Err()
+}
+
+// fileIDContent reads id sources from the probe's file system.
+func fileIDContent(p *probe, appID string) func(idSource) idContent {
+	return func(src idSource) idContent {
+		raw, err := p.readLimit(src.path, 4096)
+		return checkIDContent(appID, raw, err)
+	}
+}
+
+// runLinux applies the Linux rules. It leaves OS, Hostname and UserHash to the caller, and says
+// whether an install id is needed.
+func runLinux(p *probe, content func(idSource) idContent, all bool) (Machine, Evidence, bool) {
+	var m Machine
+	var ev Evidence
+	m.OSVersion = p.osVersion()
+	m.VMName, ev.VM = p.vm()
+	m.Container, ev.Container = p.container()
+	chosen, checks := p.pickID(m.Container, content, all)
+	ev.IDs = checks
+	ev.Files = append([]string(nil), p.order...)
+	if chosen < 0 {
+		return m, ev, true
+	}
+	m.Fingerprint, m.Source = checks[chosen].Fingerprint, checks[chosen].Source
+	return m, ev, false
+}
