@@ -135,8 +135,15 @@ func encodeTrial(productID string, m *fingerprint.Machine, r *TrialRequest) ([]b
 // ActivateTrial returns that trial without a request. Every problem with r is reported at once,
 // as a *[ValidationError], before anything is sent.
 //
-// Documented: the endpoint, its body and its codes. Inferred: the answer's shape and the
-// token's claims (see [token.Verifier.VerifyTrial]).
+// Applied: as for [Client.Activate], the server applied the request exactly when the returned
+// *Activation has Applied set, whatever the error (a trial whose token is genuine but was
+// issued ahead of this clock comes back with [ErrClockOutOfSync] and is not cached).
+//
+// Documented (the API reference): the endpoint, its body (the same for the POST and the PATCH),
+// its responses 201, 400, 409, 429 and 500, and the codes TRIAL_NOT_ALLOWED and
+// TRIAL_ACTIVATION_LIMIT_REACHED. Inferred from third-party clients, not documented: the answer
+// {"trialActivationToken": "<jwt>"} ("activationToken" is accepted too) and the token's claims
+// (see [token.Verifier.VerifyTrial]).
 func (c *Client) ActivateTrial(ctx context.Context, r TrialRequest) (*Activation, error) {
 	m, sealKey, err := c.identity(ctx)
 	if err != nil {
