@@ -36,7 +36,10 @@ const DefaultReleaseChannel = "stable"
 type ReleaseQuery struct {
 	Platform string // required, 1 to 256 characters: "windows", "macos-arm64", as the releases name it
 	Channel  string // "" = "stable"; at most 256 characters
-	Version  string // required: this app's release version, x.x, x.x.x or x.x.x.x (see IsReleaseVersion)
+	// Version is required: this app's release version, x.x, x.x.x or x.x.x.x (see
+	// IsReleaseVersion). Send every part the releases use: the server compares only the parts
+	// sent, so with "2.0" a release 2.0.1 is no update.
+	Version string
 	// AccountID is sent as accountId when not "" (at most 256 characters).
 	AccountID string
 }

@@ -5,18 +5,28 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/tollgate-dev/tollgate/token"
 )
 
-// exampleToken signs claims as the server would, with a fresh key, and returns a Verifier for it.
+var (
+	exampleKeyOnce sync.Once
+	exampleKey     *rsa.PrivateKey
+)
+
+// exampleToken signs claims as the server would and returns a Verifier for them.
 func exampleToken(claims jwt.MapClaims) (*token.Verifier, string) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
+	exampleKeyOnce.Do(func() {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(err)
+		}
+		exampleKey = k
+	})
+	key := exampleKey
 	raw, err := jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(key)
 	if err != nil {
 		panic(err)
@@ -68,4 +78,64 @@ func ExampleClaims_OrganizationName() {
 	// Output:
 	// ACME Ltd | 1 Main St, Springfield, US
 	// 2029-01-01 2029-12-31T23:00:00Z
+}
+
+// exampleClaims verifies a license token that carries the changelog's claims with the given values.
+func exampleClaims(extra jwt.MapClaims) *token.Claims {
+	claims := jwt.MapClaims{"aid": "act-1", "pid": "prod-1", "key": "KEY-1", "fp": exampleFP, "iat": int64(1893488400)}
+	for k, v := range extra {
+		claims[k] = v
+	}
+	v, raw := exampleToken(claims)
+	c, err := v.Verify(raw, token.Binding{LicenseKey: "KEY-1", Fingerprint: exampleFP})
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+func ExampleClaims_OrganizationAddress() {
+	for _, oa := range []any{
+		"1 Main St, Springfield",
+		map[string]any{"addressLine1": "1 Main St", "postalCode": "12345", "country": "US"},
+		42, // no address
+	} {
+		addr, ok := exampleClaims(jwt.MapClaims{"oa": oa}).OrganizationAddress()
+		fmt.Printf("%v %q\n", ok, addr)
+	}
+	// Output:
+	// true "1 Main St, Springfield"
+	// true "1 Main St, 12345, US"
+	// false ""
+}
+
+func ExampleClaims_LicenseCreatedAt() {
+	for _, lcat := range []any{int64(1861920000), "1861920000", "2029-01-01T00:00:00Z", 0} {
+		t, ok := exampleClaims(jwt.MapClaims{"lcat": lcat}).LicenseCreatedAt()
+		fmt.Println(ok, t.UTC().Format(time.DateOnly))
+	}
+	// Output:
+	// true 2029-01-01
+	// true 2029-01-01
+	// true 2029-01-01
+	// false 0001-01-01
+}
+
+func ExampleClaims_LicenseActivatedAt() {
+	c := exampleClaims(jwt.MapClaims{"laat": 1.8619200e9})
+	if t, ok := c.LicenseActivatedAt(); ok {
+		fmt.Println("first activated", t.UTC().Format(time.DateOnly))
+	}
+	if _, ok := exampleClaims(nil).LicenseActivatedAt(); !ok {
+		fmt.Println("a token without laat: not set")
+	}
+	// Output:
+	// first activated 2029-01-01
+	// a token without laat: not set
+}
+
+func ExampleAddress_String() {
+	fmt.Println(token.Address{AddressLine1: "1 Main St", City: "Springfield", State: "IL", Country: "US"})
+	// Output:
+	// 1 Main St, Springfield, IL, US
 }
