@@ -3,6 +3,7 @@ package licensing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -31,6 +32,12 @@ type ActivationRequest struct {
 	ReleasePublishedAt time.Time        // zero = not sent; sent as RFC 3339 UTC
 	Metadata           []Metadata       // nil = not sent
 	MeterAttributes    []MeterAttribute // nil = not sent; increments make the request unrepeatable
+
+	// AllowUncached sends the request even when the cache cannot be read now
+	// ([ErrCacheUnavailable]). Without it Activate returns that error before sending anything,
+	// since it cannot tell whether this machine is already activated, nor, likely, remember a
+	// seat it spends. With it, a token that cannot be saved comes with [ErrNotCached].
+	AllowUncached bool
 }
 
 // Activate activates this machine for the license r.Key: POST /v3/activations with the key and
@@ -49,7 +56,9 @@ type ActivationRequest struct {
 // request was not applied, except with [ErrOutcomeUnknown] (it carried increments), which
 // means it may have been.
 //
-// The request is checked like an update, every problem at once, before anything is sent.
+// The request is checked like an update, every problem at once, before anything is sent. When
+// the cache cannot be read now, Activate returns [ErrCacheUnavailable] before sending anything,
+// unless r.AllowUncached is set.
 func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation, error) {
 	m, sealKey, err := c.identity(ctx)
 	if err != nil {
@@ -64,8 +73,12 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 	if len(ch.fields) > 0 {
 		return nil, &ValidationError{Fields: ch.fields}
 	}
-	if a, ok := c.cachedFor(ctx, r.Key); ok {
+	a, ok, err := c.cachedFor(ctx, r.Key)
+	if ok {
 		return a, nil
+	}
+	if errors.Is(err, ErrCacheUnavailable) && !r.AllowUncached {
+		return nil, fmt.Errorf("licensing: activate: nothing sent: %w", err)
 	}
 	body := appendActivate(make([]byte, 0, 512), c.cfg.ProductID, &m, &r)
 	resp, err := c.http.Do(ctx, transport.Request{
@@ -82,17 +95,20 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 }
 
 // cachedFor returns the cached activation when it is for key, genuine on this machine and
-// passes every rule now. It changes nothing.
-func (c *Client) cachedFor(ctx context.Context, key string) (*Activation, bool) {
+// passes every rule now. It changes nothing. err is the cache's error, when it could not be read.
+func (c *Client) cachedFor(ctx context.Context, key string) (*Activation, bool, error) {
 	got, err := c.loadCached(ctx)
-	if err != nil || got.tampered != nil || got.rec.Key != key {
-		return nil, false
+	if err != nil {
+		return nil, false, err
+	}
+	if got.tampered != nil || got.rec.Key != key {
+		return nil, false, nil
 	}
 	now := c.now()
 	if token.CheckRollback(now, got.rec.LastSeen) != nil || token.CheckTime(got.claims, now) != nil {
-		return nil, false
+		return nil, false, nil
 	}
-	return activationOf(got.claims, got.rec.Token), true
+	return activationOf(got.claims, got.rec.Token), true, nil
 }
 
 // appendActivate appends the POST /v3/activations body: the fields the API notes list for it,

@@ -42,8 +42,9 @@ type cached struct {
 }
 
 // loadCached reads the cache and verifies its token against this machine. Nothing cached, or
-// nothing readable, is ErrNotActivated; a token that fails verification gives its error. A
-// lapsed lease's record gives errLapsed with what it remembers in got.lapsed.
+// a value that is not a record, is ErrNotActivated; a store that cannot be read now is
+// ErrCacheUnavailable; a token that fails verification gives its error. A lapsed lease's
+// record gives errLapsed with what it remembers in got.lapsed.
 func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 	return c.load(ctx, c.licenseSlot())
 }
@@ -58,8 +59,10 @@ func (c *Client) load(ctx context.Context, s slot) (*cached, error) {
 	switch {
 	case errors.Is(err, token.ErrNotFound):
 		return nil, errs.ErrNotActivated
+	case errors.Is(err, token.ErrCorrupt):
+		return nil, fmt.Errorf("%w: the cache holds no readable value: %w", errs.ErrNotActivated, err)
 	case err != nil:
-		return nil, fmt.Errorf("%w: the cache cannot be read: %w", errs.ErrNotActivated, err)
+		return nil, fmt.Errorf("%w: %w", errs.ErrCacheUnavailable, err)
 	}
 	if l, ok, err := decodeLapsed(stored, sealKey); ok {
 		if err != nil {

@@ -105,7 +105,7 @@ func (c *Client) identity(ctx context.Context) (fingerprint.Machine, []byte, err
 }
 
 // CacheLocation says where activation tokens are cached, such as "OS keychain, service
-// \"tollgate\"". With the default store it chooses the store first, which may probe the keychain.
+// \"tollgate\"". With the default store it says which backend holds values now, calling nothing.
 func (c *Client) CacheLocation(ctx context.Context) string {
 	if d, ok := c.store.(token.Describer); ok {
 		return d.Describe(ctx)
@@ -215,9 +215,9 @@ func (c *Client) accept(ctx context.Context, body []byte, licenseKey, activation
 	rec := token.Record{Token: raw, Key: licenseKey, LastSeen: now}
 	if err := c.save(ctx, token.EncodeRecord(rec, sealKey)); err != nil {
 		if state != nil {
-			return a, fmt.Errorf("%w; %w: %w", state, errs.ErrNotCached, err)
+			return a, fmt.Errorf("%w; %w (%w): %w", state, errs.ErrNotCached, errs.ErrCacheUnavailable, err)
 		}
-		return a, fmt.Errorf("%w: %w", errs.ErrNotCached, err)
+		return a, fmt.Errorf("%w (%w): %w", errs.ErrNotCached, errs.ErrCacheUnavailable, err)
 	}
 	return a, state
 }

@@ -51,16 +51,18 @@ var (
 	ErrInvalidRequest = errs.ErrInvalidRequest
 	// ErrNotCached comes with a non-nil *Activation: the update succeeded and its token
 	// verified, but the store refused it or did not answer in time (see token.ErrUnavailable), so
-	// the next offline Validate will not see it.
+	// the next offline Validate will not see it. It matches ErrCacheUnavailable too.
 	ErrNotCached = errs.ErrNotCached
+	// ErrCacheUnavailable: the store could not be read or written now: the OS keychain is
+	// locked, did not answer in time, or refused (see token.ErrUnavailable), or the store
+	// failed otherwise. A license may well be cached: [NeedsActivation] is false for it, and the
+	// app must not ask for a license key because of it; ask the user to unlock the keychain
+	// and try again later. [Client.Activate] returns it before sending anything, unless
+	// [ActivationRequest].AllowUncached is set.
+	ErrCacheUnavailable = errs.ErrCacheUnavailable
 	// ErrBadResponse: the server's answer was not what the API promises: a redirect, a 2xx
 	// whose body is not the expected JSON, holds no token or is over 1 MiB.
 	ErrBadResponse = errs.ErrBadResponse
-
-	// ErrCacheUnavailable: the store could not be read or written now (keychain locked, timed
-	// out, refused). A license may well be cached: [NeedsActivation] is false for it, and the app
-	// must not ask for a license key because of it.
-	ErrCacheUnavailable = errs.ErrCacheUnavailable
 
 	// ErrActivationLimitReached: the server answered ACTIVATION_LIMIT_REACHED; every seat of the
 	// license is taken. Nothing was applied; a cached token is kept.

@@ -227,9 +227,9 @@ func (c *Client) acceptTrial(ctx context.Context, body []byte, activationID stri
 	rec := token.Record{Token: raw, Key: trialRecordKey, LastSeen: at}
 	if err := c.saveTrial(ctx, token.EncodeRecord(rec, sealKey)); err != nil {
 		if state != nil {
-			return a, fmt.Errorf("%w; %w: %w", state, errs.ErrNotCached, err)
+			return a, fmt.Errorf("%w; %w (%w): %w", state, errs.ErrNotCached, errs.ErrCacheUnavailable, err)
 		}
-		return a, fmt.Errorf("%w: %w", errs.ErrNotCached, err)
+		return a, fmt.Errorf("%w (%w): %w", errs.ErrNotCached, errs.ErrCacheUnavailable, err)
 	}
 	return a, state
 }

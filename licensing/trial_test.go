@@ -699,3 +699,39 @@ func TestLicenseWinsOverTrialWhateverItsState(t *testing.T) {
 		t.Fatalf("after ClearCache: %+v %v", a, err)
 	}
 }
+
+// TestTrialWithTheCacheUnavailable: a locked keychain is never "no license", so the app is not
+// sent to start a trial; a trial started while the keychain refuses writes is genuine but not
+// cached.
+func TestTrialWithTheCacheUnavailable(t *testing.T) {
+	t.Parallel()
+	e := trialSetup(t, licensingtest.TrialPolicy{})
+	s := &flakyStore{Store: token.NewMemoryStore()}
+	c := e.newClient(t, e.m, s)
+	if _, err := c.ActivateTrial(ctx, licensing.TrialRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	s.fail(errKeychainLocked)
+	for name, call := range map[string]func() error{
+		"ValidateLicenseOrTrial": func() error { _, err := c.ValidateLicenseOrTrial(ctx); return err },
+		"ValidateTrial":          func() error { _, err := c.ValidateTrial(ctx); return err },
+		"SyncTrial":              func() error { _, err := c.SyncTrial(ctx, licensing.TrialRequest{}); return err },
+		"Watch":                  func() error { return c.Watch(ctx, licensing.Update{}, nil) },
+	} {
+		err := call()
+		if !errors.Is(err, licensing.ErrCacheUnavailable) || licensing.NeedsActivation(err) {
+			t.Errorf("%s: want ErrCacheUnavailable, got %v", name, err)
+		}
+	}
+	// The server still answers: the trial is genuine, only not kept.
+	other := e.newClient(t, machine("b7"), s)
+	a, err := other.ActivateTrial(ctx, licensing.TrialRequest{})
+	if a == nil || !a.Applied || !errors.Is(err, licensing.ErrNotCached) || !errors.Is(err, licensing.ErrCacheUnavailable) ||
+		licensing.StateOf(err) != licensing.StateLicensed {
+		t.Fatalf("ActivateTrial with the keychain locked: %+v %v", a, err)
+	}
+	// With no key to read, the update check still runs, keyless.
+	if _, err := c.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: "linux", Version: "1.0"}); err != nil {
+		t.Fatalf("CheckReleaseUpdate: %v", err)
+	}
+}

@@ -16,13 +16,9 @@ import (
 	"go.uber.org/goleak"
 )
 
-// TestMain checks that no test leaves a goroutine behind. go-keyring keeps one process-wide
-// D-Bus session connection open on Linux, by design; its two goroutines are not ours.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m,
-		goleak.IgnoreAnyFunction("github.com/godbus/dbus/v5.newConn.func1"),
-		goleak.IgnoreAnyFunction("github.com/godbus/dbus/v5.(*Conn).inWorker"))
-}
+// TestMain checks that no test leaves a goroutine behind, the Secret Service client's D-Bus
+// connections included: each is closed when its call ends.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // fakeKeyring imitates go-keyring: a size limit like Windows', failures, crashes and hangs.
 type fakeKeyring struct {
@@ -33,12 +29,14 @@ type fakeKeyring struct {
 	hang    chan struct{} // when set, every call blocks until it is closed
 	failAll error
 	sets    int
+	calls   int // every call, counted before it waits or fails
 }
 
 func newFake() *fakeKeyring { return &fakeKeyring{items: map[string]string{}, maxSize: 2560} }
 
 func (f *fakeKeyring) wait() {
 	f.mu.Lock()
+	f.calls++
 	h := f.hang
 	f.mu.Unlock()
 	if h != nil {
@@ -53,7 +51,7 @@ func (f *fakeKeyring) Set(s, u, p string) error {
 	if f.failAll != nil {
 		return f.failAll
 	}
-	if len(p) > f.maxSize {
+	if f.maxSize > 0 && len(p) > f.maxSize {
 		return keyring.ErrSetDataTooBig
 	}
 	f.sets++
@@ -82,6 +80,9 @@ func (f *fakeKeyring) Delete(s, u string) error {
 	f.wait()
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.failAll != nil {
+		return f.failAll
+	}
 	if _, ok := f.items[s+"\x00"+u]; !ok {
 		return keyring.ErrNotFound
 	}
@@ -200,7 +201,8 @@ func TestKeychainCrashMidWrite(t *testing.T) {
 		if err := s.Save(ctx, "tok", v2); err == nil {
 			t.Fatalf("crash at set %d: Save reported success", crash)
 		}
-		got, err := s.Load(ctx, "tok")
+		// A crash ends the process: the next one starts with a fresh store.
+		got, err := newKeychain("svc", KeychainOptions{ChunkSize: 2560}, f).Load(ctx, "tok")
 		if err != nil || got != v1 {
 			t.Fatalf("crash at set %d: Load = %d bytes of %q, %v; want the old value", crash, len(got), got[:1], err)
 		}
@@ -269,8 +271,8 @@ func TestKeychainNeverHangs(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		start := time.Now()
 		_, err := s.Load(ctx, "tok")
-		if !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("want ErrUnavailable with the deadline, got %v", err)
+		if !errors.Is(err, ErrUnavailable) || (i == 0 && !errors.Is(err, context.DeadlineExceeded)) {
+			t.Fatalf("want ErrUnavailable (with the deadline the first time, then backing off), got %v", err)
 		}
 		if d := time.Since(start); d > time.Second {
 			t.Fatalf("blocked %v", d)
@@ -293,32 +295,5 @@ func TestKeychainUnavailable(t *testing.T) {
 	}
 	if err := s.Save(context.Background(), "tok", "v"); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("%v", err)
-	}
-}
-
-func TestDefaultStoreFallsBackToFile(t *testing.T) {
-	t.Parallel()
-	f := newFake()
-	f.failAll = errors.New("no secret service")
-	var logged strings.Builder
-	d := &defaultStore{keychain: newKeychain("svc", KeychainOptions{}, f), file: NewFileStore(t.TempDir()),
-		logger: newTextLogger(&logged)}
-	ctx := context.Background()
-	if err := d.Save(ctx, "tok", "v"); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := d.Load(ctx, "tok"); err != nil || got != "v" {
-		t.Fatalf("%q %v", got, err)
-	}
-	if where := d.Describe(ctx); !strings.Contains(where, "private file") {
-		t.Fatalf("backend %s", where)
-	}
-	if n := strings.Count(logged.String(), "level=INFO"); n != 1 {
-		t.Fatalf("want one info line, got %d:\n%s", n, logged.String())
-	}
-
-	ok := &defaultStore{keychain: newKeychain("svc", KeychainOptions{}, newFake()), file: NewFileStore(t.TempDir())}
-	if where := ok.Describe(ctx); !strings.Contains(where, "keychain") {
-		t.Fatalf("a working keychain was not chosen: %s", where)
 	}
 }

@@ -13,9 +13,17 @@ import (
 	"github.com/zalando/go-keyring"
 )
 
+// goKeyring is go-keyring's provider as a token.Keyring. On Linux the OS keychain store speaks
+// to the Secret Service itself, so the mock is put behind the store explicitly.
+type goKeyring struct{}
+
+func (goKeyring) Set(s, u, p string) error        { return keyring.Set(s, u, p) }
+func (goKeyring) Get(s, u string) (string, error) { return keyring.Get(s, u) }
+func (goKeyring) Delete(s, u string) error        { return keyring.Delete(s, u) }
+
 func TestWithGoKeyringMock(t *testing.T) {
 	keyring.MockInit()
-	s := token.NewKeychainStoreWithOptions("svc", token.KeychainOptions{ChunkSize: 2560})
+	s := token.NewKeychainStoreFrom(goKeyring{}, "svc", token.KeychainOptions{ChunkSize: 2560})
 	ctx := context.Background()
 	for _, v := range []string{"short", strings.Repeat("x", 10<<10)} {
 		if err := s.Save(ctx, "tok", v); err != nil {
@@ -35,7 +43,7 @@ func TestWithGoKeyringMock(t *testing.T) {
 
 func TestGoKeyringMockErrors(t *testing.T) {
 	keyring.MockInitWithError(errors.New("locked"))
-	s := token.NewKeychainStore("svc")
+	s := token.NewKeychainStoreFrom(goKeyring{}, "svc", token.KeychainOptions{})
 	if _, err := s.Load(context.Background(), "tok"); !errors.Is(err, token.ErrUnavailable) {
 		t.Fatalf("%v", err)
 	}

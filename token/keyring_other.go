@@ -1,0 +1,13 @@
+//go:build !((dragonfly && cgo) || (freebsd && cgo) || linux || netbsd || openbsd)
+
+package token
+
+import "runtime"
+
+func osKeyring() Keyring { return goKeyring{} }
+
+// osChunkSize is the largest item the platform's keychain takes through go-keyring: Windows
+// refuses a credential blob over 2560 bytes (CRED_MAX_CREDENTIAL_BLOB_SIZE); on macOS go-keyring
+// passes the secret base64-encoded (4/3 larger, with an 18-byte prefix) on a `security` command
+// line of at most 4096 bytes beside the service and account names, which leaves about 3000.
+var osChunkSize = map[string]int{"windows": 2560, "darwin": 2800, "ios": 2800}[runtime.GOOS]
