@@ -152,8 +152,8 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
-// wireRelease is the release object, in both its older and newer shapes.
-type wireRelease struct {
+// wireReleaseObject is the release object, in both its older and newer shapes.
+type wireReleaseObject struct {
 	Name        json.RawMessage `json:"name"`
 	Version     json.RawMessage `json:"version"`
 	Channel     json.RawMessage `json:"channel"`
@@ -175,7 +175,7 @@ func parseRelease(body []byte) (*Release, error) {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: release: "+format, append([]any{errs.ErrBadResponse}, a...)...)
 	}
-	var w wireRelease
+	var w wireReleaseObject
 	if err := json.Unmarshal(body, &w); err != nil {
 		return nil, bad("the body is not a release object")
 	}

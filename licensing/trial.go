@@ -68,10 +68,10 @@ type wireTrial struct {
 	ReleaseChannel     string          `json:"releaseChannel,omitempty"`
 	ReleasePlatform    string          `json:"releasePlatform,omitempty"`
 	ReleasePublishedAt string          `json:"releasePublishedAt,omitempty"`
-	Metadata           *[]wireMetadata `json:"metadata,omitempty"`
+	Metadata           *[]wireTrialMetadata `json:"metadata,omitempty"`
 }
 
-type wireMetadata struct {
+type wireTrialMetadata struct {
 	Key   string `json:"key"`
 	Value string `json:"value"`
 }
@@ -109,9 +109,9 @@ func encodeTrial(productID string, m *fingerprint.Machine, r *TrialRequest) ([]b
 		w.ReleasePublishedAt = r.ReleasePublishedAt.UTC().Format(time.RFC3339Nano)
 	}
 	if r.Metadata != nil {
-		md := make([]wireMetadata, len(r.Metadata))
+		md := make([]wireTrialMetadata, len(r.Metadata))
 		for i, it := range r.Metadata {
-			md[i] = wireMetadata(it)
+			md[i] = wireTrialMetadata(it)
 		}
 		w.Metadata = &md
 	}
