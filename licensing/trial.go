@@ -55,19 +55,19 @@ type TrialRequest struct {
 
 // wireTrial is the body of both trial requests, in the reference page's order.
 type wireTrial struct {
-	OS                 string          `json:"os"`
-	OSVersion          string          `json:"osVersion,omitempty"`
-	Fingerprint        string          `json:"fingerprint"`
-	VMName             string          `json:"vmName"`
-	Container          bool            `json:"container"`
-	Hostname           string          `json:"hostname"`
-	UserHash           string          `json:"userHash"`
-	ProductID          string          `json:"productId"`
-	AccountID          string          `json:"accountId"`
-	ReleaseVersion     string          `json:"releaseVersion,omitempty"`
-	ReleaseChannel     string          `json:"releaseChannel,omitempty"`
-	ReleasePlatform    string          `json:"releasePlatform,omitempty"`
-	ReleasePublishedAt string          `json:"releasePublishedAt,omitempty"`
+	OS                 string               `json:"os"`
+	OSVersion          string               `json:"osVersion,omitempty"`
+	Fingerprint        string               `json:"fingerprint"`
+	VMName             string               `json:"vmName"`
+	Container          bool                 `json:"container"`
+	Hostname           string               `json:"hostname"`
+	UserHash           string               `json:"userHash"`
+	ProductID          string               `json:"productId"`
+	AccountID          string               `json:"accountId"`
+	ReleaseVersion     string               `json:"releaseVersion,omitempty"`
+	ReleaseChannel     string               `json:"releaseChannel,omitempty"`
+	ReleasePlatform    string               `json:"releasePlatform,omitempty"`
+	ReleasePublishedAt string               `json:"releasePublishedAt,omitempty"`
 	Metadata           *[]wireTrialMetadata `json:"metadata,omitempty"`
 }
 
