@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/token"
 	"github.com/tollgate-dev/tollgate/transport"
 )
@@ -80,7 +79,7 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 	if errors.Is(err, ErrCacheUnavailable) && !r.AllowUncached {
 		return nil, fmt.Errorf("licensing: activate: nothing sent: %w", err)
 	}
-	body := appendActivate(make([]byte, 0, 512), c.cfg.ProductID, &m, &r)
+	body := activateBody(c.cfg.ProductID, &m, &r)
 	resp, err := c.http.Do(ctx, transport.Request{
 		Method: http.MethodPost, Path: "/v3/activations", Body: body, Unrepeatable: hasIncrements(r.MeterAttributes),
 	})
@@ -111,19 +110,6 @@ func (c *Client) cachedFor(ctx context.Context, key string) (*Activation, bool, 
 	return activationOf(got.claims, got.rec.Token), true, nil
 }
 
-// appendActivate appends the POST /v3/activations body: the fields the API notes list for it,
-// plus container, which the server's allowContainerActivation rule reads, and the release
-// fields, in the reference page's order.
-func appendActivate(b []byte, productID string, m *fingerprint.Machine, r *ActivationRequest) []byte {
-	b = appendMachine(append(b, '{'), productID, m)
-	b = appendRelease(b, r.ReleaseVersion, r.ReleaseChannel, r.ReleasePlatform, r.ReleasePublishedAt)
-	b = append(b, `,"key":`...)
-	b = appendString(b, r.Key)
-	b = appendOptional(b, `,"appVersion":`, r.AppVersion)
-	b = appendItems(b, r.Metadata, r.MeterAttributes)
-	return append(b, '}')
-}
-
 // Deactivate frees this machine's seat: POST /v3/activations/{id}/deactivate for the cached
 // activation, with the body the API notes give (productId, accountId, fingerprint, userHash,
 // os). On success it drops the cached token and its time record.
@@ -146,15 +132,7 @@ func (c *Client) Deactivate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b := append(make([]byte, 0, 256), `{"productId":`...)
-	b = appendString(b, c.cfg.ProductID)
-	b = append(b, `,"accountId":"","fingerprint":`...)
-	b = appendString(b, m.Fingerprint)
-	b = append(b, `,"userHash":`...)
-	b = appendString(b, m.UserHash)
-	b = append(b, `,"os":`...)
-	b = appendString(b, m.OS)
-	b = append(b, '}')
+	b := deactivateBody(c.cfg.ProductID, &m)
 	_, err = c.http.Do(ctx, transport.Request{Method: http.MethodPost, Path: activationPath(r.id) + "/deactivate", Body: b})
 	var apiErr *APIError
 	switch {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/licensingtest"
@@ -114,25 +113,35 @@ func TestWireZeroValues(t *testing.T) {
 	}
 }
 
-func TestAppendStringMatchesEncodingJSON(t *testing.T) {
+// TestBodiesByteForByte pins compact bodies as the hand-written encoder wrote them before the
+// wire structs replaced it, escapes included (<, > and & unescaped; U+2028/9, control characters,
+// quotes and backslashes escaped), so that the switch to encoding/json changed no byte.
+func TestBodiesByteForByte(t *testing.T) {
 	t.Parallel()
-	for _, s := range []string{"", "plain", "quote\" back\\slash", "\x00\x01\x1f\x7f", "tab\tnl\ncr\r",
-		"é😀", "\u2028\u2029", "<>&", "bad\xffutf8", "\xed\xa0\x80"} {
-		var back string
-		if err := json.Unmarshal(appendString(nil, s), &back); err != nil {
-			t.Fatalf("%q: %v", s, err)
-		}
-		want := strings.ToValidUTF8(s, "\ufffd")
-		if utf8.ValidString(s) && back != s || !utf8.ValidString(s) && back != decodeLikeStd(s) {
-			t.Errorf("%q round-trips to %q, want %q", s, back, want)
+	vm := testMachine()
+	vm.VMName, vm.Container, vm.OS, vm.OSVersion = "KVM", true, "windows", "10.0.22631"
+	u := Update{Key: "KEY-1234-ÄÖÜ\x01<>&\u2028\u2029\"\\/", AccountID: "a\tb", UserID: "u", ReleaseVersion: "1.4.2.7",
+		ReleaseChannel: "c", ReleasePlatform: "p",
+		ReleasePublishedAt: time.Date(2026, 11, 26, 16, 15, 22, 123456789, time.FixedZone("CET", 3600)),
+		LeaseDuration:      Int64(-1), Metadata: []Metadata{{Key: "k\x7f", Value: "v\u00e9\U0001F600"}},
+		MeterAttributes: []MeterAttribute{{Name: "n", UsesIncrement: -9223372036854775808}},
+		DeviceID:        "4de4adb9-21ee-47e3-aeb4-8cf8ed6c109a", DeviceChallenge: "dc", DeviceChallengeSignature: "ds"}
+	for i, tc := range []struct {
+		got  []byte
+		want string
+	}{
+		{updateBody(testProduct, &vm, &u), "{\"os\":\"windows\",\"osVersion\":\"10.0.22631\",\"fingerprint\":\"abababababababababababababababababababababababababababababababab\",\"vmName\":\"KVM\",\"container\":true,\"hostname\":\"build-host\",\"userHash\":\"cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd\",\"productId\":\"prod-1\",\"accountId\":\"a\\tb\",\"releaseVersion\":\"1.4.2.7\",\"releaseChannel\":\"c\",\"releasePlatform\":\"p\",\"releasePublishedAt\":\"2026-11-26T15:15:22.123456789Z\",\"key\":\"KEY-1234-ÄÖÜ\\u0001<>&\\u2028\\u2029\\\"\\\\/\",\"userId\":\"u\",\"leaseDuration\":-1,\"metadata\":[{\"key\":\"k\u007f\",\"value\":\"vé😀\"}],\"meterAttributes\":[{\"name\":\"n\",\"usesIncrement\":-9223372036854775808}],\"deviceId\":\"4de4adb9-21ee-47e3-aeb4-8cf8ed6c109a\",\"deviceChallenge\":\"dc\",\"deviceChallengeSignature\":\"ds\"}"},
+		{updateBody(testProduct, &vm, &Update{Key: "K", Metadata: []Metadata{}, MeterAttributes: []MeterAttribute{}, LeaseDuration: Int64(0)}), "{\"os\":\"windows\",\"osVersion\":\"10.0.22631\",\"fingerprint\":\"abababababababababababababababababababababababababababababababab\",\"vmName\":\"KVM\",\"container\":true,\"hostname\":\"build-host\",\"userHash\":\"cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd\",\"productId\":\"prod-1\",\"accountId\":\"\",\"key\":\"K\",\"leaseDuration\":0,\"metadata\":[],\"meterAttributes\":[]}"},
+		{activateBody(testProduct, &vm, &ActivationRequest{Key: "K<", AppVersion: "1", Metadata: []Metadata{{"a", "b"}}, MeterAttributes: []MeterAttribute{}}), "{\"os\":\"windows\",\"osVersion\":\"10.0.22631\",\"fingerprint\":\"abababababababababababababababababababababababababababababababab\",\"vmName\":\"KVM\",\"container\":true,\"hostname\":\"build-host\",\"userHash\":\"cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd\",\"productId\":\"prod-1\",\"key\":\"K<\",\"appVersion\":\"1\",\"metadata\":[{\"key\":\"a\",\"value\":\"b\"}],\"meterAttributes\":[]}"},
+		{activateBody(testProduct, &vm, &ActivationRequest{Key: "K"}), "{\"os\":\"windows\",\"osVersion\":\"10.0.22631\",\"fingerprint\":\"abababababababababababababababababababababababababababababababab\",\"vmName\":\"KVM\",\"container\":true,\"hostname\":\"build-host\",\"userHash\":\"cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd\",\"productId\":\"prod-1\",\"key\":\"K\"}"},
+		{activateBody(testProduct, &vm, &ActivationRequest{Key: "K<", AppVersion: "3.1.0-beta (build 42)", ReleaseVersion: "3.1.0",
+			ReleaseChannel: "beta", ReleasePlatform: "linux",
+			ReleasePublishedAt: time.Date(2026, 11, 26, 16, 15, 22, 5, time.FixedZone("CET", 3600)),
+			Metadata:           []Metadata{{"a", "b"}}}), "{\"os\":\"windows\",\"osVersion\":\"10.0.22631\",\"fingerprint\":\"abababababababababababababababababababababababababababababababab\",\"vmName\":\"KVM\",\"container\":true,\"hostname\":\"build-host\",\"userHash\":\"cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd\",\"productId\":\"prod-1\",\"releaseVersion\":\"3.1.0\",\"releaseChannel\":\"beta\",\"releasePlatform\":\"linux\",\"releasePublishedAt\":\"2026-11-26T15:15:22.000000005Z\",\"key\":\"K<\",\"appVersion\":\"3.1.0-beta (build 42)\",\"metadata\":[{\"key\":\"a\",\"value\":\"b\"}]}"},
+		{deactivateBody(testProduct, &vm), "{\"productId\":\"prod-1\",\"accountId\":\"\",\"fingerprint\":\"abababababababababababababababababababababababababababababababab\",\"userHash\":\"cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd\",\"os\":\"windows\"}"},
+	} {
+		if string(tc.got) != tc.want {
+			t.Errorf("body %d:\n got %s\nwant %s", i, tc.got, tc.want)
 		}
 	}
-}
-
-// decodeLikeStd returns what encoding/json makes of s after a marshal/unmarshal round trip.
-func decodeLikeStd(s string) string {
-	b, _ := json.Marshal(s)
-	var back string
-	_ = json.Unmarshal(b, &back)
-	return back
 }

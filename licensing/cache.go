@@ -70,6 +70,15 @@ func (c *Client) load(ctx context.Context, s slot) (*cached, error) {
 		}
 		return &cached{stored: stored, lapsed: l, sealKey: sealKey, slot: s}, errLapsed
 	}
+	// The memo holds license records only: a trial's token is verified without a license key,
+	// so a trial record copied into the license's place must never pass as verified there.
+	if rec, claims, ok := c.memo.get(stored); ok && !s.trial {
+		// The same bytes verified before; the binding to this machine is checked again.
+		if claims.Fingerprint != m.Fingerprint {
+			return nil, fmt.Errorf("%w: the token is bound to another machine", errs.ErrFingerprintMismatch)
+		}
+		return &cached{stored: stored, rec: rec, claims: claims, sealKey: sealKey, slot: s}, nil
+	}
 	rec, recErr := token.DecodeRecord(stored, sealKey)
 	if errors.Is(recErr, token.ErrCorrupt) {
 		return nil, fmt.Errorf("%w: %w", errs.ErrNotActivated, recErr)
@@ -79,6 +88,9 @@ func (c *Client) load(ctx context.Context, s slot) (*cached, error) {
 	claims, err := s.verify(c.verifier, rec.Token, rec.Key, m.Fingerprint)
 	if err != nil {
 		return nil, err
+	}
+	if recErr == nil && !s.trial {
+		c.memo.put(stored, rec, claims)
 	}
 	return &cached{stored: stored, rec: rec, claims: claims, tampered: recErr, sealKey: sealKey, slot: s}, nil
 }
@@ -93,8 +105,14 @@ func (c *Client) moveForward(ctx context.Context, got *cached, now time.Time) {
 	}
 	rec := got.rec
 	rec.LastSeen = now
-	if err := c.store.Save(ctx, got.slot.name, token.EncodeRecord(rec, got.sealKey)); err != nil {
+	stored := token.EncodeRecord(rec, got.sealKey)
+	if err := c.store.Save(ctx, got.slot.name, stored); err != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not record the time of this check", slog.Any("error", err))
+		return
+	}
+	// The same verified token with a later time, sealed here: no need to verify it again.
+	if !got.slot.trial {
+		c.memo.put(stored, rec, got.claims)
 	}
 }
 

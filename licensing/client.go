@@ -28,7 +28,7 @@ const persistEvery = 5 * time.Minute
 type Client struct {
 	cfg       Config
 	verifier  *token.Verifier
-	http      *transport.Client
+	http      *lazyTransport
 	store     token.Store
 	storeName string
 	now       func() time.Time
@@ -39,6 +39,8 @@ type Client struct {
 	sealKey []byte               // token.SealKey of the product and machine
 
 	saveMu sync.Mutex // orders writes of the cached record within this process
+
+	memo verifiedMemo // the record verified last (see memo.go)
 }
 
 // New checks ProductID, PublicKey and BaseURL. The request's fields, Machine's included, are
@@ -55,12 +57,11 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("licensing: invalid config: %w", err)
 	}
-	hc, err := transport.New(transport.Config{
+	// The HTTP client is built by the first request (see lazyTransport); p.baseURL passed
+	// ParseBaseURL, the only check transport.New makes.
+	hc := &lazyTransport{cfg: transport.Config{
 		BaseURL: p.baseURL.String(), HTTPClient: cfg.HTTPClient, Retry: cfg.Retry, Logger: cfg.Logger, Now: cfg.Now,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("licensing: invalid config: %w", err)
-	}
+	}}
 	c := &Client{cfg: cfg, verifier: v, http: hc, store: cfg.Store, storeName: "activation/" + cfg.ProductID,
 		now: cfg.Now, logger: cfg.Logger}
 	if c.now == nil {
@@ -161,7 +162,7 @@ func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Up
 	if len(fields) > 0 {
 		return nil, &ValidationError{Fields: fields}
 	}
-	body := appendUpdate(make([]byte, 0, 512), c.cfg.ProductID, &m, &u)
+	body := updateBody(c.cfg.ProductID, &m, &u)
 	resp, err := c.http.Do(ctx, transport.Request{
 		Method: http.MethodPatch, Path: activationPath(activationID), Body: body, Unrepeatable: u.hasIncrements(),
 	})
@@ -213,12 +214,14 @@ func (c *Client) accept(ctx context.Context, body []byte, licenseKey, activation
 		return a, stop
 	}
 	rec := token.Record{Token: raw, Key: licenseKey, LastSeen: now}
-	if err := c.save(ctx, token.EncodeRecord(rec, sealKey)); err != nil {
+	stored := token.EncodeRecord(rec, sealKey)
+	if err := c.save(ctx, stored); err != nil {
 		if state != nil {
 			return a, fmt.Errorf("%w; %w (%w): %w", state, errs.ErrNotCached, errs.ErrCacheUnavailable, err)
 		}
 		return a, fmt.Errorf("%w (%w): %w", errs.ErrNotCached, errs.ErrCacheUnavailable, err)
 	}
+	c.memo.put(stored, rec, claims)
 	return a, state
 }
 

@@ -6,7 +6,10 @@
 // [New] checks the configuration once. [Client.Validate] then answers from the cached activation
 // token with no network: it verifies the token's RS256 signature against the product's public
 // key, that it belongs to this product, license key and machine, that the clock was not turned
-// back, and the server's time rules (lease, sync grace period, expiry, suspension).
+// back, and the server's time rules (lease, sync grace period, expiry, suspension). A client
+// verifies a cached record once: while the stored bytes stay the same, later calls reuse the
+// verified claims and only rerun the binding, clock and time checks. New builds no HTTP client;
+// the first request does.
 //
 // # Talking to the server
 //

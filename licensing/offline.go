@@ -22,6 +22,12 @@ import (
 // Applied: Validate sends nothing, so nothing is applied; the returned *Activation has Applied
 // false. [ErrGracePeriodOver], [ErrExpired] and [ErrSuspended] come with the genuine
 // *Activation. When the check passes and the clock has moved forward, the recorded time does too.
+//
+// A client remembers the record it verified (or wrote) last: when the stored record is
+// byte-for-byte that one, its claims are reused without a second RSA verification or decoding,
+// and the fingerprint binding, the anti-rollback check and the time rules still run. Any other
+// record, including a tampered one, is verified afresh. The first Validate in a process costs one
+// verification; the next ones cost a store read and the rules.
 func (c *Client) Validate(ctx context.Context) (*Activation, error) {
 	got, err := c.loadCached(ctx)
 	if err != nil {

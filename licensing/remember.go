@@ -114,8 +114,9 @@ func decodeLapsed(s string, sealKey []byte) (m *memory, ok bool, err error) {
 	}
 	var raw [3][]byte
 	for i, p := range parts {
+		// Go's base64 decoders skip CR and LF: a field holding one is not ours.
 		b, err := base64.RawURLEncoding.Strict().DecodeString(p)
-		if err != nil || len(b) == 0 {
+		if err != nil || len(b) == 0 || strings.ContainsAny(p, "\r\n") {
 			return nil, true, fmt.Errorf("%w: lapsed record incomplete", token.ErrCorrupt)
 		}
 		raw[i] = b

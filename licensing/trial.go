@@ -2,7 +2,6 @@ package licensing
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,27 +52,13 @@ type TrialRequest struct {
 	Metadata           []Metadata // nil = not sent; an empty non-nil slice is sent as []
 }
 
-// wireTrial is the body of both trial requests, in the reference page's order.
+// wireTrial is the body of both trial requests, in the reference page's order: the machine and
+// the release members as in an update (see wire.go), accountId always, metadata when not nil.
 type wireTrial struct {
-	OS                 string               `json:"os"`
-	OSVersion          string               `json:"osVersion,omitempty"`
-	Fingerprint        string               `json:"fingerprint"`
-	VMName             string               `json:"vmName"`
-	Container          bool                 `json:"container"`
-	Hostname           string               `json:"hostname"`
-	UserHash           string               `json:"userHash"`
-	ProductID          string               `json:"productId"`
-	AccountID          string               `json:"accountId"`
-	ReleaseVersion     string               `json:"releaseVersion,omitempty"`
-	ReleaseChannel     string               `json:"releaseChannel,omitempty"`
-	ReleasePlatform    string               `json:"releasePlatform,omitempty"`
-	ReleasePublishedAt string               `json:"releasePublishedAt,omitempty"`
-	Metadata           *[]wireTrialMetadata `json:"metadata,omitempty"`
-}
-
-type wireTrialMetadata struct {
-	Key   string `json:"key"`
-	Value string `json:"value"`
+	wireMachine
+	AccountID string `json:"accountId"`
+	wireRelease
+	Metadata []wireMetadata `json:"metadata,omitzero"`
 }
 
 // validateTrial appends to dst every way in which r breaks the reference page.
@@ -96,30 +81,15 @@ func EncodeTrialRequest(productID string, m fingerprint.Machine, r TrialRequest)
 	if fields := validateTrial(nil, productID, &m, &r); len(fields) > 0 {
 		return nil, &ValidationError{Fields: fields}
 	}
-	return encodeTrial(productID, &m, &r)
+	return encodeTrial(productID, &m, &r), nil
 }
 
 // encodeTrial marshals a request that passed validateTrial.
-func encodeTrial(productID string, m *fingerprint.Machine, r *TrialRequest) ([]byte, error) {
-	w := wireTrial{OS: m.OS, OSVersion: m.OSVersion, Fingerprint: m.Fingerprint, VMName: m.VMName,
-		Container: m.Container, Hostname: m.Hostname, UserHash: m.UserHash, ProductID: productID,
-		AccountID: r.AccountID, ReleaseVersion: r.ReleaseVersion, ReleaseChannel: r.ReleaseChannel,
-		ReleasePlatform: r.ReleasePlatform}
-	if !r.ReleasePublishedAt.IsZero() {
-		w.ReleasePublishedAt = r.ReleasePublishedAt.UTC().Format(time.RFC3339Nano)
-	}
-	if r.Metadata != nil {
-		md := make([]wireTrialMetadata, len(r.Metadata))
-		for i, it := range r.Metadata {
-			md[i] = wireTrialMetadata(it)
-		}
-		w.Metadata = &md
-	}
-	b, err := json.Marshal(&w)
-	if err != nil {
-		return nil, fmt.Errorf("licensing: encode the trial request: %w", err)
-	}
-	return b, nil
+func encodeTrial(productID string, m *fingerprint.Machine, r *TrialRequest) []byte {
+	md, _ := wireItems(r.Metadata, nil)
+	return marshalBody(&wireTrial{wireMachine: machineWire(productID, m), AccountID: r.AccountID,
+		wireRelease: releaseWire(r.ReleaseVersion, r.ReleaseChannel, r.ReleasePlatform, r.ReleasePublishedAt),
+		Metadata:    md})
 }
 
 // ActivateTrial starts this machine's trial: POST /v3/trial-activations with r and the
@@ -155,10 +125,7 @@ func (c *Client) ActivateTrial(ctx context.Context, r TrialRequest) (*Activation
 	if a, ok := c.cachedTrial(ctx); ok {
 		return a, nil
 	}
-	body, err := encodeTrial(c.cfg.ProductID, &m, &r)
-	if err != nil {
-		return nil, err
-	}
+	body := encodeTrial(c.cfg.ProductID, &m, &r)
 	resp, err := c.http.Do(ctx, transport.Request{Method: http.MethodPost, Path: trialPath, Body: body})
 	if err != nil {
 		return nil, err
@@ -187,10 +154,7 @@ func (c *Client) SyncTrial(ctx context.Context, r TrialRequest) (*Activation, er
 		return nil, err
 	}
 	id := got.claims.ActivationID
-	body, err := encodeTrial(c.cfg.ProductID, &m, &r)
-	if err != nil {
-		return nil, err
-	}
+	body := encodeTrial(c.cfg.ProductID, &m, &r)
 	resp, err := c.http.Do(ctx, transport.Request{Method: http.MethodPatch, Path: trialPath + "/" + url.PathEscape(id), Body: body})
 	if err != nil {
 		var apiErr *APIError

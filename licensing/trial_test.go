@@ -735,3 +735,34 @@ func TestTrialWithTheCacheUnavailable(t *testing.T) {
 		t.Fatalf("CheckReleaseUpdate: %v", err)
 	}
 }
+
+// TestTrialRecordIsNoLicense: a trial's record copied into the license's place does not pass as
+// a license, however often it is read (the verified-record memo holds license records only).
+func TestTrialRecordIsNoLicense(t *testing.T) {
+	t.Parallel()
+	e := trialSetup(t, licensingtest.TrialPolicy{})
+	if _, err := e.client.ActivateTrial(ctx, licensing.TrialRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := e.client.ValidateTrial(ctx); err != nil {
+			t.Fatal(err)
+		}
+		e.now.Add(10 * time.Minute) // the trial's record is rewritten with a later time
+	}
+	stored, err := e.store.Load(ctx, trialName(e.env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.Save(ctx, "activation/"+e.srv.ProductID, stored); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if a, err := e.client.Validate(ctx); !errors.Is(err, licensing.ErrTokenInvalid) || a != nil {
+			t.Fatalf("a trial record as a license: %+v %v", a, err)
+		}
+		if a, err := e.client.ValidateLicenseOrTrial(ctx); err != nil || !a.Trial {
+			t.Fatalf("ValidateLicenseOrTrial: %+v %v", a, err)
+		}
+	}
+}

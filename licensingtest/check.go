@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -66,9 +67,13 @@ func pick(from, extra map[string]field, names ...string) map[string]field {
 	return out
 }
 
+// The patterns are compiled on first use, not at package init, so that importing licensingtest
+// costs no start-up time.
 var (
-	releaseRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+){1,3}$`)
-	uuidRE    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	releaseRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+(\.[0-9]+){1,3}$`) })
+	uuidRE    = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	})
 )
 
 // CheckUpdateBody checks a PATCH /v3/activations/{id} body against every rule of the reference
@@ -129,12 +134,12 @@ func check(body []byte, fields map[string]field) []string {
 				add("%s: not an int64 of -1 or more", name)
 			}
 		case "release":
-			if s, ok := str(name, raw, 0, f.max); ok && !releaseRE.MatchString(s) {
+			if s, ok := str(name, raw, 0, f.max); ok && !releaseRE().MatchString(s) {
 				add("%s: not x.x, x.x.x or x.x.x.x", name)
 			}
 		case "uuid":
 			var s string
-			if json.Unmarshal(raw, &s) != nil || !uuidRE.MatchString(s) {
+			if json.Unmarshal(raw, &s) != nil || !uuidRE().MatchString(s) {
 				add("%s: not a UUID", name)
 			}
 		case "date-time":

@@ -92,7 +92,7 @@ func (s *Server) releaseUpdate(r *http.Request, body []byte) (int, []byte) {
 			problems = append(problems, name+": required")
 		}
 	}
-	if v := q.Get("version"); v != "" && !releaseRE.MatchString(v) {
+	if v := q.Get("version"); v != "" && !releaseRE().MatchString(v) {
 		problems = append(problems, "version: not x.x, x.x.x or x.x.x.x")
 	}
 	if len(problems) > 0 {

@@ -1,9 +1,7 @@
 package token
 
 import (
-	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 )
@@ -101,23 +99,34 @@ func (c *Claims) ActivationUses(name string) (int64, bool) {
 }
 
 // knownClaims are the claims Claims has fields for.
-var knownClaims = map[string]bool{
-	"aid": true, "pid": true, "lid": true, "key": true, "fp": true, "fms": true, "os": true,
-	"iat": true, "eat": true, "leat": true, "ssgpeat": true, "ld": true, "ls": true, "fc": true,
-	"ssi": true, "aco": true, "orv": true, "suspended": true, "type": true, "name": true,
-	"email": true, "company": true, "pmd": true, "lmd": true, "umd": true, "amd": true,
-	"lma": true, "ama": true,
+var knownClaims = [...]string{
+	"aid", "pid", "lid", "key", "fp", "fms", "os", "iat", "eat", "leat", "ssgpeat", "ld", "ls", "fc",
+	"ssi", "aco", "orv", "suspended", "type", "name", "email", "company", "pmd", "lmd", "umd", "amd",
+	"lma", "ama",
+}
+
+// isKnownClaim reports whether encoding/json reads the member name into a field of Claims: the
+// name of a known claim, compared as encoding/json compares them (exactly, else ignoring case
+// with Unicode simple folding).
+func isKnownClaim(name string) bool {
+	for _, k := range knownClaims {
+		if strings.EqualFold(name, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // Extra returns the claims the token carries that Claims has no field for, as raw JSON.
-// They are kept, not dropped, so that newer servers' claims stay readable.
+// They are kept, not dropped, so that newer servers' claims stay readable. Of an unknown claim
+// given twice, the last is kept.
 func (c *Claims) Extra() map[string]json.RawMessage {
 	all := c.all()
 	if all == nil {
 		return nil
 	}
 	for k := range all {
-		if knownClaims[k] {
+		if isKnownClaim(k) {
 			delete(all, k)
 		}
 	}
@@ -140,14 +149,4 @@ func (c *Claims) all() map[string]json.RawMessage {
 		return nil
 	}
 	return all
-}
-
-var errClaimType = errors.New("claim of the wrong type")
-
-// maxUnix is the last second of the year 9999.
-const maxUnix = 253402300799
-
-// decodeSegment decodes one base64url JWT segment.
-func decodeSegment(s string) ([]byte, error) {
-	return base64.RawURLEncoding.DecodeString(s)
 }

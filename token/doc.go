@@ -9,6 +9,16 @@
 // fingerprint. [CheckTime] applies the server's time rules in the order of the vendor's client,
 // and [CheckRollback] guards against a clock turned back.
 //
+// # Claims
+//
+// The header and the claims are read by encoding/json into typed structs. A NumericDate (iat,
+// eat, leat, ssgpeat) may have a fraction, as RFC 7519 allows, and keeps it to the nanosecond.
+// A claim of the wrong type is refused. A known claim given twice (or in two spellings that
+// encoding/json matches to one field, such as "eat" and "EAT") makes the token invalid rather
+// than letting the last member win, so that no reading of the same signed bytes can differ from
+// ours; null reads as absent. Claims this package does not know are kept in [Claims.Extra].
+// Each segment is checked against the base64url alphabet before it is decoded.
+//
 // # Storage
 //
 // A [Store] keeps the sealed [Record] of an activation between runs: [NewKeychainStore] in the

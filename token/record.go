@@ -89,7 +89,7 @@ func DecodeRecord(s string, key []byte) (Record, error) {
 		return Record{}, fmt.Errorf("%w: record incomplete", ErrCorrupt)
 	}
 	seen, err := strconv.ParseInt(seenS, 10, 64)
-	licenseKey, kerr := base64.RawURLEncoding.Strict().DecodeString(keyS)
+	licenseKey, kerr := decodeSegment(keyS)
 	if err != nil || kerr != nil || seen < 0 || seen > maxUnix || tok == "" || len(licenseKey) == 0 {
 		return Record{}, fmt.Errorf("%w: record incomplete", ErrCorrupt)
 	}

@@ -5,7 +5,6 @@ package token
 import (
 	"net"
 	"path/filepath"
-	"runtime"
 	"testing"
 )
 
@@ -43,9 +42,6 @@ func TestSessionBusAddress(t *testing.T) {
 
 func TestIsSocket(t *testing.T) {
 	t.Parallel()
-	if runtime.GOOS == "windows" {
-		t.Skip("unix sockets")
-	}
 	dir := t.TempDir()
 	p := filepath.Join(dir, "bus")
 	l, err := net.Listen("unix", p)

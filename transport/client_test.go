@@ -144,6 +144,8 @@ func TestRateLimit(t *testing.T) {
 		{"too long, seconds", map[string]string{"Retry-After": "3600"}, false, fastPolicy, 1, time.Hour},
 		{"too long, date", map[string]string{"Retry-After": now.Add(2 * time.Minute).Format(http.TimeFormat)}, true, fastPolicy, 1, 2 * time.Minute},
 		{"too long, reset epoch", map[string]string{"X-Rate-Limit-Reset": strconv.FormatInt(now.Unix()+90, 10)}, false, fastPolicy, 1, 90 * time.Second},
+		{"overflow, seconds", map[string]string{"Retry-After": "9223372036854775808"}, false, fastPolicy, 1, maxRetryAfter},
+		{"overflow, reset", map[string]string{"X-Rate-Limit-Reset": "99999999999999999999"}, true, fastPolicy, 1, maxRetryAfter},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

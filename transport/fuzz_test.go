@@ -96,6 +96,15 @@ func TestRetryAfterForms(t *testing.T) {
 		{"soon", "", 0, false},
 		{"", "", 0, false},
 		{"99999999999", "", maxRetryAfter, true},
+		{"9223372036854775807", "", maxRetryAfter, true},
+		{"9223372036854775808", "", maxRetryAfter, true}, // 2^63: out of int64, saturates
+		{"99999999999999999999999999999999", "", maxRetryAfter, true},
+		{"-9223372036854775809", "", 0, true},
+		{"", "9223372036854775808", maxRetryAfter, true},
+		{"", "18446744073709551616", maxRetryAfter, true},
+		{"", "-99999999999999999999", 0, true},
+		{"9223372036854775808", "30", maxRetryAfter, true}, // Retry-After first, even when huge
+		{"1e30", "", 0, false},
 	} {
 		h := http.Header{}
 		if tc.ra != "" {

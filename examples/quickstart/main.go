@@ -17,6 +17,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/examples/internal/demo"
 	"github.com/tollgate-dev/tollgate/licensing"
+	"github.com/tollgate-dev/tollgate/releaseversion"
 )
 
 func main() {
@@ -77,7 +78,7 @@ func run() int {
 		fmt.Printf("   %-16s %s\n", f.Field, f.Message)
 	}
 
-	release, _ := licensing.ReleaseVersionOf("v2.0.1-beta.3")
+	release, _ := releaseversion.Of("v2.0.1-beta.3")
 	fmt.Printf("\n3. PATCH /v3/activations/{id} with release %s", release)
 	if s.Fake != nil {
 		fmt.Print(" (the fake server fails the first try with 503)")
