@@ -18,8 +18,9 @@ const maxFileValue = 4 << 20
 
 const filePrefix = "tg1f:"
 
-// ErrInsecureStore is wrapped by the file store's Save when its directory can be written by
-// other local users and cannot be made private: they could replace or plant the cached value.
+// ErrInsecureStore is wrapped by the file store's Load and Save when its directory can be
+// written by other local users and cannot be made private: they could replace, remove or plant
+// the cached value.
 var ErrInsecureStore = errors.New("token: file store directory is writable by others")
 
 // NewFileStore returns a Store that keeps each value in a private file under dir. dir ""
@@ -37,11 +38,12 @@ var ErrInsecureStore = errors.New("token: file store directory is writable by ot
 //
 // Who can read it: on Unix the file is mode 0600 in a directory of mode 0700; Save tightens a
 // directory of the user's own that others could enter, and refuses, wrapping
-// [ErrInsecureStore], one owned by another user or writable by others that it cannot tighten.
+// [ErrInsecureStore], one owned by another user or writable by others that it cannot tighten;
+// Load does the same with a directory that exists.
 // On Windows, modes mean nothing: what protects the file is the ACL of the per-user %AppData%
 // folder, which grants access to the user, SYSTEM and Administrators only and is inherited by
-// the store's directory. Save refuses a directory owned by another user, or whose ACL lets
-// Everyone, Users, Authenticated Users, Guests or Anonymous write it.
+// the store's directory. Load and Save refuse a directory owned by another user, or whose ACL
+// lets Everyone, Users, Authenticated Users, Guests or Anonymous write it.
 func NewFileStore(dir string) Store { return &fileStore{dir: dir} }
 
 type fileStore struct{ dir string }
@@ -66,6 +68,12 @@ func (f *fileStore) Load(ctx context.Context, name string) (string, error) {
 	p, err := f.path(name)
 	if err != nil {
 		return "", err
+	}
+	// A directory others could write is tightened or refused before anything in it is trusted.
+	if err := atomicfile.CheckPrivate(filepath.Dir(p)); errors.Is(err, fs.ErrNotExist) {
+		return "", ErrNotFound
+	} else if err != nil {
+		return "", dirError(err)
 	}
 	b, err := atomicfile.ReadFile(ctx, p, maxFileValue)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -101,15 +109,20 @@ func (f *fileStore) Save(ctx context.Context, name, value string) error {
 		return err
 	}
 	if err := atomicfile.MkdirPrivate(filepath.Dir(p)); err != nil {
-		if errors.Is(err, atomicfile.ErrInsecureDir) {
-			return fmt.Errorf("token: file store: %w: %w", ErrInsecureStore, err)
-		}
-		return fmt.Errorf("token: file store: %w", err)
+		return dirError(err)
 	}
 	if err := atomicfile.WriteFile(ctx, p, []byte(filePrefix+checksum(value)+"\n"+value), 0o600); err != nil {
 		return fmt.Errorf("token: file store: %w", err)
 	}
 	return nil
+}
+
+// dirError wraps an error of the store's directory, ErrInsecureStore when others can write it.
+func dirError(err error) error {
+	if errors.Is(err, atomicfile.ErrInsecureDir) {
+		return fmt.Errorf("token: file store: %w: %w", ErrInsecureStore, err)
+	}
+	return fmt.Errorf("token: file store: %w", err)
 }
 
 func (f *fileStore) Delete(ctx context.Context, name string) error {

@@ -65,8 +65,9 @@ func TestFileStoreNotRegular(t *testing.T) {
 }
 
 // TestFileStoreDirectoryOthersCanWrite: a store directory of the user's own that others can
-// write is tightened to 0700; a shared one (sticky, world-writable, like /tmp) and one owned
-// by another user are refused with ErrInsecureStore, and nothing is written in them.
+// write is tightened to 0700 by Save and by Load; a shared one (sticky, world-writable, like
+// /tmp) and one owned by another user are refused with ErrInsecureStore, and nothing is read
+// from or written in them.
 func TestFileStoreDirectoryOthersCanWrite(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -78,7 +79,16 @@ func TestFileStoreDirectoryOthersCanWrite(t *testing.T) {
 		t.Fatalf("own directory, mode 0777: %v", err)
 	}
 	if st, _ := os.Stat(open); st.Mode().Perm() != 0o700 {
-		t.Errorf("own directory not tightened: mode %v", st.Mode().Perm())
+		t.Errorf("own directory not tightened by Save: mode %v", st.Mode().Perm())
+	}
+	if err := os.Chmod(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := NewFileStore(open).Load(ctx, "tok"); err != nil || v != "v" {
+		t.Fatalf("Load in own directory, mode 0777: %q, %v", v, err)
+	}
+	if st, _ := os.Stat(open); st.Mode().Perm() != 0o700 {
+		t.Errorf("own directory not tightened by Load: mode %v", st.Mode().Perm())
 	}
 
 	shared := filepath.Join(base, "shared")
@@ -89,6 +99,14 @@ func TestFileStoreDirectoryOthersCanWrite(t *testing.T) {
 	if entries, _ := os.ReadDir(shared); len(entries) != 0 {
 		t.Errorf("written into a shared directory: %v", entries)
 	}
+	planted := NewFileStore(shared)
+	p, _ := planted.(*fileStore).path("tok")
+	if err := os.WriteFile(p, []byte(filePrefix+checksum("planted")+"\nplanted"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := planted.Load(ctx, "tok"); !errors.Is(err, ErrInsecureStore) {
+		t.Errorf("Load of a value in a shared directory: %q, %v; want ErrInsecureStore", v, err)
+	}
 
 	if os.Geteuid() == 0 { // giving a directory to another user needs root (as in CI)
 		other := filepath.Join(base, "other")
@@ -98,6 +116,9 @@ func TestFileStoreDirectoryOthersCanWrite(t *testing.T) {
 		}
 		if err := NewFileStore(other).Save(ctx, "tok", "v"); !errors.Is(err, ErrInsecureStore) {
 			t.Errorf("directory of uid 4242: Save = %v, want ErrInsecureStore", err)
+		}
+		if _, err := NewFileStore(other).Load(ctx, "tok"); !errors.Is(err, ErrInsecureStore) {
+			t.Errorf("directory of uid 4242: Load = %v, want ErrInsecureStore", err)
 		}
 	}
 }

@@ -65,4 +65,7 @@ func TestFileStoreWindowsProtection(t *testing.T) {
 	if err := NewFileStore(dir).Save(context.Background(), "tok", "v"); !errors.Is(err, ErrInsecureStore) {
 		t.Fatalf("Save in a directory Everyone may write: %v, want ErrInsecureStore", err)
 	}
+	if _, err := NewFileStore(dir).Load(context.Background(), "tok"); !errors.Is(err, ErrInsecureStore) {
+		t.Fatalf("Load in a directory Everyone may write: %v, want ErrInsecureStore", err)
+	}
 }

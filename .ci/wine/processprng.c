@@ -7,8 +7,9 @@
  * found". This DLL forwards ProcessPrng to advapi32!SystemFunction036 (RtlGenRandom), which
  * Wine implements from the host's random source.
  *
- * When it can go: once CI runs a Wine that ships bcryptprimitives.dll with ProcessPrng
- * (Wine 9.0 and later do). .ci/wine-tests builds and installs it only when the prefix lacks it.
+ * When it can go: once CI runs a Wine that ships bcryptprimitives.dll with ProcessPrng, as
+ * later Wine releases than Debian 12's 8.0 do. .ci/wine-tests builds and installs it only when
+ * the fresh prefix lacks the DLL, so on such a Wine it is simply not used.
  *
  * Built by .ci/wine-tests with:
  *   x86_64-w64-mingw32-gcc -shared -nostdlib -O2 -s -o bcryptprimitives.dll \

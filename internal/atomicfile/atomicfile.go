@@ -54,6 +54,11 @@ var ErrTooLarge = errors.New("file too large")
 // than max. On Windows the file is opened with FILE_SHARE_DELETE, so that a concurrent
 // replace is not refused because of this reader.
 func ReadFile(ctx context.Context, path string, max int64) ([]byte, error) {
+	// Opening some devices acts (a watchdog starts counting, a tape rewinds): look first, and
+	// check again on the open file in case the path changed in between.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, notRegular(path, st.Mode())
+	}
 	var f *os.File
 	err := retry(ctx, func() error {
 		var err error
@@ -69,7 +74,7 @@ func ReadFile(ctx context.Context, path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: fmt.Errorf("%w (%v)", ErrNotRegular, st.Mode().Type())}
+		return nil, notRegular(path, st.Mode())
 	}
 	if st.Size() > max {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrTooLarge}
@@ -82,6 +87,10 @@ func ReadFile(ctx context.Context, path string, max int64) ([]byte, error) {
 		return nil, &fs.PathError{Op: "read", Path: path, Err: ErrTooLarge}
 	}
 	return b, nil
+}
+
+func notRegular(path string, mode fs.FileMode) error {
+	return &fs.PathError{Op: "open", Path: path, Err: fmt.Errorf("%w (%v)", ErrNotRegular, mode.Type())}
 }
 
 // WriteFile replaces the file at path with data, atomically: a reader sees the old content or

@@ -122,3 +122,33 @@ func assertMode(t *testing.T, dir string, want fs.FileMode) {
 		t.Errorf("%s: mode %v, want %v", dir, st.Mode().Perm(), want)
 	}
 }
+
+// TestOpenReadFIFO: should the path become a FIFO between ReadFile's look and its open, the
+// open itself still returns at once.
+func TestOpenReadFIFO(t *testing.T) {
+	t.Parallel()
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		f, err := openRead(fifo)
+		if err == nil {
+			f.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("openRead of a FIFO: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			w.Close()
+		}
+		<-done
+		t.Fatal("openRead of a FIFO blocked")
+	}
+}

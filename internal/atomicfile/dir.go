@@ -23,3 +23,12 @@ func MkdirPrivate(dir string) error {
 	}
 	return checkPrivate(dir)
 }
+
+// CheckPrivate is [MkdirPrivate] for a directory that must already exist: it wraps
+// fs.ErrNotExist when dir is absent, and otherwise tightens or refuses it the same way.
+func CheckPrivate(dir string) error {
+	if _, err := os.Stat(dir); err != nil {
+		return err
+	}
+	return checkPrivate(dir)
+}
