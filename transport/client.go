@@ -258,6 +258,7 @@ func (k *call) backoff(_, _ time.Duration, attempt int, resp *http.Response) tim
 // finish turns retryablehttp's result into the documented outcome.
 func (k *call) finish(ctx context.Context, resp *http.Response, err error) (*Response, error) {
 	if err != nil {
+		hideQuery(err)          // the release check's query holds the license key
 		err = k.redact.err(err) // Go's HTTP client quotes a malformed answer's bytes
 		switch {
 		case errors.Is(err, errTooLarge):
