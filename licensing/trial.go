@@ -189,6 +189,7 @@ func (c *Client) acceptTrial(ctx context.Context, body []byte, activationID stri
 	if stop != nil {
 		return a, stop
 	}
+	c.vouch(claims, at)
 	rec := token.Record{Token: raw, Key: trialRecordKey, LastSeen: at}
 	if err := c.saveTrial(ctx, token.EncodeRecord(rec, sealKey)); err != nil {
 		if state != nil {
@@ -221,8 +222,9 @@ func (c *Client) dropTrial(ctx context.Context, why string) {
 //
 // Nothing cached is [ErrNotActivated]. The token is verified as ActivateTrial verifies it; the
 // record's seal and the clock are checked against the last recorded check ([ErrClockRolledBack]
-// when the clock went back by more than [token.RollbackTolerance]); then the server's time rules
-// of [token.CheckTime] are applied. An ended trial is [ErrExpired] with the genuine *Activation.
+// when the clock went back by more than [token.RollbackTolerance]) and against the newest time
+// of the OS's own files (see [Config.ClockWitnesses]); then the server's time rules of
+// [token.CheckTime] are applied. An ended trial is [ErrExpired] with the genuine *Activation.
 //
 // The rule more: a trial is judged at the later of the clock and the last recorded check, and
 // the first check that finds it ended records its time at once. So setting the clock back, by
@@ -238,6 +240,9 @@ func (c *Client) ValidateTrial(ctx context.Context) (*Activation, error) {
 	}
 	now := c.now()
 	if err := token.CheckRollback(now, got.rec.LastSeen); err != nil {
+		return nil, err
+	}
+	if err := c.checkWitness(now); err != nil {
 		return nil, err
 	}
 	at := later(now, got.rec.LastSeen)
@@ -306,7 +311,8 @@ func (c *Client) cachedTrial(ctx context.Context) (*Activation, bool) {
 		return nil, false
 	}
 	now := c.now()
-	if token.CheckRollback(now, got.rec.LastSeen) != nil || token.CheckTime(got.claims, later(now, got.rec.LastSeen)) != nil {
+	if token.CheckRollback(now, got.rec.LastSeen) != nil || c.checkWitness(now) != nil ||
+		token.CheckTime(got.claims, later(now, got.rec.LastSeen)) != nil {
 		return nil, false
 	}
 	a := activationOf(got.claims, got.rec.Token)

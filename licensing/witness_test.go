@@ -197,3 +197,49 @@ func TestWitnessOffWithCallerClock(t *testing.T) {
 		t.Fatalf("a caller's clock ten days back must not meet the OS's files: %v", err)
 	}
 }
+
+// TestForgedSealClockBackPastWitnessesTrial is the same attack on a trial: it ended in real
+// time; the user forges the trial record's seal and time and sets the clock back into the
+// trial. The OS's files are dated today, so ValidateTrial says ErrClockRolledBack.
+func TestForgedSealClockBackPastWitnessesTrial(t *testing.T) {
+	t.Parallel()
+	real := time.Now().Truncate(time.Second)
+	started := real.Add(-30 * 24 * time.Hour)
+	e := setup(t, licensingtest.License{}, licensingtest.WithClock(func() time.Time { return started }))
+	e.srv.SetTrialPolicy(licensingtest.TrialPolicy{Length: 14 * 24 * time.Hour})
+	e.now.Set(started)
+	journal := witnessFile(t, real)
+	c := witnessClient(t, e, []string{journal})
+	if _, err := c.ActivateTrial(ctx, licensing.TrialRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	// Used until today: the trial has ended.
+	e.now.Set(real)
+	if _, err := c.ValidateTrial(ctx); !errors.Is(err, licensing.ErrExpired) {
+		t.Fatalf("today: want ErrExpired, got %v", err)
+	}
+	// The forged record says the last check was a day into the trial; the clock says so too.
+	name := "trial/" + e.srv.ProductID
+	key := token.SealKey(e.srv.ProductID, e.m.Fingerprint)
+	stored, err := e.store.Load(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := token.DecodeRecord(stored, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.LastSeen = started.Add(24 * time.Hour)
+	if err := e.store.Save(ctx, name, token.EncodeRecord(rec, key)); err != nil {
+		t.Fatal(err)
+	}
+	e.now.Set(started.Add(24 * time.Hour))
+	// The attack is on a fresh start of the app: a new client reads the witnesses.
+	if _, err := witnessClient(t, e, []string{journal}).ValidateTrial(ctx); !errors.Is(err, licensing.ErrClockRolledBack) {
+		t.Fatalf("with a witness: want ErrClockRolledBack, got %v", err)
+	}
+	// Without witnesses the forgery would work: the test can fail.
+	if _, err := witnessClient(t, e, []string{}).ValidateTrial(ctx); err != nil {
+		t.Fatalf("without witnesses: %v", err)
+	}
+}
