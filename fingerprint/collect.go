@@ -136,36 +136,26 @@ func (c *collector) collect(ctx context.Context, appID string, all bool) (Machin
 	if !ok {
 		return Machine{}, Evidence{}, fmt.Errorf("%w: %s", ErrUnsupportedOS, c.goos)
 	}
-	var (
-		m           Machine
-		ev          Evidence
-		needInstall bool
-	)
-	switch c.goos {
-	case "linux", "android":
-		p := newProbe(c.fsys, c.lookupEnv)
-		if c.probeHook != nil {
-			c.probeHook(p)
+	if c.goos == "linux" || c.goos == "android" {
+		return c.collectLinux(ctx, appID, name, all)
+	}
+	// Windows and macOS: their readers, then the same install-id fallback.
+	info, err := c.native(ctx)
+	if err != nil {
+		return Machine{}, Evidence{}, err
+	}
+	m := Machine{OSVersion: info.osVersion, VMName: info.vm, Container: info.container}
+	ev := Evidence{VM: info.vmWhy, Container: info.containerWhy}
+	needInstall := true
+	for _, cand := range info.ids {
+		check := IDCheck{Source: cand.source}
+		if c := checkIDContent(appID, cand.raw, nil); c.fingerprint == "" {
+			check.Why = c.why
+		} else if needInstall {
+			check.Usable, check.Why, check.Fingerprint = true, "used", c.fingerprint
+			m.Fingerprint, m.Source, needInstall = c.fingerprint, cand.source, false
 		}
-		m, ev, needInstall = runLinux(p, fileIDContent(p, appID), all)
-	default:
-		info, err := c.native(ctx)
-		if err != nil {
-			return Machine{}, Evidence{}, err
-		}
-		m.OSVersion, m.VMName, m.Container = info.osVersion, info.vm, info.container
-		ev.VM, ev.Container = info.vmWhy, info.containerWhy
-		needInstall = true
-		for _, cand := range info.ids {
-			check := IDCheck{Source: cand.source}
-			if c := checkIDContent(appID, cand.raw, nil); c.fingerprint == "" {
-				check.Why = c.why
-			} else if needInstall {
-				check.Usable, check.Why, check.Fingerprint = true, "used", c.fingerprint
-				m.Fingerprint, m.Source, needInstall = c.fingerprint, cand.source, false
-			}
-			ev.IDs = append(ev.IDs, check)
-		}
+		ev.IDs = append(ev.IDs, check)
 	}
 	m.OS = name
 
@@ -190,4 +180,22 @@ func (c *collector) collect(ctx context.Context, appID string, all bool) (Machin
 	}
 	m.UserHash = UserHash(appID, c.goos, user)
 	return m, ev, nil
+}
+
+// collectLinux is CollectFrom over the real machine, plus the install id, which it creates and
+// keeps where CollectFrom would return ErrNoMachineID.
+func (c *collector) collectLinux(ctx context.Context, appID, osName string, all bool) (Machine, Evidence, error) {
+	host, err := c.hostname()
+	if err != nil || host == "" {
+		return Machine{}, Evidence{}, fmt.Errorf("fingerprint: hostname: %v", err)
+	}
+	user, err := c.userName()
+	if err != nil {
+		return Machine{}, Evidence{}, err
+	}
+	s := Snapshot{FS: c.fsys, Hostname: host, UserName: user,
+		live: &liveMachine{lookupEnv: c.lookupEnv, installID: c.installID, probeHook: c.probeHook}}
+	m, ev, err := collectFrom(ctx, appID, s, all)
+	m.OS = osName
+	return m, ev, err
 }

@@ -19,23 +19,23 @@ func (p *probe) container() (bool, string) {
 	}
 	if v, ok := p.lookup("container"); ok && v != "" {
 		if !notContainer[strings.ToLower(strings.TrimSpace(v))] {
-			return true, "$container is " + strconvQuote(v)
+			return true, "$container is " + quote(v)
 		}
 	}
 	// systemd writes what it detected here, "wsl" included.
 	if v := strings.TrimSpace(p.read("run/systemd/container")); v != "" && !notContainer[strings.ToLower(v)] {
-		return true, "/run/systemd/container says " + strconvQuote(v)
+		return true, "/run/systemd/container says " + quote(v)
 	}
 	if _, ok := p.lookup("KUBERNETES_SERVICE_HOST"); ok {
 		return true, "$KUBERNETES_SERVICE_HOST is set (a Kubernetes pod)"
 	}
 	if c := containerCgroup(p.read("proc/self/cgroup")); c != "" {
-		return true, "/proc/self/cgroup has a container runtime's cgroup " + strconvQuote(c)
+		return true, "/proc/self/cgroup has a container runtime's cgroup " + quote(c)
 	}
 	root, _ := p.mountAt("/")
 	if root.fstype == "overlay" {
 		if path := runtimeOverlay(root.superOpts); path != "" {
-			return true, "the root is an overlay of a container runtime's layers (" + strconvQuote(path) + ")"
+			return true, "the root is an overlay of a container runtime's layers (" + quote(path) + ")"
 		}
 		return false, "no container marker; the root is an overlay, but not of container layers (a live or image-based system)"
 	}
@@ -56,8 +56,10 @@ var containerRuntimes = []string{"docker-", "cri-containerd-", "crio-", "libpod-
 //
 //   - a bare container id (64 hex digits) below another directory: /docker/<id>,
 //     /kubepods/besteffort/pod<uid>/<id>, /actions_job/<id>, /ecs/<task>/<id>;
-//   - a runtime's scope: /system.slice/docker-<id>.scope, .../cri-containerd-<id>.scope;
-//   - Kubernetes' pod slices: /kubepods..., and LXC's /lxc/<name> and /lxc.payload.<name>.
+//   - a runtime's scope: /system.slice/docker-<id>.scope, .../cri-containerd-<id>.scope, and
+//     the same names without ".scope" under cgroupfs drivers (/libpod_parent/libpod-<id>);
+//   - Kubernetes' pod slices: /kubepods..., LXC's /lxc/<name> and /lxc.payload.<name>, and
+//     Cloud Foundry Garden's /garden/<handle>.
 //
 // A host's own units ("app-docker\x2ddesktop.scope", "docker.service", "containerd.service")
 // have none of these shapes.
@@ -75,16 +77,15 @@ func containerCgroup(content string) string {
 				return c
 			case strings.HasPrefix(c, "kubepods"):
 				return c
-			case c == "lxc" && i+1 < len(comps) && comps[i+1] != "":
-				return "lxc/" + comps[i+1]
+			case (c == "lxc" || c == "garden") && i == 1 && i+1 < len(comps) && comps[i+1] != "":
+				return c + "/" + comps[i+1]
 			case strings.HasPrefix(c, "lxc.payload"):
 				return c
 			}
-			if id, ok := strings.CutSuffix(c, ".scope"); ok {
-				for _, r := range containerRuntimes {
-					if rest, ok := strings.CutPrefix(id, r); ok && isContainerID(rest) {
-						return c
-					}
+			id := strings.TrimSuffix(c, ".scope") // cgroupfs drivers leave the suffix out
+			for _, r := range containerRuntimes {
+				if rest, ok := strings.CutPrefix(id, r); ok && isContainerID(rest) {
+					return c
 				}
 			}
 		}
@@ -109,7 +110,8 @@ func isContainerID(s string) bool {
 // lowerdir, upperdir and workdir, or "". Runtimes keep layers in shapes of their own:
 // Docker's overlay2 and containers/storage's overlay drivers use <root>/overlay2|overlay/l/<link>
 // and <root>/overlay2|overlay/<id>/diff|work; containerd uses
-// <root>/io.containerd.snapshotter.v1.overlayfs/snapshots/<n>/fs. Data roots may be anywhere, so
+// <root>/io.containerd.snapshotter.v1.<name>/snapshots/<n>/fs (overlayfs, fuse-overlayfs,
+// stargz, ...). Data roots may be anywhere, so
 // the shape is matched, not the prefix. A live system's overlay (lowerdir under /run/live,
 // /lib/live or /cdrom, upper on tmpfs), overlayroot's, or an image-based host's composefs root
 // has none of these shapes.
@@ -127,7 +129,7 @@ func runtimeOverlay(superOpts string) string {
 					return path
 				case (c == "overlay2" || c == "overlay") && i+2 < len(comps) && isLayerDir(comps[i+1], comps[i+2]):
 					return path
-				case strings.HasSuffix(c, "snapshotter.v1.overlayfs") && i+1 < len(comps) && comps[i+1] == "snapshots":
+				case strings.HasPrefix(c, "io.containerd.snapshotter.") && i+1 < len(comps) && comps[i+1] == "snapshots":
 					return path
 				}
 			}

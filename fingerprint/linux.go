@@ -59,7 +59,7 @@ func (p *probe) wsl() (isWSL bool, version int, why string) {
 	}
 	switch {
 	case strings.Contains(strings.ToLower(kernel), "microsoft"):
-		why = "the kernel release " + strconvQuote(kernel) + " is Microsoft's"
+		why = "the kernel release " + quote(kernel) + " is Microsoft's"
 	case envWhy != "":
 		entry, ok := p.wslInterop()
 		if !ok {
@@ -128,10 +128,10 @@ func (p *probe) vm() (string, string) {
 	if flag == flagClear {
 		// The cloud strings were not needed, but say so when the two strings read show them.
 		if v := p.dmi[fwSysVendor]; startsWithName(v, "Amazon EC2") {
-			return "", "sys_vendor is " + strconvQuote(v) + ", but the CPU reports no hypervisor: the cloud's bare metal"
+			return "", "sys_vendor is " + quote(v) + ", but the CPU reports no hypervisor: the cloud's bare metal"
 		}
 		if v := p.dmi[fwProductName]; startsWithName(v, "Google Compute Engine") {
-			return "", "product_name is " + strconvQuote(v) + ", but the CPU reports no hypervisor: the cloud's bare metal"
+			return "", "product_name is " + quote(v) + ", but the CPU reports no hypervisor: the cloud's bare metal"
 		}
 		return "", "the CPU reports no hypervisor and no hypervisor's firmware name"
 	}
@@ -175,9 +175,9 @@ func (p *probe) cloudGuest(cloud string, flag cpuFlag) (bool, string) {
 	name := strings.ToLower(p.dmiString(fwProductName))
 	switch {
 	case cloud == VMAWS && strings.Contains(name, ".metal"):
-		return false, "product_name " + strconvQuote(name) + " is a metal instance type"
+		return false, "product_name " + quote(name) + " is a metal instance type"
 	case cloud == VMGCE && strings.HasSuffix(name, "-metal"):
-		return false, "product_name " + strconvQuote(name) + " is a metal machine type"
+		return false, "product_name " + quote(name) + " is a metal machine type"
 	}
 	return true, "nothing says bare metal"
 }

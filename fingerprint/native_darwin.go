@@ -21,7 +21,7 @@ func readNative(ctx context.Context) (nativeInfo, error) {
 	vmm, err := unix.SysctlUint32("kern.hv_vmm_present")
 	model, _ := unix.Sysctl("hw.model")
 	info.vm = classifyMac(err == nil && vmm == 1, model)
-	info.vmWhy = "kern.hv_vmm_present and hw.model " + strconvQuote(model)
+	info.vmWhy = "kern.hv_vmm_present and hw.model " + quote(model)
 	info.containerWhy = "macOS has no containers"
 	if runtime.GOOS == "darwin" {
 		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)

@@ -47,7 +47,7 @@ func readNative(ctx context.Context) (nativeInfo, error) {
 // firmwareWhy says which firmware strings decided vm on Windows and macOS.
 func firmwareWhy(vm string, f firmware) string {
 	if vm == "" {
-		return "the firmware strings name no hypervisor (" + strconvQuote(f.SysVendor) + ", " + strconvQuote(f.ProductName) + ")"
+		return "the firmware strings name no hypervisor (" + quote(f.SysVendor) + ", " + quote(f.ProductName) + ")"
 	}
-	return "the firmware strings " + strconvQuote(f.SysVendor) + ", " + strconvQuote(f.ProductName) + " name " + vm
+	return "the firmware strings " + quote(f.SysVendor) + ", " + quote(f.ProductName) + " name " + vm
 }

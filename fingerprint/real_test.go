@@ -2,6 +2,7 @@ package fingerprint
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -181,5 +182,31 @@ func BenchmarkCollectFrom(b *testing.B) {
 		if _, err := CollectFrom(ctx, "bench-app", s); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestCaptureThisMachine: on Linux, a capture of this machine replays to what Collect answers.
+func TestCaptureThisMachine(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	capt, err := CaptureThisMachine(context.Background(), "app-1")
+	if runtime.GOOS != "linux" && runtime.GOOS != "android" {
+		if !errors.Is(err, ErrUnsupportedOS) {
+			t.Fatalf("capture on %s: %v", runtime.GOOS, err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Collect(context.Background(), "app-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := CollectFrom(context.Background(), "app-1", capt.Snapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != m {
+		t.Fatalf("replay %+v, Collect %+v", got, m)
 	}
 }

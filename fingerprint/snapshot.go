@@ -16,8 +16,9 @@ var ErrNoMachineID = errors.New("fingerprint: no usable machine id")
 // captured by a support tool (see [Capture]).
 //
 // FS is the machine's root ("/"): the rules read etc/, proc/, sys/, var/lib/dbus/, run/ and dev/
-// below it. Env is the process environment; Hostname and UserName are what the OS reports.
-// InstallID is the persisted install id, "" when there is none.
+// below it. Env is the process environment; Hostname and UserName are what the OS reports, and
+// neither may be empty (a Snapshot made by [Capture.Snapshot] carries the user hash instead of
+// a name). InstallID is the persisted install id, "" when there is none.
 type Snapshot struct {
 	FS        fs.FS             // the machine's root ("/"): etc/, proc/, sys/, var/, ...
 	Env       map[string]string // the process environment
@@ -28,6 +29,15 @@ type Snapshot struct {
 	// captured, set by Capture.Snapshot, stands in for the raw ids and the user name, which a
 	// capture never holds: per id source its verdict and fingerprint for the capture's app id.
 	captured *Capture
+	// live, set by Collect, reads the real environment and keeps the install id.
+	live *liveMachine
+}
+
+// liveMachine is what Collect adds to a Snapshot of the real machine.
+type liveMachine struct {
+	lookupEnv func(string) (string, bool)
+	installID func() (string, error) // reads or creates the install id
+	probeHook func(*probe)           // sees the probe (captures)
 }
 
 // Evidence says why collection answered as it did: what the support tool prints. It holds no
@@ -39,7 +49,8 @@ type Evidence struct {
 	Files     []string  `json:"files,omitempty"` // Linux: every file looked at, in order
 }
 
-// CollectFrom applies Collect's Linux rules to s. It writes nothing and starts nothing. Where
+// CollectFrom applies Collect's Linux rules to s; the Machine's OS is "linux". It writes
+// nothing and starts nothing. Where
 // Collect would create an install id and s has none, it returns an error wrapping
 // ErrNoMachineID. It reads only the files that its decisions need, in this order:
 //
@@ -74,7 +85,14 @@ func collectFrom(ctx context.Context, appID string, s Snapshot, all bool) (Machi
 	if c := s.captured; c != nil && c.AppID != appID {
 		return Machine{}, Evidence{}, fmt.Errorf("fingerprint: the capture holds fingerprints for app id %q, not %q", c.AppID, appID)
 	}
-	p := newProbe(s.FS, func(k string) (string, bool) { v, ok := s.Env[k]; return v, ok })
+	env := func(k string) (string, bool) { v, ok := s.Env[k]; return v, ok }
+	if s.live != nil {
+		env = s.live.lookupEnv
+	}
+	p := newProbe(s.FS, env)
+	if s.live != nil && s.live.probeHook != nil {
+		s.live.probeHook(p)
+	}
 	content := fileIDContent(p, appID)
 	if s.captured != nil {
 		content = s.captured.idContent
@@ -88,6 +106,12 @@ func collectFrom(ctx context.Context, appID string, s Snapshot, all bool) (Machi
 	if needInstall {
 		check := IDCheck{Source: SourceInstallID, Why: "no install id in the snapshot"}
 		switch {
+		case s.live != nil:
+			id, err := s.live.installID()
+			if err != nil {
+				return Machine{}, ev, fmt.Errorf("%w: %w", ErrNoMachineID, err)
+			}
+			check = IDCheck{Source: SourceInstallID, Usable: true, Why: "used: no machine id above was usable", Fingerprint: protect(appID, id)}
 		case s.captured != nil && s.captured.installID().Fingerprint != "":
 			check = s.captured.installID()
 		case s.InstallID != "" && normalizeID(s.InstallID) != "":

@@ -1,6 +1,9 @@
 package fingerprint
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Hypervisor names reported in Machine.VMName.
 const (
@@ -146,14 +149,14 @@ func classifyFirmwareWith(get func(fwField) string, onlyHypervisors bool) firmwa
 		// Clouds come first: they run on KVM or Xen but name themselves.
 		for _, k := range []fwField{fwSysVendor, fwBIOSVendor} {
 			if v := get(k); startsWithName(v, "Amazon EC2") {
-				return firmwareVerdict{VMAWS, true, dmiFiles[k] + " is " + strconvQuote(v)}
+				return firmwareVerdict{VMAWS, true, dmiFiles[k] + " is " + quote(v)}
 			}
 		}
 		if v := get(fwBIOSVersion); strings.Contains(strings.ToLower(v), ".amazon") {
-			return firmwareVerdict{VMAWS, true, "bios_version is " + strconvQuote(v)}
+			return firmwareVerdict{VMAWS, true, "bios_version is " + quote(v)}
 		}
 		if v := get(fwProductName); startsWithName(v, "Google Compute Engine") {
-			return firmwareVerdict{VMGCE, true, "product_name is " + strconvQuote(v)}
+			return firmwareVerdict{VMGCE, true, "product_name is " + quote(v)}
 		}
 		if startsWithName(get(fwSysVendor), "Google") && startsWithName(get(fwBIOSVendor), "Google") {
 			return firmwareVerdict{VMGCE, true, "sys_vendor and bios_vendor are Google"}
@@ -168,7 +171,7 @@ func classifyFirmwareWith(get func(fwField) string, onlyHypervisors bool) firmwa
 				continue
 			}
 			if v := get(k); startsWithName(v, n.prefix) {
-				return firmwareVerdict{n.vm, false, dmiFiles[k] + " is " + strconvQuote(v)}
+				return firmwareVerdict{n.vm, false, dmiFiles[k] + " is " + quote(v)}
 			}
 		}
 	}
@@ -189,10 +192,12 @@ func classifyFirmware(f firmware) string {
 	return v.vm
 }
 
-func strconvQuote(s string) string {
+// quote renders an outside string for evidence: trimmed, cut at 64 bytes, and Go-quoted, so
+// that no control character from a file reaches a terminal.
+func quote(s string) string {
 	s = strings.TrimSpace(s)
 	if len(s) > 64 {
-		s = s[:64] + "..."
+		return strconv.Quote(s[:64]) + "..."
 	}
-	return `"` + s + `"`
+	return strconv.Quote(s)
 }

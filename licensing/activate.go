@@ -82,12 +82,9 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 	body := activateBody(c.cfg.ProductID, &m, &r)
 	resp, err := c.http.Do(ctx, transport.Request{
 		Method: http.MethodPost, Path: "/v3/activations", Body: body, Unrepeatable: hasIncrements(r.MeterAttributes),
+		Secrets: []string{r.Key},
 	})
 	if err != nil {
-		var apiErr *APIError
-		if errors.As(err, &apiErr) {
-			redact(apiErr, r.Key)
-		}
 		return nil, err
 	}
 	return c.accept(ctx, resp.Body, r.Key, "", r.MeterAttributes, &m, sealKey)
@@ -104,7 +101,7 @@ func (c *Client) cachedFor(ctx context.Context, key string) (*Activation, bool, 
 		return nil, false, nil
 	}
 	now := c.now()
-	if token.CheckRollback(now, got.rec.LastSeen) != nil || token.CheckTime(got.claims, now) != nil {
+	if token.CheckRollback(now, got.rec.LastSeen) != nil || c.checkWitness(now) != nil || token.CheckTime(got.claims, now) != nil {
 		return nil, false, nil
 	}
 	return activationOf(got.claims, got.rec.Token), true, nil
@@ -133,7 +130,13 @@ func (c *Client) Deactivate(ctx context.Context) error {
 		return err
 	}
 	b := deactivateBody(c.cfg.ProductID, &m)
-	_, err = c.http.Do(ctx, transport.Request{Method: http.MethodPost, Path: activationPath(r.id) + "/deactivate", Body: b})
+	// The body holds no key, but the server knows it, and the token, and may echo them.
+	secrets := []string{r.key}
+	if r.act != nil {
+		secrets = append(secrets, r.act.Token)
+	}
+	_, err = c.http.Do(ctx, transport.Request{Method: http.MethodPost, Path: activationPath(r.id) + "/deactivate", Body: b,
+		Secrets: secrets})
 	var apiErr *APIError
 	switch {
 	case err == nil, errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound:

@@ -45,6 +45,11 @@ type Activation struct {
 	// false or the request carried none. The totals after it are in ActivationMeterAttributes and
 	// LicenseMeterAttributes.
 	Counted []MeterAttribute
+
+	// Trial is set when this is a trial activation ([Client.ActivateTrial], [Client.ValidateTrial]):
+	// ExpiresAt is then the trial's end, and LicenseID, Type and the licensee are whatever the
+	// trial token carries, usually nothing.
+	Trial bool
 }
 
 func activationOf(c *token.Claims, raw string) *Activation {
@@ -76,6 +81,9 @@ func (a *Activation) Meter(name string) (m token.LicenseMeter, activationUses in
 // String describes the activation without its token.
 func (a Activation) String() string {
 	s := fmt.Sprintf("activation %s of license %s (%s)", a.ID, a.LicenseID, a.Type)
+	if a.Trial {
+		s = "trial activation " + a.ID
+	}
 	if !a.ExpiresAt.IsZero() {
 		s += ", expires " + a.ExpiresAt.UTC().Format(time.RFC3339)
 	}

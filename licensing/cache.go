@@ -38,6 +38,7 @@ type cached struct {
 	tampered error // the record's seal did not match: its time cannot be trusted
 	sealKey  []byte
 	lapsed   *memory // set, with errLapsed, when a lapsed lease left only the id and key
+	slot     slot    // where it was read from
 }
 
 // loadCached reads the cache and verifies its token against this machine. Nothing cached, or
@@ -45,11 +46,16 @@ type cached struct {
 // ErrCacheUnavailable; a token that fails verification gives its error. A lapsed lease's
 // record gives errLapsed with what it remembers in got.lapsed.
 func (c *Client) loadCached(ctx context.Context) (*cached, error) {
+	return c.load(ctx, c.licenseSlot())
+}
+
+// load is loadCached for the record of s: the activation's or the trial's.
+func (c *Client) load(ctx context.Context, s slot) (*cached, error) {
 	m, sealKey, err := c.identity(ctx)
 	if err != nil {
 		return nil, err
 	}
-	stored, err := c.store.Load(ctx, c.storeName)
+	stored, err := c.store.Load(ctx, s.name)
 	switch {
 	case errors.Is(err, token.ErrNotFound):
 		return nil, errs.ErrNotActivated
@@ -62,14 +68,16 @@ func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", errs.ErrNotActivated, err)
 		}
-		return &cached{stored: stored, lapsed: l, sealKey: sealKey}, errLapsed
+		return &cached{stored: stored, lapsed: l, sealKey: sealKey, slot: s}, errLapsed
 	}
-	if rec, claims, ok := c.memo.get(stored); ok {
+	// The memo holds license records only: a trial's token is verified without a license key,
+	// so a trial record copied into the license's place must never pass as verified there.
+	if rec, claims, ok := c.memo.get(stored); ok && !s.trial {
 		// The same bytes verified before; the binding to this machine is checked again.
 		if claims.Fingerprint != m.Fingerprint {
 			return nil, fmt.Errorf("%w: the token is bound to another machine", errs.ErrFingerprintMismatch)
 		}
-		return &cached{stored: stored, rec: rec, claims: claims, sealKey: sealKey}, nil
+		return &cached{stored: stored, rec: rec, claims: claims, sealKey: sealKey, slot: s}, nil
 	}
 	rec, recErr := token.DecodeRecord(stored, sealKey)
 	if errors.Is(recErr, token.ErrCorrupt) {
@@ -77,14 +85,14 @@ func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 	}
 	// A token copied from another machine fails here with ErrFingerprintMismatch, before its
 	// seal (keyed by the fingerprint too) is looked at.
-	claims, err := c.verifier.Verify(rec.Token, token.Binding{LicenseKey: rec.Key, Fingerprint: m.Fingerprint})
+	claims, err := s.verify(c.verifier, rec.Token, rec.Key, m.Fingerprint)
 	if err != nil {
 		return nil, err
 	}
-	if recErr == nil {
+	if recErr == nil && !s.trial {
 		c.memo.put(stored, rec, claims)
 	}
-	return &cached{stored: stored, rec: rec, claims: claims, tampered: recErr, sealKey: sealKey}, nil
+	return &cached{stored: stored, rec: rec, claims: claims, tampered: recErr, sealKey: sealKey, slot: s}, nil
 }
 
 // moveForward records now as the last successful check, unless the cache changed meanwhile
@@ -92,18 +100,20 @@ func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 func (c *Client) moveForward(ctx context.Context, got *cached, now time.Time) {
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
-	if cur, err := c.store.Load(ctx, c.storeName); err != nil || cur != got.stored {
+	if cur, err := c.store.Load(ctx, got.slot.name); err != nil || cur != got.stored {
 		return
 	}
 	rec := got.rec
 	rec.LastSeen = now
 	stored := token.EncodeRecord(rec, got.sealKey)
-	if err := c.store.Save(ctx, c.storeName, stored); err != nil {
+	if err := c.store.Save(ctx, got.slot.name, stored); err != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not record the time of this check", slog.Any("error", err))
 		return
 	}
 	// The same verified token with a later time, sealed here: no need to verify it again.
-	c.memo.put(stored, rec, got.claims)
+	if !got.slot.trial {
+		c.memo.put(stored, rec, got.claims)
+	}
 }
 
 // ClearCache forgets the cached activation on this machine (its token, or the license key and
@@ -116,4 +126,25 @@ func (c *Client) ClearCache(ctx context.Context) error {
 		return fmt.Errorf("licensing: clear the cache: %w", err)
 	}
 	return nil
+}
+
+// slot is one cached record: the license activation's, or the trial's beside it.
+type slot struct {
+	name  string // the record's name in the store
+	trial bool   // a trial token: bound to product and fingerprint, no license key
+}
+
+// licenseSlot is the record of the license activation.
+func (c *Client) licenseSlot() slot { return slot{name: c.storeName} }
+
+// trialSlot is the record of the trial activation, kept apart from the license's.
+func (c *Client) trialSlot() slot { return slot{name: "trial/" + c.cfg.ProductID, trial: true} }
+
+// verify checks a token of this slot: an activation token is bound to the license key it was
+// requested with, a trial token to the product and fingerprint only.
+func (s slot) verify(v *token.Verifier, raw, licenseKey, fingerprint string) (*token.Claims, error) {
+	if s.trial {
+		return v.VerifyTrial(raw, fingerprint)
+	}
+	return v.Verify(raw, token.Binding{LicenseKey: licenseKey, Fingerprint: fingerprint})
 }

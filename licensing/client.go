@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -41,6 +40,8 @@ type Client struct {
 	saveMu sync.Mutex // orders writes of the cached record within this process
 
 	memo verifiedMemo // the record verified last (see memo.go)
+
+	witness *token.ClockWitness // nil = no witness; see Config.ClockWitnesses
 }
 
 // New checks ProductID, PublicKey and BaseURL. The request's fields, Machine's included, are
@@ -76,6 +77,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Machine != nil {
 		c.setMachine(*cfg.Machine)
 	}
+	c.witness = newWitness(&cfg)
 	return c, nil
 }
 
@@ -165,28 +167,16 @@ func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Up
 	body := updateBody(c.cfg.ProductID, &m, &u)
 	resp, err := c.http.Do(ctx, transport.Request{
 		Method: http.MethodPatch, Path: activationPath(activationID), Body: body, Unrepeatable: u.hasIncrements(),
+		Secrets: []string{u.Key, u.DeviceChallengeSignature},
 	})
 	if err != nil {
 		var apiErr *APIError
-		if errors.As(err, &apiErr) {
-			redact(apiErr, u.Key, u.DeviceChallengeSignature)
-			if apiErr.DropsToken() {
-				c.drop(ctx, "the server answered "+apiErr.Error())
-			}
+		if errors.As(err, &apiErr) && apiErr.DropsToken() {
+			c.drop(ctx, "the server answered "+apiErr.Error())
 		}
 		return nil, err
 	}
 	return c.accept(ctx, resp.Body, u.Key, activationID, u.MeterAttributes, &m, sealKey)
-}
-
-// redact removes the request's secrets from a server's message, should it echo them, so that
-// they cannot reach a log through the error.
-func redact(e *APIError, secrets ...string) {
-	for _, s := range secrets {
-		if len(s) >= 4 {
-			e.Message = strings.ReplaceAll(e.Message, s, "[redacted]")
-		}
-	}
 }
 
 // accept verifies the token of a 2xx answer to a request that sent the increments in sent,
@@ -213,6 +203,7 @@ func (c *Client) accept(ctx context.Context, body []byte, licenseKey, activation
 	if stop != nil {
 		return a, stop
 	}
+	c.vouch(claims, now)
 	rec := token.Record{Token: raw, Key: licenseKey, LastSeen: now}
 	stored := token.EncodeRecord(rec, sealKey)
 	if err := c.save(ctx, stored); err != nil {

@@ -32,6 +32,15 @@ type Config struct {
 	Logger     *slog.Logger          // nil = silent
 	Now        func() time.Time      // nil = time.Now
 	Machine    *fingerprint.Machine  // nil = collect this machine's signals; set = a custom identity
+
+	// ClockWitnesses are the files whose newest modification time Validate takes as a time this
+	// machine has already reached (see token.ClockWitness): a clock more than
+	// token.WitnessTolerance (26 hours) before it is ErrClockRolledBack, even when the cached
+	// record was forged. nil means
+	// token.NewDefaultClockWitness (the OS's logs and the like) when Now is nil, and none when Now
+	// is set, since the OS's files say nothing about a clock of the caller's; an empty non-nil
+	// slice turns the check off.
+	ClockWitnesses []string
 }
 
 // parsedConfig is what New derives from a Config once.

@@ -25,6 +25,17 @@
 // before it is cached, and a request carrying meter increments is never sent twice when it may
 // already have been applied: see [ErrOutcomeUnknown].
 //
+// # Trials and release updates
+//
+// [Client.ActivateTrial] starts this machine's trial (POST /v3/trial-activations),
+// [Client.ValidateTrial] checks it offline and [Client.SyncTrial] syncs it; the trial is cached
+// beside the license activation, and [Client.ValidateLicenseOrTrial] answers with the license
+// whenever one is cached. [Client.CheckReleaseUpdate] asks GET /v3/releases/update for a newer
+// release, and [ReleaseFile.Verify] checks a downloaded file against the release's checksum.
+// The endpoints, their bodies, queries and error codes are documented by the vendor; the trial
+// answer's shape and its token's claims are inferred from third-party clients, and each
+// method's documentation says which is which.
+//
 // # Errors
 //
 // Errors are sentinels for errors.Is ([ErrExpired], [ErrLicenseRevoked], ...) and typed details
@@ -32,7 +43,15 @@
 // them into the [State] the user interface shows: licensed, expired, fix the clock, cache
 // unavailable, needs a license, and so on. [ErrGracePeriodOver],
 // [ErrExpired] and [ErrSuspended] come with the genuine [*Activation]. No error, log line or
-// printed [Activation] holds a license key or a token.
+// printed [Activation] holds a license key or a token: the transport removes them from the
+// server's text where it enters, and [Activation], [Update], [ActivationRequest] and [Client]
+// print without them through fmt, log/slog and encoding/json.
+//
+// # Clock
+//
+// [Client.Validate] refuses a clock turned back ([ErrClockRolledBack]): behind the last
+// recorded check by more than an hour, or behind the newest file the OS has written by more
+// than a day ([Config.ClockWitnesses]; the threat model is in package token's doc).
 //
 // # Testing
 //

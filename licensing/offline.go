@@ -15,7 +15,8 @@ import (
 // The checks, in order: the cached record reads back intact (else [ErrNotActivated]); the
 // token's algorithm and signature, product and license key ([ErrTokenInvalid]) and fingerprint
 // ([ErrFingerprintMismatch]); the record's seal and the clock against the last recorded check
-// ([ErrClockRolledBack]); then the server's time rules of [token.CheckTime]. [ErrLeaseExpired]
+// and against the newest time of the OS's own files ([ErrClockRolledBack], see
+// [Config.ClockWitnesses]); then the server's time rules of [token.CheckTime]. [ErrLeaseExpired]
 // drops the token but keeps the activation id and license key, so that [Client.Sync] or
 // [Client.Watch] renews the lease when online; Validate returns ErrLeaseExpired until then.
 //
@@ -38,6 +39,9 @@ func (c *Client) Validate(ctx context.Context) (*Activation, error) {
 	}
 	now := c.now()
 	if err := token.CheckRollback(now, got.rec.LastSeen); err != nil {
+		return nil, err
+	}
+	if err := c.checkWitness(now); err != nil {
 		return nil, err
 	}
 	state, stop := c.judge(ctx, got.claims, now, got.stored)

@@ -169,3 +169,15 @@ func (c *Client) remember(ctx context.Context, r memory) {
 
 // errLapsed is what reading a lapsed record gives where a token is needed.
 var errLapsed = fmt.Errorf("%w: the token was dropped; Sync or Watch renews the lease online with the remembered key", errs.ErrLeaseExpired)
+
+// heldSecrets is what a request must redact even when it does not send it: the license key this
+// client remembers, if any. A trial request carries no key, yet a server that knows this
+// machine's license could still echo it. Nothing remembered (or a store that cannot be read)
+// gives nil.
+func (c *Client) heldSecrets(ctx context.Context) []string {
+	r, err := c.remembered(ctx)
+	if err != nil || r.key == "" {
+		return nil
+	}
+	return []string{r.key}
+}

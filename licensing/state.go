@@ -35,7 +35,9 @@ const (
 	// StateRetryLater: the server could not be reached or could not answer now: a network error,
 	// a timeout, a 5xx, [ErrRateLimited], [ErrBadResponse], ctx ended, or any error the SDK does
 	// not classify (such as the machine's signals not being readable). Nothing changed on this
-	// machine: keep the current mode and try again later.
+	// machine: keep the current mode and try again later. A release file that failed
+	// [ReleaseFile.Verify] ([ErrChecksumMismatch], [ErrUnsupportedChecksum]) is this state too:
+	// do not install it; download it again later.
 	StateRetryLater
 	// StateOutcomeUnknown: [ErrOutcomeUnknown]. A metered request may have been applied. Never
 	// resend it blindly: see [Client.CheckApplied].
@@ -127,6 +129,8 @@ var stateRules = []struct {
 	{errs.ErrDeactivationLimitReached, StateRefused},
 	{errs.ErrTrialNotAllowed, StateRefused},
 	{errs.ErrTrialActivationLimitReached, StateRefused},
+	{ErrChecksumMismatch, StateRetryLater},    // a bad download: fetch the release again later
+	{ErrUnsupportedChecksum, StateRetryLater}, // cannot be checked: do not install; ask again later
 }
 
 // StateOf returns the State that err means: StateLicensed for nil, and for every other error

@@ -35,6 +35,7 @@ var sentinels = map[string]error{
 	"ErrIPAddressNotAllowed": ErrIPAddressNotAllowed, "ErrTrialNotAllowed": ErrTrialNotAllowed,
 	"ErrTrialActivationLimitReached": ErrTrialActivationLimitReached,
 	"ErrDeactivationLimitReached":    ErrDeactivationLimitReached,
+	"ErrChecksumMismatch":            ErrChecksumMismatch, "ErrUnsupportedChecksum": ErrUnsupportedChecksum,
 }
 
 // exportedErrors returns the names of the exported package-level variables of type error (by

@@ -98,7 +98,7 @@ func validateUpdate(dst []FieldError, productID string, m *fingerprint.Machine, 
 	return c.fields
 }
 
-// release checks the release fields, which the update and the activation share.
+// release checks the release fields, which the update, the activation and the trial share.
 func (c *checker) release(version, channel, platform string, publishedAt time.Time) {
 	c.length("releaseVersion", version, 0, maxShort)
 	if version != "" && !IsReleaseVersion(version) {

@@ -45,15 +45,23 @@ const (
 //
 // u must carry no meter increments: a sync is repeated, and increments would be counted at
 // every one. Record uses with UpdateActivation instead.
+//
+// Watch handles a trial as it does an activation. A license wins: with a license activation
+// cached (a lapsed lease included), Watch syncs it. With none, but a trial cached
+// ([Client.ActivateTrial]), it syncs the trial through [Client.SyncTrial], sending u's
+// AccountID, release fields and Metadata (the trial endpoint takes no key, user, lease or
+// device, so those are not sent), with the same timing, backoff and stopping rules; an ended
+// trial is [ErrExpired] with its *Activation and does not stop it. Once a license activation
+// appears in the cache (the user bought one and [Client.Activate] succeeded), every later sync
+// is the license's, through Sync.
 func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error)) error {
 	if hasIncrements(u.MeterAttributes) {
 		return &ValidationError{Fields: []FieldError{{"meterAttributes", "Watch repeats its update, so it must carry no increments"}}}
 	}
-	r, err := c.remembered(ctx)
+	sync, last, err := c.watchTarget(ctx, u)
 	if err != nil {
 		return err
 	}
-	last := r.act
 	if fn == nil {
 		fn = func(*Activation, error) {}
 	}
@@ -66,7 +74,7 @@ func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error
 			return ctx.Err()
 		case <-timer.C:
 		}
-		act, err := c.Sync(ctx, u)
+		act, err := sync()
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -21,7 +21,7 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.EscapedPath(), Header: r.Header.Clone(), Body: body, Time: time.Now()})
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Header: r.Header.Clone(), Body: body, Time: time.Now()})
 	idx := len(s.requests) - 1
 	s.mu.Unlock()
 	if err != nil {
@@ -88,11 +88,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // route dispatches a request and returns the answer to write, and whether it changed state.
 func (s *Server) route(r *http.Request, body []byte) (int, []byte, bool) {
 	st, b := s.dispatch(r, body)
-	return st, b, st >= 200 && st <= 299
+	return st, b, st >= 200 && st <= 299 && r.Method != http.MethodGet
 }
 
 func (s *Server) dispatch(r *http.Request, body []byte) (int, []byte) {
 	path := r.URL.EscapedPath()
+	if st, b, ok := s.dispatchMore(r, path, body); ok {
+		return st, b
+	}
 	rest, ok := strings.CutPrefix(path, "/v3/activations")
 	if !ok {
 		return errorBody(http.StatusNotFound, "NOT_FOUND", "no such endpoint")

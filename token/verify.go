@@ -30,8 +30,11 @@ type Verifier struct {
 
 // NewVerifier returns a Verifier for productID's tokens signed with key.
 func NewVerifier(key *rsa.PublicKey, productID string) (*Verifier, error) {
-	if key == nil || key.N == nil || key.N.BitLen() < MinKeyBits {
-		return nil, fmt.Errorf("%w: RSA key of %d bits or more required", ErrInvalidKey, MinKeyBits)
+	if key == nil || key.N == nil {
+		return nil, fmt.Errorf("%w: no RSA key", ErrInvalidKey)
+	}
+	if err := checkKeySize(key); err != nil {
+		return nil, err
 	}
 	if productID == "" {
 		return nil, errors.New("token: product id is required")
@@ -57,7 +60,10 @@ type Binding struct {
 // The order is: shape, the header's alg against [Algorithms], the signature (golang-jwt's
 // RSA methods over the exact signing input), and only then the claims, so that no unsigned
 // byte is ever interpreted beyond the header.
-func (v *Verifier) Verify(raw string, b Binding) (*Claims, error) {
+func (v *Verifier) Verify(raw string, b Binding) (*Claims, error) { return v.verify(raw, b, false) }
+
+// verify is Verify, or VerifyTrial when trial is set: no license key to bind, and eat required.
+func (v *Verifier) verify(raw string, b Binding, trial bool) (*Claims, error) {
 	if len(raw) > MaxTokenSize {
 		return nil, fmt.Errorf("%w: token over %d bytes", errs.ErrTokenInvalid, MaxTokenSize)
 	}
@@ -102,8 +108,10 @@ func (v *Verifier) Verify(raw string, b Binding) (*Claims, error) {
 		return nil, fmt.Errorf("%w: no issue time (iat)", errs.ErrTokenInvalid)
 	case c.ProductID != v.productID:
 		return nil, fmt.Errorf("%w: issued for another product", errs.ErrTokenInvalid)
-	case b.LicenseKey == "" || subtle.ConstantTimeCompare([]byte(c.Key), []byte(b.LicenseKey)) != 1:
+	case !trial && (b.LicenseKey == "" || subtle.ConstantTimeCompare([]byte(c.Key), []byte(b.LicenseKey)) != 1):
 		return nil, fmt.Errorf("%w: issued for another license key", errs.ErrTokenInvalid)
+	case trial && c.ExpiresAt.IsZero():
+		return nil, fmt.Errorf("%w: a trial token with no end (eat)", errs.ErrTokenInvalid)
 	case b.Fingerprint == "" || c.Fingerprint != b.Fingerprint:
 		return nil, fmt.Errorf("%w: the token is bound to another machine", errs.ErrFingerprintMismatch)
 	}

@@ -113,6 +113,12 @@ type Request struct {
 	// never left this machine, or the answer was 429. Any other failure after it was sent
 	// returns an error wrapping ErrOutcomeUnknown.
 	Unrepeatable bool
+	// Secrets are the values the request holds that must never be printed: the license key, a
+	// token when one is sent. Every text the server sends back (an error body's code, message and
+	// reasonPhrase, the headers an error keeps, a network error's text) is stripped of them, in
+	// any letter case, before any error value or log line is built from it. Values shorter than
+	// four characters are not redacted.
+	Secrets []string
 }
 
 // Response is a 2xx answer.
@@ -131,6 +137,7 @@ type call struct {
 	tries   int
 	limited time.Duration // a Retry-After longer than MaxWait
 	body    []byte
+	redact  redactor // the request's secrets
 }
 
 // errTooLarge is a 2xx body over MaxBody; it is not retried.
@@ -142,7 +149,7 @@ var errTooLarge = fmt.Errorf("%w: response body over %d bytes", errs.ErrBadRespo
 // ErrOutcomeUnknown when an unrepeatable request failed after it may have been applied, and
 // ctx.Err() in the chain when ctx ended.
 func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
-	k := &call{c: c, req: &req}
+	k := &call{c: c, req: &req, redact: newRedactor(req.Secrets)}
 
 	trace := &httptrace.ClientTrace{WroteHeaders: func() { k.sent.Store(true) }}
 	var body any
@@ -223,7 +230,7 @@ func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 		retry = !k.req.Unrepeatable
 	}
 	if retry && k.tries <= k.c.policy.MaxRetries {
-		what := slog.Any("error", err)
+		what := slog.Any("error", k.redact.err(err))
 		if resp != nil {
 			what = slog.Int("status", resp.StatusCode)
 		}
@@ -253,6 +260,8 @@ func (k *call) backoff(_, _ time.Duration, attempt int, resp *http.Response) tim
 // finish turns retryablehttp's result into the documented outcome.
 func (k *call) finish(ctx context.Context, resp *http.Response, err error) (*Response, error) {
 	if err != nil {
+		hideQuery(err)          // the release check's query holds the license key
+		err = k.redact.err(err) // Go's HTTP client quotes a malformed answer's bytes
 		switch {
 		case errors.Is(err, errTooLarge):
 			return nil, err
@@ -268,12 +277,12 @@ func (k *call) finish(ctx context.Context, resp *http.Response, err error) (*Res
 	}
 	switch s := resp.StatusCode; {
 	case s >= 200 && s <= 299:
-		return &Response{StatusCode: s, Header: resp.Header, Body: k.body, Tries: k.tries}, nil
+		return &Response{StatusCode: s, Header: k.redact.header(resp.Header), Body: k.body, Tries: k.tries}, nil
 	case s >= 300 && s <= 399:
 		return nil, fmt.Errorf("%w: the server answered %d (redirect); redirects are not followed", errs.ErrBadResponse, s)
 	}
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	apiErr := decodeAPIError(resp.StatusCode, resp.Header, b)
+	apiErr := decodeAPIError(resp.StatusCode, resp.Header, b, k.redact)
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests && k.limited > 0:
 		return nil, &RateLimitError{RetryAfter: k.limited, Err: apiErr}

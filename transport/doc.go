@@ -14,4 +14,12 @@
 // Bodies are read through limits ([MaxBody] for answers), redirects are refused, the caller's
 // *http.Client is copied and never modified, and nothing is logged but the method, path, try
 // and status, never a body.
+//
+// # Secrets
+//
+// Each [Request] names the secrets it holds ([Request.Secrets]: the license key, a token). The
+// server's text is stripped of them where it enters, in any letter case and through invisible
+// characters: an error body's code, message and reasonPhrase, the headers an [APIError] keeps,
+// and the text of a network error (Go's client quotes a malformed answer). No error value or log
+// line is built before that. [Request] and [Response] print without their bodies.
 package transport

@@ -4,10 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/tollgate-dev/tollgate/internal/errs"
 )
@@ -28,8 +25,9 @@ type APIError struct {
 }
 
 // Error reads "licensing: API error 400 REVOKED_LICENSE: <message>". The server's message is
-// shortened and stripped of control characters; it never holds the request's secrets, which the
-// server does not echo.
+// shortened and stripped of control characters. No field holds the request's secrets: they were
+// removed from the server's text, in any letter case, when the answer was read (see
+// [Request.Secrets]).
 func (e *APIError) Error() string {
 	s := "licensing: API error " + strconv.Itoa(e.StatusCode)
 	if e.Code != "" {
@@ -90,22 +88,24 @@ func (e *RateLimitError) Unwrap() []error {
 const maxErrorBody = 64 << 10
 
 // decodeAPIError builds the APIError of a non-2xx answer from its (bounded) body, which may be
-// JSON, HTML, empty or anything else.
-func decodeAPIError(status int, h http.Header, body []byte) *APIError {
+// JSON, HTML, empty or anything else. Every text it keeps, headers included, goes through r
+// first.
+func decodeAPIError(status int, h http.Header, body []byte, r redactor) *APIError {
+	h = r.header(h)
 	e := &APIError{StatusCode: status, Header: h, RequestID: h.Get("X-Request-Id")}
 	if e.RequestID == "" {
 		e.RequestID = h.Get("X-Amzn-Requestid")
 	}
-	e.RequestID = clean(e.RequestID, 128)
+	e.RequestID = r.text(e.RequestID, 128)
 	var wire struct {
 		Code         any `json:"code"`
 		Message      any `json:"message"`
 		ReasonPhrase any `json:"reasonPhrase"`
 	}
 	if json.Unmarshal(body, &wire) == nil {
-		e.Code = clean(str(wire.Code), 128)
-		e.Message = clean(str(wire.Message), 512)
-		e.ReasonPhrase = clean(str(wire.ReasonPhrase), 128)
+		e.Code = r.text(str(wire.Code), 128)
+		e.Message = r.text(str(wire.Message), 512)
+		e.ReasonPhrase = r.text(str(wire.ReasonPhrase), 128)
 	}
 	if e.Message == "" {
 		e.Message = http.StatusText(status)
@@ -122,23 +122,4 @@ func str(v any) string {
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
 	return ""
-}
-
-// clean drops control characters and cuts s to at most max runes, so that a server's text is
-// safe to print in a log line or a terminal.
-func clean(s string, max int) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if n == max {
-			b.WriteString("…")
-			break
-		}
-		if unicode.IsControl(r) || r == utf8.RuneError || unicode.Is(unicode.Bidi_Control, r) {
-			continue
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return strings.TrimSpace(b.String())
 }

@@ -14,15 +14,22 @@ import (
 )
 
 // FuzzDecodeAPIError: any error body, however odd, decodes without panic into a bounded,
-// printable message.
+// printable message that never holds the request's secret.
 func FuzzDecodeAPIError(f *testing.F) {
 	f.Add(400, []byte(`{"code":"REVOKED_LICENSE","message":"revoked"}`))
 	f.Add(502, []byte("<html><body>Bad Gateway</body></html>"))
 	f.Add(500, []byte(""))
 	f.Add(429, []byte(`{"code":12,"message":null,"reasonPhrase":["x"]}`))
 	f.Add(404, []byte(`{"message":"`+strings.Repeat("é\x1b", 2000)+`"}`))
+	f.Add(400, []byte(`{"code":"fuzz-key-1234","message":"FUZZ-KEY-1234\u200b","reasonPhrase":"Fuzz-Key-1234"}`))
+	f.Add(400, []byte(`{"message":"`+strings.Repeat("x", 508)+`FUZZ-KEY-1234"}`))
+	const secret = "FUZZ-KEY-1234"
+	r := newRedactor([]string{secret})
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		e := decodeAPIError(status, http.Header{}, body)
+		e := decodeAPIError(status, http.Header{"X-Echo": {string(body)}}, body, r)
+		if all := strings.ToLower(visible(e.Code+e.Message+e.ReasonPhrase+e.Header.Get("X-Echo"), 1<<20)); strings.Contains(all, strings.ToLower(secret)) {
+			t.Fatalf("the secret survives: %q", all)
+		}
 		for _, s := range []string{e.Code, e.Message, e.ReasonPhrase, e.Error()} {
 			if !utf8.ValidString(s) {
 				t.Fatalf("invalid UTF-8: %q", s)

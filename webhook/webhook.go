@@ -98,7 +98,15 @@ func Parse(body []byte) (*Event, error) {
 // Handler verifies and parses each request and calls fn. It answers 405 to anything but POST,
 // 401 on a missing or bad signature, 413 on a body over MaxBodySize, 400 on a body that is not
 // an event, 500 when fn fails (so the server retries), and 204 once fn returns nil.
+// [HandlerWithOptions] also refuses replays of old events.
 func Handler(secret string, fn func(ctx context.Context, e *Event) error) http.Handler {
+	return HandlerWithOptions(secret, Options{}, fn)
+}
+
+// HandlerWithOptions is [Handler] with o's checks: with o.MaxAge set, an event whose signed
+// triggeredAt is older than o.MaxAge, too far ahead, or missing is answered 400 ("event too
+// old") and fn is not called. See [CheckAge].
+func HandlerWithOptions(secret string, o Options, fn func(ctx context.Context, e *Event) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
@@ -122,6 +130,10 @@ func Handler(secret string, fn func(ctx context.Context, e *Event) error) http.H
 		e, err := Parse(body)
 		if err != nil {
 			http.Error(w, "invalid event", http.StatusBadRequest)
+			return
+		}
+		if err := o.check(e); err != nil {
+			http.Error(w, "event too old", http.StatusBadRequest)
 			return
 		}
 		if err := fn(r.Context(), e); err != nil {

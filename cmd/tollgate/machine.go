@@ -38,7 +38,7 @@ func (e env) machine(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("machine", flag.ContinueOnError)
 	appID := fs.String("app-id", "", "the application's app id (Config.AppID, by default the product id); the fingerprint and user hash are keyed by it")
 	asJSON := fs.Bool("json", false, "print a JSON object with the API's field names, the id source and the evidence")
-	capture := fs.String("capture", "", "write a capture of this machine to `FILE` (needs --app-id); it holds no raw id")
+	capture := fs.String("capture", "", "write a capture of this machine to `FILE`, to send to support; it holds no raw id, only fingerprints keyed by --app-id")
 	from := fs.String("from", "", "replay the capture in `FILE` instead of reading this machine")
 	if ok, code := e.parse(fs, "tollgate machine [--app-id ID] [--json] [--capture FILE | --from FILE]\n\nPrints this machine's signals as the activation API receives them, which id source the\nfingerprint came from and why the others were refused, and why the machine counts as a VM or\na container. Like the application, it creates the install id when no machine id is usable.\n--capture writes what collection read, with no raw id, for support; --from replays one.", args); !ok {
 		return code
@@ -48,12 +48,15 @@ func (e env) machine(ctx context.Context, args []string) int {
 		return e.usageError("machine", "unexpected argument %q", fs.Arg(0))
 	case *capture != "" && *from != "":
 		return e.usageError("machine", "--capture and --from cannot be used together")
-	case *capture != "" && *appID == "":
-		return e.usageError("machine", "--capture needs --app-id: the capture keeps only fingerprints, which are keyed by the app id")
 	}
 
 	if *capture != "" {
-		return e.capture(ctx, *appID, *capture, *asJSON)
+		id := *appID
+		if id == "" {
+			id = placeholderAppID
+			fmt.Fprintf(e.stderr, "tollgate machine: no --app-id: the capture's fingerprints are keyed by %q and will not match the activation's; its decisions replay all the same\n", id)
+		}
+		return e.capture(ctx, id, *capture, *asJSON)
 	}
 	if *from != "" {
 		return e.replay(ctx, *appID, *from, *asJSON)

@@ -2,7 +2,7 @@
 // activation move?".
 //
 //	tollgate machine [--app-id ID] [--json]          this machine's signals, and why
-//	tollgate machine --capture FILE --app-id ID      record them for support (no raw id leaves the machine)
+//	tollgate machine --capture FILE [--app-id ID]    record them for support (no raw id leaves the machine)
 //	tollgate machine --from FILE [--app-id ID]       replay a capture through fingerprint.CollectFrom
 //	tollgate token [--public-key FILE] [--now TIME] TOKEN|-
 //	                                                 decode an activation token, verify it, apply the time rules
@@ -39,7 +39,7 @@ const usage = `tollgate: support tool for the tollgate licensing SDK
 
 Usage:
   tollgate machine [--app-id ID] [--json]        this machine's signals, as the API receives them, and why
-  tollgate machine --capture FILE --app-id ID    write what collection reads, without any raw id, to send to support
+  tollgate machine --capture FILE [--app-id ID]  write what collection reads, without any raw id, to send to support
   tollgate machine --from FILE [--app-id ID]     replay a capture and show the same answer
   tollgate token [--public-key FILE] TOKEN|-     decode an activation token: claims, signature, time rules
 

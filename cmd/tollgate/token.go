@@ -64,7 +64,7 @@ func (e env) token(ctx context.Context, args []string) int {
 	fmt.Fprintf(w, "header       %s\n", compact(header))
 	fmt.Fprintf(w, "claims:\n")
 	for _, name := range sortedClaims(claims) {
-		fmt.Fprintf(w, "  %-10s %s\n", name, describeClaim(name, claims[name]))
+		fmt.Fprintf(w, "  %-10s %s\n", name, describeClaim(name, claims[name], now))
 	}
 
 	failed := false
@@ -130,7 +130,7 @@ func sortedClaims(claims map[string]json.RawMessage) []string {
 }
 
 // describeClaim renders one claim: the license key masked, times and durations spelled out.
-func describeClaim(name string, v json.RawMessage) string {
+func describeClaim(name string, v json.RawMessage, now time.Time) string {
 	if name == "key" {
 		var s string
 		if json.Unmarshal(v, &s) != nil {
@@ -143,7 +143,7 @@ func describeClaim(name string, v json.RawMessage) string {
 			if t.IsZero() {
 				return compact(v) + "  (not set)"
 			}
-			return compact(v) + "  (" + t.UTC().Format(time.RFC3339Nano) + ")"
+			return compact(v) + "  (" + t.UTC().Format(time.RFC3339Nano) + ", " + relative(t, now) + ")"
 		}
 	}
 	if durationClaims[name] {
@@ -231,4 +231,16 @@ func timeRuleClaims(claims map[string]json.RawMessage) *token.Claims {
 	c.ServerSyncInterval, c.AllowedClockOffset = seconds("ssi"), seconds("aco")
 	_ = json.Unmarshal(claims["suspended"], &c.Suspended)
 	return &c
+}
+
+// relative says how far t is from now, to the minute.
+func relative(t, now time.Time) string {
+	d := t.Sub(now).Round(time.Minute)
+	switch {
+	case d > 0:
+		return "in " + d.String()
+	case d < 0:
+		return (-d).String() + " ago"
+	}
+	return "now"
 }

@@ -27,13 +27,36 @@ func capture(t *testing.T, fn func()) string {
 func TestDesktopStartupRuns(t *testing.T) {
 	t.Setenv("TOLLGATE_API_URL", "")
 	var code int
-	out := capture(t, func() { code = run(1500 * time.Millisecond) })
+	out := capture(t, func() { code = run(1500*time.Millisecond, false) })
 	if code != 0 {
 		t.Fatalf("exit code %d", code)
 	}
 	// The start-up result, then at least one sync from Watch, each licensed.
 	if n := strings.Count(out, "full features: activation"); n < 2 {
 		t.Fatalf("want the start-up and a sync licensed, got:\n%s", out)
+	}
+	if !strings.Contains(out, "update available: 3.2.0 (you have 3.1.0)") {
+		t.Fatalf("no update notice:\n%s", out)
+	}
+}
+
+// TestDesktopStartupTrial: a user without a key gets a trial, which Watch then syncs.
+func TestDesktopStartupTrial(t *testing.T) {
+	t.Setenv("TOLLGATE_API_URL", "")
+	var code int
+	out := capture(t, func() { code = run(1500*time.Millisecond, true) })
+	if code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	if n := strings.Count(out, "full features: trial activation"); n < 2 || strings.Contains(out, "full features: activation") {
+		t.Fatalf("want the trial started and synced, and no license, got:\n%s", out)
+	}
+	if !strings.Contains(out, "update available: 3.2.0") {
+		t.Fatalf("no update notice:\n%s", out)
+	}
+	ended := capture(t, func() { show(&licensing.Activation{Trial: true}, licensing.ErrExpired) })
+	if !strings.Contains(ended, "the trial has ended") {
+		t.Fatalf("an ended trial shows %q", ended)
 	}
 }
 

@@ -1,0 +1,286 @@
+package licensing
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/errs"
+	"github.com/tollgate-dev/tollgate/transport"
+)
+
+// Release updates.
+//
+// Documented (the API reference): GET /v3/releases/update with the query parameters productId,
+// platform, channel (default "stable"), version, key and accountId answers 200 with the newest
+// release the license may have, or 204 with an empty body when there is none. A version with
+// fewer parts ignores the missing ones: with 1.2.3.4 the latest release, both 1.2.3 and 1.2 get
+// 204. The release object's JSON has changed over time: publishedAt was published, and
+// platforms was platform.
+
+// releaseUpdatePath is the release-update endpoint.
+const releaseUpdatePath = "/v3/releases/update"
+
+// DefaultReleaseChannel is the channel asked for when [ReleaseQuery.Channel] is "".
+const DefaultReleaseChannel = "stable"
+
+// ReleaseQuery is what [Client.CheckReleaseUpdate] asks about. Lengths are in Unicode code
+// points; the API gives none for these parameters, so the limits of the same fields in an
+// activation's body (releasePlatform, releaseChannel, accountId) are applied.
+type ReleaseQuery struct {
+	Platform string // required, 1 to 256 characters: "windows", "macos-arm64", as the releases name it
+	Channel  string // "" = "stable"; at most 256 characters
+	// Version is required: this app's release version, x.x, x.x.x or x.x.x.x (see
+	// IsReleaseVersion). Send every part the releases use: the server compares only the parts
+	// sent, so with "2.0" a release 2.0.1 is no update.
+	Version string
+	// AccountID is sent as accountId when not "" (at most 256 characters).
+	AccountID string
+}
+
+// Release is a release of the product, as GET /v3/releases/update describes it.
+type Release struct {
+	Version, Name, Channel, Notes string
+	// PublishedAt is publishedAt, or the older published; zero when the answer has neither.
+	PublishedAt time.Time
+	Files       []ReleaseFile
+	// Platforms lists the release's platforms: platforms, or the older single platform.
+	Platforms []string
+}
+
+// ReleaseFile is a file of a release: what to download, and what to check it against with
+// [ReleaseFile.Verify].
+type ReleaseFile struct {
+	Name, URL, Checksum string
+	Size                int64 // bytes; 0 = not given
+}
+
+// CheckReleaseUpdate asks the server whether a release newer than q.Version exists for this
+// product on q.Platform and q.Channel: GET /v3/releases/update. It returns the release, or nil
+// and a nil error when there is none (204).
+//
+// q is checked before anything is sent, every problem at once, as a *[ValidationError]: the
+// version by the release rule of [IsReleaseVersion] (use [ReleaseVersionOf] to turn a semantic
+// version into one), the platform required, the lengths. The license key is not the caller's to
+// pass: it is the key of the cached license activation, once that has verified on this machine.
+// With no license cached (an app on a trial, say) or a cache that cannot be read, the query
+// carries no key. The key travels in the URL's query, so no error carries the URL's query, and
+// a server's message that echoes the key has it removed.
+//
+// Documented (the API reference): the endpoint, its six query parameters, the "stable" default
+// channel, 200 with the release and 204 with an empty body, and that a version with fewer parts
+// ignores the missing ones (with 1.2.3.4 the latest, 1.2.3 and 1.2 get 204). Also documented:
+// the release object's JSON has changed over time, so it is read tolerantly: publishedAt or the
+// older published, platforms or the older platform, and members it does not know are ignored.
+// Assumed, not documented: that published, when it is not a string, was a flag (it is then
+// ignored, not refused), and that a size may come as a string of digits.
+//
+// What a caller relies on is checked: a version that is a release version, files whose URL is
+// an absolute http(s) URL and whose size is not negative; an answer that breaks these, or that
+// is not a JSON object, wraps [ErrBadResponse].
+func (c *Client) CheckReleaseUpdate(ctx context.Context, q ReleaseQuery) (*Release, error) {
+	var ch checker
+	ch.length("platform", q.Platform, 1, maxShort)
+	ch.length("channel", q.Channel, 0, maxShort)
+	switch {
+	case q.Version == "":
+		ch.add("version", "is required")
+	case !IsReleaseVersion(q.Version):
+		ch.add("version", "must be x.x, x.x.x or x.x.x.x, each x a run of ASCII digits")
+	}
+	ch.length("accountId", q.AccountID, 0, maxShort)
+	if len(ch.fields) > 0 {
+		return nil, &ValidationError{Fields: ch.fields}
+	}
+	channel := q.Channel
+	if channel == "" {
+		channel = DefaultReleaseChannel
+	}
+	v := url.Values{}
+	v.Set("productId", c.cfg.ProductID)
+	v.Set("platform", q.Platform)
+	v.Set("channel", channel)
+	v.Set("version", q.Version)
+	var secrets []string
+	if got, err := c.loadCached(ctx); err == nil {
+		v.Set("key", got.rec.Key)
+		// The transport removes the key, as is and query-escaped, from whatever the server
+		// sends back; the URL in a network error loses its query.
+		secrets = []string{got.rec.Key, url.QueryEscape(got.rec.Key)}
+	}
+	if q.AccountID != "" {
+		v.Set("accountId", q.AccountID)
+	}
+	resp, err := c.http.Do(ctx, transport.Request{Method: http.MethodGet, Path: releaseUpdatePath + "?" + v.Encode(), Secrets: secrets})
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode == http.StatusNoContent {
+		return nil, nil
+	}
+	return parseRelease(resp.Body)
+}
+
+// wireReleaseObject is the release object, in both its older and newer shapes.
+type wireReleaseObject struct {
+	Name        json.RawMessage `json:"name"`
+	Version     json.RawMessage `json:"version"`
+	Channel     json.RawMessage `json:"channel"`
+	Notes       json.RawMessage `json:"notes"`
+	PublishedAt json.RawMessage `json:"publishedAt"`
+	Published   json.RawMessage `json:"published"`
+	Platform    json.RawMessage `json:"platform"`
+	Platforms   json.RawMessage `json:"platforms"`
+	Files       []struct {
+		Name     json.RawMessage `json:"name"`
+		URL      json.RawMessage `json:"url"`
+		Size     json.RawMessage `json:"size"`
+		Checksum json.RawMessage `json:"checksum"`
+	} `json:"files"`
+}
+
+// parseRelease reads a 200 answer of GET /v3/releases/update.
+func parseRelease(body []byte) (*Release, error) {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: release: "+format, append([]any{errs.ErrBadResponse}, a...)...)
+	}
+	var w wireReleaseObject
+	if err := json.Unmarshal(body, &w); err != nil {
+		return nil, bad("the body is not a release object")
+	}
+	var r Release
+	var ok bool
+	if r.Version, ok = optText(w.Version); !ok || !IsReleaseVersion(r.Version) {
+		return nil, bad("version is missing or not a release version")
+	}
+	for _, f := range []struct {
+		dst  *string
+		raw  json.RawMessage
+		name string
+	}{{&r.Name, w.Name, "name"}, {&r.Channel, w.Channel, "channel"}, {&r.Notes, w.Notes, "notes"}} {
+		if *f.dst, ok = optText(f.raw); !ok {
+			return nil, bad("%s is not a string", f.name)
+		}
+	}
+	published, err := releaseTime(w.PublishedAt, true)
+	if err != nil {
+		return nil, bad("publishedAt: %v", err)
+	}
+	if published.IsZero() {
+		// The older name. It may also have been a flag ("published": true): only a string is a time.
+		if published, err = releaseTime(w.Published, false); err != nil {
+			return nil, bad("published: %v", err)
+		}
+	}
+	r.PublishedAt = published
+	if r.Platforms, ok = platforms(w.Platforms); !ok {
+		return nil, bad("platforms is not a list of strings")
+	}
+	if r.Platforms == nil {
+		if r.Platforms, ok = platforms(w.Platform); !ok {
+			return nil, bad("platform is not a string")
+		}
+	}
+	for i, f := range w.Files {
+		var rf ReleaseFile
+		okName, okURL, okSum := true, true, true
+		rf.Name, okName = optText(f.Name)
+		rf.URL, okURL = optText(f.URL)
+		rf.Checksum, okSum = optText(f.Checksum)
+		if !okName || !okURL || !okSum {
+			return nil, bad("files[%d]: name, url and checksum must be strings", i)
+		}
+		if u, err := url.Parse(rf.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, bad("files[%d].url is not an absolute http(s) URL", i)
+		}
+		if rf.Size, ok = size(f.Size); !ok {
+			return nil, bad("files[%d].size is not a whole number of bytes", i)
+		}
+		r.Files = append(r.Files, rf)
+	}
+	return &r, nil
+}
+
+// optText reads an optional JSON string: absent and null are "", anything else but a string fails.
+func optText(raw json.RawMessage) (string, bool) {
+	if isJSONNull(raw) {
+		return "", true
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+func isJSONNull(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || string(t) == "null"
+}
+
+// releaseTime reads an RFC 3339 date-time. A value that is not a string fails when strict, and
+// is ignored otherwise (the older "published" may have been a flag).
+func releaseTime(raw json.RawMessage, strict bool) (time.Time, error) {
+	if isJSONNull(raw) {
+		return time.Time{}, nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		if strict {
+			return time.Time{}, errors.New("not a string")
+		}
+		return time.Time{}, nil
+	}
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, errors.New("not an RFC 3339 date-time")
+	}
+	return t, nil
+}
+
+// platforms reads platforms (a list of strings) or platform (one string); absent is nil.
+func platforms(raw json.RawMessage) ([]string, bool) {
+	if isJSONNull(raw) {
+		return nil, true
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		if one == "" {
+			return nil, true
+		}
+		return []string{one}, true
+	}
+	var many []string
+	if json.Unmarshal(raw, &many) != nil {
+		return nil, false
+	}
+	return many, true
+}
+
+// size reads a file size: a whole, non-negative JSON number, or such a number written as a
+// string of digits.
+func size(raw json.RawMessage) (int64, bool) {
+	if isJSONNull(raw) {
+		return 0, true
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) != nil {
+		return 0, false
+	}
+	if v, err := n.Int64(); err == nil {
+		return v, v >= 0
+	}
+	f, err := n.Float64()
+	if err != nil || f < 0 || f >= 1<<63 || f != float64(int64(f)) {
+		return 0, false
+	}
+	return int64(f), true
+}

@@ -1,0 +1,164 @@
+package token
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/errs"
+)
+
+// WitnessRefresh is how long a [ClockWitness] reuses a reading: long enough that a repeated
+// Validate costs nothing, short enough that a clock turned back while the app runs is seen
+// within minutes.
+const WitnessRefresh = 3 * time.Minute
+
+// WitnessTolerance is how far the clock may be behind a witness's newest time before
+// [CheckWitness] says ErrClockRolledBack. It is wider than [RollbackTolerance] because the OS
+// writes its files with whatever clock it has: a machine whose hardware clock keeps local time
+// (common where Windows is installed beside Linux) runs up to 14 hours ahead from boot until the
+// time sync corrects it, and the files written meanwhile must not count as a rollback. A clock
+// turned back by days, which is what it takes to revive an expired license, is still seen.
+const WitnessTolerance = 26 * time.Hour
+
+// ClockWitness reads the newest modification time among files this machine's OS keeps writing
+// (see [DefaultWitnessPaths]): a time this machine has provably reached. The record of the last
+// check is a file a local user can rewrite, seal and all; these files are the OS's, written with
+// the clock of their day, and a user can push them forward but not back. So "the clock is earlier
+// than what this machine has already written" holds even when the record was forged.
+//
+// A reading stats each path once (no file is opened or read) and is kept for [WitnessRefresh],
+// timed by the monotonic clock. Paths that cannot be stat'ed are skipped; those that do not exist
+// at the first reading are not tried again. It is safe for concurrent use; the zero value and
+// nil witness nothing.
+type ClockWitness struct {
+	paths   []string
+	refresh time.Duration
+	mono    func() time.Time // times refreshes; time.Now's monotonic reading
+
+	mu        sync.Mutex
+	readAt    time.Time // mono time of the last reading; zero = never read
+	latest    time.Time
+	latestOf  string               // the path whose time is latest
+	misdated  map[string]time.Time // path → modification time shown false by the server; see Vouch
+	expanders []func() []string    // paths found at the first reading (such as a journal's)
+}
+
+// NewClockWitness returns a witness of paths. Nothing is read until [ClockWitness.Latest].
+func NewClockWitness(paths []string) *ClockWitness {
+	return &ClockWitness{paths: append([]string(nil), paths...), refresh: WitnessRefresh, mono: time.Now}
+}
+
+// NewDefaultClockWitness returns a witness of [DefaultWitnessPaths], plus the files found at its
+// first reading that have no fixed path (on Linux, this machine's systemd journal). Nothing is
+// read until [ClockWitness.Latest].
+func NewDefaultClockWitness() *ClockWitness {
+	w := NewClockWitness(DefaultWitnessPaths())
+	w.expanders = witnessExpanders()
+	return w
+}
+
+// Latest returns the newest modification time among the witness's files, and the path that has
+// it; the zero time when none could be read. It reads the files at the first call and then at
+// most once per [WitnessRefresh].
+func (w *ClockWitness) Latest() (time.Time, string) {
+	if w == nil {
+		return time.Time{}, ""
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if now := w.monoNow(); w.readAt.IsZero() || now.Sub(w.readAt) >= w.refresh {
+		w.read()
+		w.readAt = now
+	}
+	return w.latest, w.latestOf
+}
+
+// read takes a reading; w.mu is held.
+func (w *ClockWitness) read() {
+	if w.expanders != nil {
+		for _, x := range w.expanders {
+			w.paths = append(w.paths, x()...)
+		}
+		w.expanders = nil
+	}
+	first := w.readAt.IsZero()
+	w.latest, w.latestOf = time.Time{}, ""
+	kept := w.paths[:0]
+	for _, p := range w.paths {
+		fi, err := os.Stat(p)
+		if first && errors.Is(err, fs.ErrNotExist) {
+			continue // not on this machine: not stat'ed again by this witness
+		}
+		kept = append(kept, p)
+		if err != nil {
+			continue
+		}
+		t := fi.ModTime()
+		if m, ok := w.misdated[p]; ok {
+			if t.Equal(m) {
+				continue // still the time the server showed false
+			}
+			delete(w.misdated, p) // rewritten since: a witness again
+		}
+		if t.After(w.latest) {
+			w.latest, w.latestOf = t, p
+		}
+	}
+	w.paths = kept
+}
+
+// Vouch tells the witness that now is right: the server has just issued a token whose issue time
+// agrees with it. Files dated more than [WitnessTolerance] after now were written under a clock
+// set wrongly ahead (and since corrected); until the OS writes each of them again, this witness
+// ignores them. The reading is taken at once.
+//
+// This is how a clock that was mis-set forward and then corrected stops locking the user out:
+// the next online sync vouches for the corrected clock. It holds in memory for this witness (this
+// client) only, since a note on disk is what a local user could forge; after a restart,
+// an offline Validate sees the mis-dated files again until the OS rewrites them or a sync
+// vouches once more.
+func (w *ClockWitness) Vouch(now time.Time) {
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.expanders != nil {
+		w.read()
+	}
+	for _, p := range w.paths {
+		fi, err := os.Stat(p)
+		if err != nil || fi.ModTime().Sub(now) <= WitnessTolerance {
+			continue
+		}
+		if w.misdated == nil {
+			w.misdated = map[string]time.Time{}
+		}
+		w.misdated[p] = fi.ModTime()
+	}
+	w.read()
+	w.readAt = w.monoNow()
+}
+
+func (w *ClockWitness) monoNow() time.Time {
+	if w.mono == nil {
+		return time.Now()
+	}
+	return w.mono()
+}
+
+// CheckWitness returns an error wrapping ErrClockRolledBack when now is more than
+// [WitnessTolerance] before latest, the witness's newest time (from path). A zero latest
+// passes. The error names the file by its base name only: a full path may hold the user's name.
+func CheckWitness(now, latest time.Time, path string) error {
+	if !latest.IsZero() && latest.Sub(now) > WitnessTolerance {
+		return fmt.Errorf("%w: the clock is %s behind what this machine has already written (%s)",
+			errs.ErrClockRolledBack, latest.Sub(now).Round(time.Second), filepath.Base(path))
+	}
+	return nil
+}
