@@ -139,6 +139,13 @@ func faultRows() []faultRow {
 			outcome: "ErrBadResponse", want: []error{licensing.ErrBadResponse}, requests: 1, cache: cacheKept},
 		{fault: "2 MiB body", setup: func(t *testing.T, e *env) { e.srv.Inject(licensingtest.Fault{Body: licensingtest.OversizedBody}) },
 			outcome: "ErrBadResponse after reading at most 1 MiB", want: []error{licensing.ErrBadResponse}, requests: 1, cache: cacheKept},
+		{fault: "2 MiB body", increments: true, setup: func(t *testing.T, e *env) { e.srv.Inject(licensingtest.Fault{Body: licensingtest.OversizedBody}) },
+			outcome: "ErrOutcomeUnknown and ErrBadResponse: a 2xx was answered, so the use may have been counted",
+			want: []error{licensing.ErrOutcomeUnknown, licensing.ErrBadResponse}, requests: 1, cache: cacheKept},
+		{fault: "truncated JSON body", increments: true, setup: func(t *testing.T, e *env) {
+			e.srv.Inject(licensingtest.Fault{Body: []byte(`{"activationToken":"eyJhbGciOi`)})
+		}, outcome: "ErrOutcomeUnknown and ErrBadResponse", want: []error{licensing.ErrOutcomeUnknown, licensing.ErrBadResponse},
+			requests: 1, cache: cacheKept},
 		{fault: "token signed by another key", setup: func(t *testing.T, e *env) {
 			forge(t, e, func(_, _ map[string]any) (jwt.SigningMethod, any) { return jwt.SigningMethodRS256, otherKey() })
 		}, outcome: "ErrTokenInvalid; not cached", want: []error{licensing.ErrTokenInvalid}, requests: 1, cache: cacheKept},

@@ -263,12 +263,13 @@ func (k *call) finish(ctx context.Context, resp *http.Response, err error) (*Res
 		hideQuery(err)          // the release check's query holds the license key
 		err = k.redact.err(err) // Go's HTTP client quotes a malformed answer's bytes
 		switch {
-		case errors.Is(err, errTooLarge):
-			return nil, err
 		case k.req.Unrepeatable && k.mayBeApplied():
+			// errTooLarge included: the server answered 2xx, so it may well have applied it.
 			return nil, fmt.Errorf("%w: the request may have been applied: %w", errs.ErrOutcomeUnknown, err)
 		case ctx.Err() != nil:
 			return nil, fmt.Errorf("licensing: request abandoned: %w", ctx.Err())
+		case errors.Is(err, errTooLarge):
+			return nil, err
 		}
 		return nil, fmt.Errorf("licensing: request failed after %d tries: %w", k.tries, err)
 	}
