@@ -51,7 +51,7 @@ func run() int {
 			s.Fake.Inject(licensingtest.Fault{Drop: licensingtest.DropAfterApply})
 		}
 		act, err := record(ctx, client, n, last)
-		if err != nil && act == nil {
+		if (err != nil && act == nil) || errors.Is(err, licensing.ErrOutcomeUnknown) {
 			fmt.Fprintln(os.Stderr, "metered-usage:", err)
 			return 1
 		}
@@ -72,10 +72,12 @@ func record(ctx context.Context, c *licensing.Client, n int64, last *licensing.A
 		fmt.Println("  the answer was lost after the request was sent; checking the server's count")
 		counted, act, err := c.CheckApplied(ctx, last, use)
 		switch {
-		case err != nil && act == nil:
-			return nil, err
 		case counted:
 			fmt.Println("  the server had counted them: nothing to resend")
+			return act, err
+		case err != nil:
+			// Still unknown (another instance metered meanwhile), or the check itself failed:
+			// resending could count twice, so do not; tell the user or try the check later.
 			return act, err
 		}
 		fmt.Println("  the server had not counted them: sending again")
