@@ -30,18 +30,8 @@ import (
 // record, including a tampered one, is verified afresh. The first Validate in a process costs one
 // verification; the next ones cost a store read and the rules.
 func (c *Client) Validate(ctx context.Context) (*Activation, error) {
-	got, err := c.loadCached(ctx)
+	got, now, err := c.loadChecked(ctx, c.licenseSlot())
 	if err != nil {
-		return nil, err
-	}
-	if got.tampered != nil {
-		return nil, fmt.Errorf("%w: %w", errs.ErrClockRolledBack, got.tampered)
-	}
-	now := c.now()
-	if err := token.CheckRollback(now, got.rec.LastSeen); err != nil {
-		return nil, err
-	}
-	if err := c.checkWitness(now); err != nil {
 		return nil, err
 	}
 	state, stop := c.judge(ctx, got.claims, now, got.stored)
@@ -67,4 +57,26 @@ func (c *Client) judge(ctx context.Context, claims *token.Claims, now time.Time,
 		return nil, state
 	}
 	return state, nil
+}
+
+// loadChecked loads the record of s and runs the checks that come before the time rules, for an
+// activation and a trial alike: a record whose seal does not hold, a clock set back past the
+// recorded time, and a clock earlier than the OS's own files. It returns the record and the
+// time it was judged at.
+func (c *Client) loadChecked(ctx context.Context, s slot) (*cached, time.Time, error) {
+	got, err := c.load(ctx, s)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if got.tampered != nil {
+		return nil, time.Time{}, fmt.Errorf("%w: %w", errs.ErrClockRolledBack, got.tampered)
+	}
+	now := c.now()
+	if err := token.CheckRollback(now, got.rec.LastSeen); err != nil {
+		return nil, time.Time{}, err
+	}
+	if err := c.checkWitness(now); err != nil {
+		return nil, time.Time{}, err
+	}
+	return got, now, nil
 }

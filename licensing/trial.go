@@ -231,18 +231,8 @@ func (c *Client) dropTrial(ctx context.Context, why string) {
 // however little, never brings an ended trial back, and a trial that has not ended yet is never
 // judged earlier than a check already made.
 func (c *Client) ValidateTrial(ctx context.Context) (*Activation, error) {
-	got, err := c.load(ctx, c.trialSlot())
+	got, now, err := c.loadChecked(ctx, c.trialSlot())
 	if err != nil {
-		return nil, err
-	}
-	if got.tampered != nil {
-		return nil, fmt.Errorf("%w: %w", errs.ErrClockRolledBack, got.tampered)
-	}
-	now := c.now()
-	if err := token.CheckRollback(now, got.rec.LastSeen); err != nil {
-		return nil, err
-	}
-	if err := c.checkWitness(now); err != nil {
 		return nil, err
 	}
 	at := later(now, got.rec.LastSeen)
