@@ -141,7 +141,7 @@ func faultRows() []faultRow {
 			outcome: "ErrBadResponse after reading at most 1 MiB", want: []error{licensing.ErrBadResponse}, requests: 1, cache: cacheKept},
 		{fault: "2 MiB body", increments: true, setup: func(t *testing.T, e *env) { e.srv.Inject(licensingtest.Fault{Body: licensingtest.OversizedBody}) },
 			outcome: "ErrOutcomeUnknown and ErrBadResponse: a 2xx was answered, so the use may have been counted",
-			want: []error{licensing.ErrOutcomeUnknown, licensing.ErrBadResponse}, requests: 1, cache: cacheKept},
+			want:    []error{licensing.ErrOutcomeUnknown, licensing.ErrBadResponse}, requests: 1, cache: cacheKept},
 		{fault: "truncated JSON body", increments: true, setup: func(t *testing.T, e *env) {
 			e.srv.Inject(licensingtest.Fault{Body: []byte(`{"activationToken":"eyJhbGciOi`)})
 		}, outcome: "ErrOutcomeUnknown and ErrBadResponse", want: []error{licensing.ErrOutcomeUnknown, licensing.ErrBadResponse},
