@@ -66,7 +66,7 @@ type collector struct {
 	lookupEnv func(string) (string, bool)
 	hostname  func() (string, error)
 	userName  func() (string, error)
-	installID func() (string, error)
+	installID func(ctx context.Context) (string, error)
 	native    func(ctx context.Context) (nativeInfo, error) // Windows and macOS readers
 	probeHook func(*probe)                                  // sees the Linux probe (captures)
 }
@@ -94,7 +94,7 @@ func defaultCollector() *collector {
 		lookupEnv: os.LookupEnv,
 		hostname:  os.Hostname,
 		userName:  currentUserName,
-		installID: func() (string, error) { return fileInstallID("") },
+		installID: func(ctx context.Context) (string, error) { return fileInstallID(ctx, "") },
 		native:    readNative,
 	}
 }
@@ -166,7 +166,7 @@ func (c *collector) collect(ctx context.Context, appID string, all bool) (Machin
 	m.Hostname = host
 
 	if needInstall {
-		id, err := c.installID()
+		id, err := c.installID(ctx)
 		if err != nil {
 			return Machine{}, ev, fmt.Errorf("%w: %w", ErrNoMachineID, err)
 		}

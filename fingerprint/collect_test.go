@@ -46,7 +46,7 @@ func fixtureCollector(t testing.TB, name string) *collector {
 		},
 		hostname:  func() (string, error) { return s.Hostname, nil },
 		userName:  func() (string, error) { return s.UserName, nil },
-		installID: func() (string, error) { return s.InstallID, nil },
+		installID: func(context.Context) (string, error) { return s.InstallID, nil },
 		native:    readNative,
 	}
 }
@@ -154,7 +154,7 @@ func TestSharedIDsDoNotCollide(t *testing.T) {
 func TestNoUsableIDFails(t *testing.T) {
 	t.Parallel()
 	c := fixtureCollector(t, "empty-machine-id")
-	c.installID = func() (string, error) { return "", errNoInstallID }
+	c.installID = func(context.Context) (string, error) { return "", errNoInstallID }
 	_, _, err := c.collect(context.Background(), "app", false)
 	if !errors.Is(err, errNoInstallID) || !errors.Is(err, ErrNoMachineID) {
 		t.Fatalf("want errNoInstallID and ErrNoMachineID, got %v", err)

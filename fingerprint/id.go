@@ -68,7 +68,7 @@ var errNoInstallID = errors.New("fingerprint: no usable machine id, and no insta
 // process or others, agree on one id: the first one placed wins. The file is read and replaced
 // through internal/atomicfile, so a reader holding it on Windows neither makes a creation fail
 // nor leaves a temporary file behind.
-func fileInstallID(dir string) (string, error) {
+func fileInstallID(ctx context.Context, dir string) (string, error) {
 	if dir == "" {
 		d, err := os.UserConfigDir()
 		if err != nil {
@@ -76,8 +76,8 @@ func fileInstallID(dir string) (string, error) {
 		}
 		dir = d
 	}
-	// Bounds the sharing-violation retries of a start-up that has no ctx to give.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*atomicfile.RetryFor)
+	// The caller's ctx, and at most this long for the sharing-violation retries.
+	ctx, cancel := context.WithTimeout(ctx, 2*atomicfile.RetryFor)
 	defer cancel()
 	path := filepath.Join(dir, filepath.FromSlash(installIDFile))
 	read := func() string {

@@ -91,7 +91,7 @@ func TestInstallIDPersists(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			id, err := fileInstallID(dir)
+			id, err := fileInstallID(context.Background(), dir)
 			if err != nil {
 				t.Error(err)
 			}
@@ -112,7 +112,7 @@ func TestInstallIDPersists(t *testing.T) {
 	if runtime.GOOS != "windows" && st.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v, want 0600", st.Mode().Perm())
 	}
-	again, err := fileInstallID(dir)
+	again, err := fileInstallID(context.Background(), dir)
 	if err != nil || again != ids[0] {
 		t.Fatalf("second read %q, %v; want %q", again, err, ids[0])
 	}
@@ -120,7 +120,7 @@ func TestInstallIDPersists(t *testing.T) {
 	if err := os.WriteFile(path, []byte("0000000000000000000000000000\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	fresh, err := fileInstallID(dir)
+	fresh, err := fileInstallID(context.Background(), dir)
 	if err != nil || fresh == ids[0] || normalizeID(fresh) == "" {
 		t.Fatalf("after corruption: %q, %v", fresh, err)
 	}

@@ -36,8 +36,8 @@ type Snapshot struct {
 // liveMachine is what Collect adds to a Snapshot of the real machine.
 type liveMachine struct {
 	lookupEnv func(string) (string, bool)
-	installID func() (string, error) // reads or creates the install id
-	probeHook func(*probe)           // sees the probe (captures)
+	installID func(ctx context.Context) (string, error) // reads or creates the install id
+	probeHook func(*probe)                              // sees the probe (captures)
 }
 
 // Evidence says why collection answered as it did: what the support tool prints. It holds no
@@ -107,7 +107,7 @@ func collectFrom(ctx context.Context, appID string, s Snapshot, all bool) (Machi
 		check := IDCheck{Source: SourceInstallID, Why: "no install id in the snapshot"}
 		switch {
 		case s.live != nil:
-			id, err := s.live.installID()
+			id, err := s.live.installID(ctx)
 			if err != nil {
 				return Machine{}, ev, fmt.Errorf("%w: %w", ErrNoMachineID, err)
 			}
