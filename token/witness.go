@@ -79,7 +79,11 @@ func (w *ClockWitness) Latest() (time.Time, string) {
 }
 
 // read takes a reading; w.mu is held.
-func (w *ClockWitness) read() {
+func (w *ClockWitness) read() { w.readVouched(time.Time{}, false) }
+
+// readVouched takes a reading; w.mu is held. With vouch, a file dated more than
+// [WitnessTolerance] after now is set aside as misdated (see [ClockWitness.Vouch]).
+func (w *ClockWitness) readVouched(now time.Time, vouch bool) {
 	if w.expanders != nil {
 		for _, x := range w.expanders {
 			w.paths = append(w.paths, x()...)
@@ -99,6 +103,12 @@ func (w *ClockWitness) read() {
 			continue
 		}
 		t := fi.ModTime()
+		if vouch && t.Sub(now) > WitnessTolerance {
+			if w.misdated == nil {
+				w.misdated = map[string]time.Time{}
+			}
+			w.misdated[p] = t
+		}
 		if m, ok := w.misdated[p]; ok {
 			if t.Equal(m) {
 				continue // still the time the server showed false
@@ -115,34 +125,31 @@ func (w *ClockWitness) read() {
 // Vouch tells the witness that now is right: the server has just issued a token whose issue time
 // agrees with it. Files dated more than [WitnessTolerance] after now were written under a clock
 // set wrongly ahead (and since corrected); until the OS writes each of them again, this witness
-// ignores them. The reading is taken at once.
+// ignores them.
 //
 // This is how a clock that was mis-set forward and then corrected stops locking the user out:
 // the next online sync vouches for the corrected clock. It holds in memory for this witness (this
 // client) only, since a note on disk is what a local user could forge; after a restart,
 // an offline Validate sees the mis-dated files again until the OS rewrites them or a sync
 // vouches once more.
+//
+// Vouch takes a reading at once, stat'ing each path once, unless the current reading is younger
+// than [WitnessRefresh] and none of its times is ahead of now by more than the tolerance: then
+// there is nothing to set aside, and an app that syncs often pays nothing. A file dated ahead
+// within those minutes (the clock set days ahead and back again between two syncs) is set aside
+// by the next sync after the reading that sees it.
 func (w *ClockWitness) Vouch(now time.Time) {
 	if w == nil {
 		return
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.expanders != nil {
-		w.read()
+	mono := w.monoNow()
+	if fresh := !w.readAt.IsZero() && mono.Sub(w.readAt) < w.refresh; fresh && w.latest.Sub(now) <= WitnessTolerance {
+		return
 	}
-	for _, p := range w.paths {
-		fi, err := os.Stat(p)
-		if err != nil || fi.ModTime().Sub(now) <= WitnessTolerance {
-			continue
-		}
-		if w.misdated == nil {
-			w.misdated = map[string]time.Time{}
-		}
-		w.misdated[p] = fi.ModTime()
-	}
-	w.read()
-	w.readAt = w.monoNow()
+	w.readVouched(now, true)
+	w.readAt = mono
 }
 
 func (w *ClockWitness) monoNow() time.Time {

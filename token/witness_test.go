@@ -138,6 +138,41 @@ func TestVouchIgnoresMisdatedFilesUntilRewritten(t *testing.T) {
 	}
 }
 
+// TestVouchSkipsAFreshCleanReading: while the reading is fresh and nothing in it is dated ahead,
+// Vouch reads nothing; a file dated ahead meanwhile is seen by the next reading and set aside by
+// the next Vouch after it.
+func TestVouchSkipsAFreshCleanReading(t *testing.T) {
+	t.Parallel()
+	now := time.Now().Truncate(time.Second)
+	paths := witnessFiles(t, now.Add(-time.Minute), now.Add(-time.Hour))
+	w := NewClockWitness(paths)
+	mono := time.Now()
+	w.mono = func() time.Time { return mono }
+	w.Latest()
+	touch(t, paths[1], now.Add(30*24*time.Hour)) // the clock set a month ahead, briefly
+	w.Vouch(now)
+	if got, _ := w.Latest(); !got.Equal(now.Add(-time.Minute)) {
+		t.Fatalf("a fresh, clean reading must be kept by Vouch: latest %v", got)
+	}
+	mono = mono.Add(WitnessRefresh)
+	if got, _ := w.Latest(); CheckWitness(now, got, "") == nil {
+		t.Fatalf("the next reading must see the file dated ahead: %v", got)
+	}
+	w.Vouch(now) // a fresh reading, but dated ahead: read again, the file set aside
+	if got, _ := w.Latest(); !got.Equal(now.Add(-time.Minute)) {
+		t.Fatalf("after Vouch: latest %v", got)
+	}
+	// An old reading is taken again by Vouch, even when it was clean.
+	touch(t, paths[0], now)
+	mono = mono.Add(WitnessRefresh)
+	w.Vouch(now)
+	touch(t, paths[0], now.Add(time.Second))
+	mono = mono.Add(time.Second)
+	if got, _ := w.Latest(); !got.Equal(now) {
+		t.Fatalf("Vouch after the refresh time must take the reading then: latest %v", got)
+	}
+}
+
 // TestDefaultWitnessNoFalsePositive: on this machine, whose clock moves forward, the OS's files
 // are never ahead of the clock.
 func TestDefaultWitnessNoFalsePositive(t *testing.T) {
