@@ -68,7 +68,7 @@ func (r redactor) replace(s string) string {
 // header returns h with the secrets removed from every value; a header whose name holds a
 // secret is left out. h itself is not changed. Without secrets h is returned as is.
 func (r redactor) header(h http.Header) http.Header {
-	if len(r.secrets) == 0 || h == nil {
+	if len(r.secrets) == 0 || h == nil || !r.changes(h) {
 		return h
 	}
 	out := make(http.Header, len(h))
@@ -83,6 +83,21 @@ func (r redactor) header(h http.Header) http.Header {
 		out[name] = c
 	}
 	return out
+}
+
+// changes reports whether redacting h would change any of its names or values.
+func (r redactor) changes(h http.Header) bool {
+	for name, vs := range h {
+		if r.string(name) != name {
+			return true
+		}
+		for _, v := range vs {
+			if r.string(v) != v {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // err returns err unchanged when its text holds no secret. Otherwise it returns an error with
@@ -167,6 +182,25 @@ func equalFoldRune(a, b rune) bool {
 // visible drops control, format and invalid characters from s and keeps at most max runes of
 // the rest (then "…").
 func visible(s string, max int) string {
+	n := 0
+	for _, r := range s {
+		if n == max || invisible(r) {
+			return dropInvisible(s, max)
+		}
+		n++
+	}
+	return s // the common case: nothing to drop or cut, and no copy
+}
+
+// invisible reports the runes visible drops.
+func invisible(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r < 0x20 || r == 0x7f
+	}
+	return unicode.IsControl(r) || r == utf8.RuneError || unicode.Is(unicode.Cf, r)
+}
+
+func dropInvisible(s string, max int) string {
 	var b strings.Builder
 	n := 0
 	for _, r := range s {
@@ -174,7 +208,7 @@ func visible(s string, max int) string {
 			b.WriteString("…")
 			break
 		}
-		if unicode.IsControl(r) || r == utf8.RuneError || unicode.Is(unicode.Cf, r) {
+		if invisible(r) {
 			continue
 		}
 		b.WriteRune(r)

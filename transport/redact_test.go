@@ -216,3 +216,31 @@ func BenchmarkRedactHostile(b *testing.B) {
 		decodeAPIError(500, http.Header{}, body, r)
 	}
 }
+
+// TestVisible: invisible characters go and the text is cut at max runes, whether or not a copy
+// is needed; text with nothing to drop or cut is returned as it came.
+func TestVisible(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"plain text", 100, "plain text"},
+		{"plain text", 10, "plain text"},
+		{"plain text", 5, "plain…"},
+		{"zero\u200bwidth", 100, "zerowidth"},
+		{"bell\a and tab\t", 100, "bell and tab"},
+		{"del\x7f", 100, "del"},
+		{"c1\u0085 bidi\u202e", 100, "c1 bidi"},
+		{"bad\xffutf8", 100, "badutf8"},
+		{"repl\ufffdchar", 100, "replchar"},
+		{"ünïcödé", 3, "ünï…"},
+		{"ab\u200bcdef", 3, "abc…"},
+		{"", 3, ""},
+	} {
+		if got := visible(c.in, c.max); got != c.want {
+			t.Errorf("visible(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
+		}
+	}
+}
