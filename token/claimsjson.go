@@ -249,8 +249,8 @@ func (l *claimList) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// wireClaims is the payload of an activation token as encoding/json reads it.
-type wireClaims struct {
+// wireScalars are the scalar claims of an activation token as encoding/json reads them.
+type wireScalars struct {
 	ActivationID        claimString  `json:"aid"`
 	ProductID           claimString  `json:"pid"`
 	LicenseID           claimString  `json:"lid"`
@@ -273,7 +273,12 @@ type wireClaims struct {
 	Name                claimString  `json:"name"`
 	Email               claimString  `json:"email"`
 	Company             claimString  `json:"company"`
+}
 
+// wireClaims is the payload as the careful path reads it: each list claim checked to be given
+// once and kept as bytes, for decodeLists.
+type wireClaims struct {
+	wireScalars
 	ProductMetadata    claimList `json:"pmd"`
 	LicenseMetadata    claimList `json:"lmd"`
 	UserMetadata       claimList `json:"umd"`
@@ -282,12 +287,55 @@ type wireClaims struct {
 	ActivationMeters   claimList `json:"ama"`
 }
 
+// wireClaimsOnce is the payload as the direct path reads it, the lists straight into their
+// types, for a payload that cannot give a list twice (see listNamesOnce).
+type wireClaimsOnce struct {
+	wireScalars
+	ProductMetadata    Metadata          `json:"pmd"`
+	LicenseMetadata    Metadata          `json:"lmd"`
+	UserMetadata       Metadata          `json:"umd"`
+	ActivationMetadata Metadata          `json:"amd"`
+	LicenseMeters      []LicenseMeter    `json:"lma"`
+	ActivationMeters   []ActivationMeter `json:"ama"`
+}
+
 // isObject reports whether the valid JSON value p is an object, not the null that
 // encoding/json reads into a struct as nothing.
 func isObject(p []byte) bool { return bytes.HasPrefix(bytes.TrimLeft(p, " \t\r\n"), []byte{'{'}) }
 
 // decodeClaims fills c from the payload JSON, keeping c.payload.
+//
+// A payload that cannot give a list claim twice (nearly every one: see listNamesOnce) is read
+// by one json.Unmarshal, the lists straight into their types. Any other takes the careful path,
+// which checks that each list is given once and then reads them all with a second
+// json.Unmarshal; a list given twice must be refused rather than read by encoding/json, which
+// would decode the second into the first's elements, mixing the two. Both paths give the same
+// claims for every payload (FuzzDecodeClaims, TestDecodeClaimsPathsAgree).
 func decodeClaims(p []byte, c *Claims) error {
+	if listNamesOnce(p) {
+		return decodeClaimsOnce(p, c)
+	}
+	return decodeClaimsCareful(p, c)
+}
+
+// decodeClaimsOnce is decodeClaims for a payload for which listNamesOnce holds.
+func decodeClaimsOnce(p []byte, c *Claims) error {
+	var w wireClaimsOnce
+	if err := json.Unmarshal(p, &w); err != nil {
+		return err
+	}
+	if !isObject(p) {
+		return errClaimType
+	}
+	w.wireScalars.fill(c)
+	c.ProductMetadata, c.LicenseMetadata = w.ProductMetadata, w.LicenseMetadata
+	c.UserMetadata, c.ActivationMetadata = w.UserMetadata, w.ActivationMetadata
+	c.LicenseMeterAttributes, c.ActivationMeterAttributes = w.LicenseMeters, w.ActivationMeters
+	return nil
+}
+
+// decodeClaimsCareful is decodeClaims for any payload.
+func decodeClaimsCareful(p []byte, c *Claims) error {
 	var w wireClaims
 	if err := json.Unmarshal(p, &w); err != nil {
 		return err
@@ -295,6 +343,13 @@ func decodeClaims(p []byte, c *Claims) error {
 	if !isObject(p) {
 		return errClaimType
 	}
+	w.wireScalars.fill(c)
+	return decodeLists(c, [...]*claimList{&w.ProductMetadata, &w.LicenseMetadata, &w.UserMetadata,
+		&w.ActivationMetadata, &w.LicenseMeters, &w.ActivationMeters})
+}
+
+// fill sets c to the scalar claims, keeping c.payload; the lists are left empty.
+func (w *wireScalars) fill(c *Claims) {
 	*c = Claims{
 		ActivationID: w.ActivationID.v, ProductID: w.ProductID.v, LicenseID: w.LicenseID.v, Key: w.Key.v,
 		Fingerprint: w.Fingerprint.v, FingerprintStrategy: w.FingerprintStrategy.v, OS: w.OS.v,
@@ -306,8 +361,57 @@ func decodeClaims(p []byte, c *Claims) error {
 		Name: w.Name.v, Email: w.Email.v, Company: w.Company.v,
 		payload: c.payload,
 	}
-	return decodeLists(c, [...]*claimList{&w.ProductMetadata, &w.LicenseMetadata, &w.UserMetadata,
-		&w.ActivationMetadata, &w.LicenseMeters, &w.ActivationMeters})
+}
+
+// listNamesOnce reports whether the payload p certainly names each list claim at most once.
+// It holds when p has no backslash, so that the bytes between two quotes are a string's text
+// exactly, and no three-letter string equal to a list claim's name in any letter case (all
+// encoding/json matches to the field: no letter of these names has a fold outside ASCII) occurs
+// twice, wherever it is: a key inside a list, or a value, spelled like one only sends the payload
+// down the careful path. p need not be valid JSON: json.Unmarshal refuses what is not.
+func listNamesOnce(p []byte) bool {
+	if bytes.IndexByte(p, '\\') >= 0 {
+		return false
+	}
+	var seen uint8
+	for i := 0; ; {
+		j := bytes.IndexByte(p[i:], '"')
+		if j < 0 {
+			return true
+		}
+		i += j + 1
+		if i+3 < len(p) && p[i+3] == '"' {
+			if k := listClaim(p[i], p[i+1], p[i+2]); k >= 0 {
+				if seen&(1<<k) != 0 {
+					return false
+				}
+				seen |= 1 << k
+			}
+		}
+	}
+}
+
+// listClaim returns the index of the list claim (pmd lmd umd amd lma ama) that the three bytes
+// spell in any letter case, or -1.
+func listClaim(a, m, b byte) int {
+	if m|0x20 != 'm' {
+		return -1
+	}
+	switch a, b := a|0x20, b|0x20; {
+	case a == 'p' && b == 'd':
+		return 0
+	case a == 'l' && b == 'd':
+		return 1
+	case a == 'u' && b == 'd':
+		return 2
+	case a == 'a' && b == 'd':
+		return 3
+	case a == 'l' && b == 'a':
+		return 4
+	case a == 'a' && b == 'a':
+		return 5
+	}
+	return -1
 }
 
 // decodeLists reads the list claims kept by the first pass into c with one json.Unmarshal of

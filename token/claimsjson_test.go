@@ -3,6 +3,7 @@ package token
 import (
 	"encoding/base64"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -222,5 +223,65 @@ func TestBase64URLAlphabet(t *testing.T) {
 	i := strings.Index(rec, ":"+base64.RawURLEncoding.EncodeToString([]byte(testKey))+":") + 3
 	if _, err := DecodeRecord(rec[:i]+"\n"+rec[i:], key); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("a line break in the record's key field: %v", err)
+	}
+}
+
+// TestListNamesOnce: the direct path is taken only when no list claim can be given twice, in
+// any spelling encoding/json matches to it.
+func TestListNamesOnce(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		p    string
+		want bool
+	}{
+		{`{"pmd":[],"lmd":[],"umd":[],"amd":[],"lma":[],"ama":[]}`, true},
+		{`{"aid":"a","iat":1}`, true},
+		{`{"pmd":[],"pmd":[]}`, false},
+		{`{"pmd":[],"PMD":null}`, false},
+		{`{"lMa":[],"LmA":[]}`, false},
+		{`{"ama":[{"name":"AMA","uses":1}]}`, false},        // a value spelled like a list's name
+		{`{"lmd":[{"key":"lmd","value":"x"}]}`, false},      // a key inside a list, likewise
+		{`{"lmd":[],"x":"lmdx","y":"xlmd","z":"lm"}`, true}, // longer or shorter strings are no list's name
+		{`{"amd":[],"am\u0064":[]}`, false},                 // an escape anywhere
+		{`{"name":"a\\b"}`, false},
+		{`{"md":"x","pm":"y","pmd"`, true}, // not JSON: json.Unmarshal refuses it
+		{``, true},
+	} {
+		if got := listNamesOnce([]byte(c.p)); got != c.want {
+			t.Errorf("listNamesOnce(%s) = %v, want %v", c.p, got, c.want)
+		}
+	}
+}
+
+// TestDecodeClaimsPathsAgree: for payloads the direct path may take, it gives exactly the claims,
+// or the refusal, of the careful path; and a list given twice, which encoding/json alone would
+// read as a mix of both, is refused.
+func TestDecodeClaimsPathsAgree(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{
+		`{"aid":"a","iat":1,"pmd":[{"key":"k","value":"v"}],"lmd":null,"umd":[],"amd":[{"KEY":"K","Value":"V","x":1}]}`,
+		`{"lma":[{"name":"m","allowedUses":5,"totalUses":2},{"name":"n"}],"ama":[{"name":"m","uses":3}]}`,
+		`{"pmd":[1]}`,
+		`{"pmd":{}}`,
+		`{"lma":[{"name":"m","allowedUses":1.5}]}`,
+		`{"ama":[null,{"name":"m"}]}`,
+		`{"umd":"x"}`,
+		`{"lmd":[{"key":5}]}`,
+		`{"aid":"a","aid":"b","pmd":[]}`,
+		`{"suspended":true,"suspended":null,"lma":[]}`,
+		`null`,
+		`[]`,
+		`{"pmd":[{"key":"\u00e9"}]}`, // careful path only: listNamesOnce refuses the escape
+	} {
+		var once, careful Claims
+		errOnce := decodeClaimsOnce([]byte(p), &once)
+		errCareful := decodeClaimsCareful([]byte(p), &careful)
+		if (errOnce == nil) != (errCareful == nil) || errOnce == nil && !reflect.DeepEqual(once, careful) {
+			t.Errorf("%s:\ndirect  %v %+v\ncareful %v %+v", p, errOnce, once, errCareful, careful)
+		}
+	}
+	var c Claims
+	if err := decodeClaims([]byte(`{"pmd":[{"key":"a","value":"1"}],"pmd":[{"key":"b"}]}`), &c); !errors.Is(err, errDuplicate) {
+		t.Fatalf("a list given twice: %v %+v", err, c.ProductMetadata)
 	}
 }

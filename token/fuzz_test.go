@@ -102,6 +102,10 @@ func FuzzDecodeClaims(f *testing.F) {
 	f.Add([]byte(`{"iat":1795694340.5,"eat":17956943405e-1,"leat":0.000000001,"aco":1e20,"ssi":-0}`))
 	f.Add([]byte(`{"EAT":5,"Aid":"x","\u017fuspended":true,"lma":[{"name":"m","allowedUses":1,"totalUses":2}]}`))
 	f.Add([]byte(`{"ama":[{"name":"m","uses":1.5}],"fc":1e3,"orv":-7}`))
+	f.Add([]byte(`{"pmd":[{"key":"a","value":"1"}],"pmd":[{"key":"b"}]}`))
+	f.Add([]byte(`{"lmd":[{"key":"a","value":"1"}],"LMD":null,"umd":[]}`))
+	f.Add([]byte(`{"lma":[{"name":"ama","allowedUses":2}],"ama":[{"name":"lma","uses":1}]}`))
+	f.Add([]byte(`{"amd":[{"key":"k","value":"v\u0041"}],"am\u0064":[]}`))
 	f.Fuzz(func(t *testing.T, p []byte) {
 		var got Claims
 		err := decodeClaims(p, &got)
@@ -111,6 +115,14 @@ func FuzzDecodeClaims(f *testing.F) {
 		}
 		if ok && !reflect.DeepEqual(got, want) {
 			t.Fatalf("decodeClaims = %+v\nreference    = %+v", got, want)
+		}
+		// Where the direct path is taken, the careful one agrees with it.
+		if listNamesOnce(p) {
+			var careful Claims
+			cerr := decodeClaimsCareful(p, &careful)
+			if (cerr == nil) != (err == nil) || err == nil && !reflect.DeepEqual(got, careful) {
+				t.Fatalf("direct path: %v %+v\ncareful path: %v %+v", err, got, cerr, careful)
+			}
 		}
 	})
 }
