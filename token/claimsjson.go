@@ -249,8 +249,11 @@ func (l *claimList) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// wireScalars are the scalar claims of an activation token as encoding/json reads them.
-type wireScalars struct {
+// wirePayload is the payload of an activation token as encoding/json reads it: the scalar claims,
+// and the list claims as M (metadata) and LM, AM (the license's and the activation's meters).
+// It is one flat struct rather than the scalars embedded in two, because encoding/json pays a
+// reflect lookup per member for a field promoted from an embedded struct.
+type wirePayload[M, LM, AM any] struct {
 	ActivationID        claimString  `json:"aid"`
 	ProductID           claimString  `json:"pid"`
 	LicenseID           claimString  `json:"lid"`
@@ -273,31 +276,22 @@ type wireScalars struct {
 	Name                claimString  `json:"name"`
 	Email               claimString  `json:"email"`
 	Company             claimString  `json:"company"`
+
+	ProductMetadata    M  `json:"pmd"`
+	LicenseMetadata    M  `json:"lmd"`
+	UserMetadata       M  `json:"umd"`
+	ActivationMetadata M  `json:"amd"`
+	LicenseMeters      LM `json:"lma"`
+	ActivationMeters   AM `json:"ama"`
 }
 
 // wireClaims is the payload as the careful path reads it: each list claim checked to be given
 // once and kept as bytes, for decodeLists.
-type wireClaims struct {
-	wireScalars
-	ProductMetadata    claimList `json:"pmd"`
-	LicenseMetadata    claimList `json:"lmd"`
-	UserMetadata       claimList `json:"umd"`
-	ActivationMetadata claimList `json:"amd"`
-	LicenseMeters      claimList `json:"lma"`
-	ActivationMeters   claimList `json:"ama"`
-}
+type wireClaims = wirePayload[claimList, claimList, claimList]
 
 // wireClaimsOnce is the payload as the direct path reads it, the lists straight into their
 // types, for a payload that cannot give a list twice (see listNamesOnce).
-type wireClaimsOnce struct {
-	wireScalars
-	ProductMetadata    Metadata          `json:"pmd"`
-	LicenseMetadata    Metadata          `json:"lmd"`
-	UserMetadata       Metadata          `json:"umd"`
-	ActivationMetadata Metadata          `json:"amd"`
-	LicenseMeters      []LicenseMeter    `json:"lma"`
-	ActivationMeters   []ActivationMeter `json:"ama"`
-}
+type wireClaimsOnce = wirePayload[Metadata, []LicenseMeter, []ActivationMeter]
 
 // isObject reports whether the valid JSON value p is an object, not the null that
 // encoding/json reads into a struct as nothing.
@@ -327,7 +321,7 @@ func decodeClaimsOnce(p []byte, c *Claims) error {
 	if !isObject(p) {
 		return errClaimType
 	}
-	w.wireScalars.fill(c)
+	fill(c, &w)
 	c.ProductMetadata, c.LicenseMetadata = w.ProductMetadata, w.LicenseMetadata
 	c.UserMetadata, c.ActivationMetadata = w.UserMetadata, w.ActivationMetadata
 	c.LicenseMeterAttributes, c.ActivationMeterAttributes = w.LicenseMeters, w.ActivationMeters
@@ -343,13 +337,13 @@ func decodeClaimsCareful(p []byte, c *Claims) error {
 	if !isObject(p) {
 		return errClaimType
 	}
-	w.wireScalars.fill(c)
+	fill(c, &w)
 	return decodeLists(c, [...]*claimList{&w.ProductMetadata, &w.LicenseMetadata, &w.UserMetadata,
 		&w.ActivationMetadata, &w.LicenseMeters, &w.ActivationMeters})
 }
 
-// fill sets c to the scalar claims, keeping c.payload; the lists are left empty.
-func (w *wireScalars) fill(c *Claims) {
+// fill sets c to the scalar claims of w, keeping c.payload; the lists are left empty.
+func fill[M, LM, AM any](c *Claims, w *wirePayload[M, LM, AM]) {
 	*c = Claims{
 		ActivationID: w.ActivationID.v, ProductID: w.ProductID.v, LicenseID: w.LicenseID.v, Key: w.Key.v,
 		Fingerprint: w.Fingerprint.v, FingerprintStrategy: w.FingerprintStrategy.v, OS: w.OS.v,
