@@ -194,7 +194,7 @@ func (k *call) readSuccess(resp *http.Response) error {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	b, err := readBody(resp.Body, resp.ContentLength)
 	if err != nil {
 		return fmt.Errorf("transport: reading response: %w", err)
 	}
@@ -203,6 +203,35 @@ func (k *call) readSuccess(resp *http.Response) error {
 	}
 	k.body = b
 	return nil
+}
+
+// maxPresize bounds the buffer readBody sizes by the answer's Content-Length, which only the
+// server vouches for; a longer body grows the buffer as it arrives.
+const maxPresize = 64 << 10
+
+// readBody reads at most MaxBody+1 bytes of r into a buffer sized for length bytes (the
+// Content-Length; -1 when unknown), so that a token's answer is read into one allocation where
+// io.ReadAll would grow its buffer from 512 bytes.
+func readBody(r io.Reader, length int64) ([]byte, error) {
+	size := 512
+	if length >= 0 {
+		size = int(min(length, maxPresize)) + 1 // one more byte, to meet EOF without growing
+	}
+	b := make([]byte, 0, size)
+	r = io.LimitReader(r, MaxBody+1)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // mayBeApplied reports whether the server may have acted on the current try.

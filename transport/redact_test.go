@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/errs"
@@ -242,5 +243,32 @@ func TestVisible(t *testing.T) {
 		if got := visible(c.in, c.max); got != c.want {
 			t.Errorf("visible(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
 		}
+	}
+}
+
+// TestReadBody: the body is read whole whatever the Content-Length claims (exact, short, long,
+// absurd or unknown), never past MaxBody+1 bytes, and a read error is returned.
+func TestReadBody(t *testing.T) {
+	t.Parallel()
+	body := strings.Repeat("x", 3000)
+	for _, length := range []int64{3000, 0, 10, 2999, 3001, 1 << 40, -1} {
+		b, err := readBody(strings.NewReader(body), length)
+		if err != nil || string(b) != body {
+			t.Errorf("Content-Length %d: %d bytes, %v", length, len(b), err)
+		}
+		if length == 3000 && cap(b) != 3001 {
+			t.Errorf("Content-Length 3000: a buffer of %d bytes, want one of 3001", cap(b))
+		}
+		if cap(b) > maxPresize+len(body) {
+			t.Errorf("Content-Length %d: a buffer of %d bytes", length, cap(b))
+		}
+	}
+	big := strings.Repeat("y", MaxBody+10)
+	if b, err := readBody(strings.NewReader(big), int64(len(big))); err != nil || len(b) != MaxBody+1 {
+		t.Errorf("an oversized body: %d bytes, %v", len(b), err)
+	}
+	boom := errors.New("connection reset")
+	if _, err := readBody(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom)), 100); !errors.Is(err, boom) {
+		t.Errorf("a read error: %v", err)
 	}
 }
