@@ -315,13 +315,9 @@ func decodeClaims(p []byte, c *Claims) error {
 // decodeClaimsOnce is decodeClaims for a payload for which listNamesOnce holds.
 func decodeClaimsOnce(p []byte, c *Claims) error {
 	var w wireClaimsOnce
-	if err := json.Unmarshal(p, &w); err != nil {
+	if err := decodePayload(p, c, &w); err != nil {
 		return err
 	}
-	if !isObject(p) {
-		return errClaimType
-	}
-	fill(c, &w)
 	c.ProductMetadata, c.LicenseMetadata = w.ProductMetadata, w.LicenseMetadata
 	c.UserMetadata, c.ActivationMetadata = w.UserMetadata, w.ActivationMetadata
 	c.LicenseMeterAttributes, c.ActivationMeterAttributes = w.LicenseMeters, w.ActivationMeters
@@ -331,19 +327,22 @@ func decodeClaimsOnce(p []byte, c *Claims) error {
 // decodeClaimsCareful is decodeClaims for any payload.
 func decodeClaimsCareful(p []byte, c *Claims) error {
 	var w wireClaims
-	if err := json.Unmarshal(p, &w); err != nil {
+	if err := decodePayload(p, c, &w); err != nil {
+		return err
+	}
+	return decodeLists(c, [...]*claimList{&w.ProductMetadata, &w.LicenseMetadata, &w.UserMetadata,
+		&w.ActivationMetadata, &w.LicenseMeters, &w.ActivationMeters})
+}
+
+// decodePayload reads the payload p into w and sets c to its scalar claims, keeping c.payload;
+// the lists are left to the caller.
+func decodePayload[M, LM, AM any](p []byte, c *Claims, w *wirePayload[M, LM, AM]) error {
+	if err := json.Unmarshal(p, w); err != nil {
 		return err
 	}
 	if !isObject(p) {
 		return errClaimType
 	}
-	fill(c, &w)
-	return decodeLists(c, [...]*claimList{&w.ProductMetadata, &w.LicenseMetadata, &w.UserMetadata,
-		&w.ActivationMetadata, &w.LicenseMeters, &w.ActivationMeters})
-}
-
-// fill sets c to the scalar claims of w, keeping c.payload; the lists are left empty.
-func fill[M, LM, AM any](c *Claims, w *wirePayload[M, LM, AM]) {
 	*c = Claims{
 		ActivationID: w.ActivationID.v, ProductID: w.ProductID.v, LicenseID: w.LicenseID.v, Key: w.Key.v,
 		Fingerprint: w.Fingerprint.v, FingerprintStrategy: w.FingerprintStrategy.v, OS: w.OS.v,
@@ -355,6 +354,7 @@ func fill[M, LM, AM any](c *Claims, w *wirePayload[M, LM, AM]) {
 		Name: w.Name.v, Email: w.Email.v, Company: w.Company.v,
 		payload: c.payload,
 	}
+	return nil
 }
 
 // listNamesOnce reports whether the payload p certainly names each list claim at most once.
