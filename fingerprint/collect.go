@@ -53,8 +53,9 @@ func Collect(ctx context.Context, appID string) (Machine, error) {
 
 // Explain is [Collect] that also says why: which id source was used and why the
 // others were refused, why the machine counts as a VM or a container, and on Linux which files
-// were read. It judges every id source, so it reads a few more files than Collect; the Machine
-// is the same. The support tool (cmd/tollgate) prints it.
+// were read. It judges every id source, and reads /proc/self/mountinfo where Collect asks the
+// kernel (the evidence names mount points), so it reads a few more files than Collect; the
+// Machine is the same. The support tool (cmd/tollgate) prints it.
 func Explain(ctx context.Context, appID string) (Machine, Evidence, error) {
 	return defaultCollector().collect(ctx, appID, true)
 }
@@ -69,6 +70,7 @@ type collector struct {
 	installID func(ctx context.Context) (string, error)
 	native    func(ctx context.Context) (nativeInfo, error) // Windows and macOS readers
 	probeHook func(*probe)                                  // sees the Linux probe (captures)
+	statPath  func(path string) (pathStat, error)           // the live kernel's answers; nil = mountinfo's
 }
 
 // nativeInfo is what the Windows and macOS readers return: raw values, already classified.
@@ -96,6 +98,7 @@ func defaultCollector() *collector {
 		userName:  currentUserName,
 		installID: func(ctx context.Context) (string, error) { return fileInstallID(ctx, "") },
 		native:    readNative,
+		statPath:  statLive,
 	}
 }
 
@@ -182,6 +185,11 @@ func (c *collector) collect(ctx context.Context, appID string, all bool) (Machin
 	return m, ev, nil
 }
 
+// live is what the Linux rules add to a Snapshot of the real machine.
+func (c *collector) live() *liveMachine {
+	return &liveMachine{lookupEnv: c.lookupEnv, installID: c.installID, probeHook: c.probeHook, stat: c.statPath}
+}
+
 // collectLinux is CollectFrom over the real machine, plus the install id, which it creates and
 // keeps where CollectFrom would return ErrNoMachineID.
 func (c *collector) collectLinux(ctx context.Context, appID, osName string, all bool) (Machine, Evidence, error) {
@@ -193,8 +201,7 @@ func (c *collector) collectLinux(ctx context.Context, appID, osName string, all 
 	if err != nil {
 		return Machine{}, Evidence{}, err
 	}
-	s := Snapshot{FS: c.fsys, Hostname: host, UserName: user,
-		live: &liveMachine{lookupEnv: c.lookupEnv, installID: c.installID, probeHook: c.probeHook}}
+	s := Snapshot{FS: c.fsys, Hostname: host, UserName: user, live: c.live()}
 	m, ev, err := collectFrom(ctx, appID, s, all)
 	m.OS = osName
 	return m, ev, err
