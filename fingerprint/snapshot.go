@@ -68,13 +68,13 @@ type Evidence struct {
 //     a machine-id file is on a tmpfs or ramfs, or, in a container, mounted in from the host,
 //     comes from /proc/self/mountinfo.
 //
-// On the live machine [Collect] asks the kernel those two mount questions (statfs of "/" and
-// of each machine-id file, statx for a mount at it) and reads mountinfo only when the answers
-// do not settle a rule: an overlay root, a machine-id on a tmpfs or ramfs (the evidence names
-// the mount), one mounted into a container, a file that is missing or whose directories are
-// reached through a symbolic link, or a kernel older than 5.6 (WSL's check for WSL 1's root
-// file system reads it too). The answers are the same. [ExplainFrom], [Explain] and captures
-// always read mountinfo.
+// On the live machine [Collect] and [CollectFingerprint] ask the kernel those two mount
+// questions (statfs of "/" and of each machine-id file, statx for a mount at it) and read
+// mountinfo only when the answers do not settle a rule: an overlay root, a machine-id on a
+// tmpfs or ramfs (the evidence names the mount), one mounted into a container, a file that is
+// missing or whose directories are reached through a symbolic link, or a kernel older than 5.6
+// (WSL's check for WSL 1's root file system reads it too). The answers are the same.
+// [ExplainFrom], [Explain] and captures always read mountinfo.
 func CollectFrom(ctx context.Context, appID string, s Snapshot) (Machine, error) {
 	m, _, err := collectFrom(ctx, appID, s, false)
 	return m, err
@@ -114,6 +114,29 @@ func collectFrom(ctx context.Context, appID string, s Snapshot, all bool) (Machi
 		return Machine{}, ev, errors.New("fingerprint: the snapshot has no user name")
 	}
 	return m, ev, nil
+}
+
+// fingerprintFrom is collectFrom reduced to the rules the fingerprint needs: the container
+// check (the id rules depend on it) and the id rules, then the install id. The Machine has OS
+// "linux", Fingerprint, Source and Container; Fingerprint and Source are collectFrom's.
+func fingerprintFrom(ctx context.Context, appID string, s Snapshot) (Machine, error) {
+	p, content, err := s.probe(ctx, appID, false)
+	if err != nil {
+		return Machine{}, err
+	}
+	m := Machine{OS: OSLinux}
+	m.Container, _ = p.container()
+	chosen, checks := p.pickID(m.Container, content, false)
+	if chosen >= 0 {
+		m.Fingerprint, m.Source = checks[chosen].Fingerprint, checks[chosen].Source
+		return m, nil
+	}
+	check, err := s.installCheck(ctx, appID)
+	if err != nil {
+		return Machine{}, err
+	}
+	m.Fingerprint, m.Source = check.Fingerprint, SourceInstallID
+	return m, nil
 }
 
 // probe checks the arguments and returns a probe of s and the reader of its id sources. With
