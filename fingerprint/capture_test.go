@@ -104,25 +104,49 @@ func TestCaptureCheck(t *testing.T) {
 	}
 }
 
-// TestReadsOnlyWhatItNeeds counts the files CollectFrom looks at. Before, collection read the
-// same 20 files (21 with the user database) on every machine.
+// TestReadsOnlyWhatItNeeds counts the files the rules look at. Before, collection read the
+// same 20 files (21 with the user database) on every machine. max is CollectFrom's (mountinfo
+// answers the mount questions, as over any snapshot); live is Collect's on such a machine, whose
+// kernel answers them (statfs, statx) so that mountinfo is read only when they cannot settle a
+// rule; fp is CollectFingerprint's there, which skips the OS version, the VM rules and the user.
 func TestReadsOnlyWhatItNeeds(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		tree string
-		max  int
+		tree          string
+		max, live, fp int
 	}{
-		{"baremetal-kvm-host", 12}, // x86 bare metal: two DMI strings, no cloud or id fallbacks
-		{"kvm-guest", 15},          // a guest: every DMI string a name may be in
-		{"docker-cgroup-v1", 9},    // /.dockerenv ends the container checks
-		{"wsl2", 8},                // WSL: no DMI, no CPU flag
+		{"baremetal-kvm-host", 12, 11, 5}, // x86 bare metal: two DMI strings, no cloud or id fallbacks
+		{"kvm-guest", 15, 14, 5},          // a guest: every DMI string a name may be in
+		{"docker-cgroup-v1", 9, 9, 3},     // /.dockerenv ends the container checks; no machine-id, so mountinfo
+		{"wsl2", 8, 8, 5},                 // WSL: no DMI, no CPU flag; its rule reads the root's type in mountinfo
+		{"tmpfs-machine-id", 14, 14, 8},   // a tmpfs machine-id: mountinfo names the mount
+		{"live-boot", 12, 12, 6},          // an overlay root: mountinfo lists its layers
 	} {
-		p := newProbe(fixture(t, tc.tree).FS, func(string) (string, bool) { return "", false })
+		fsys := fixture(t, tc.tree).FS
+		noEnv := func(string) (string, bool) { return "", false }
+		p := newProbe(fsys, noEnv)
 		m, ev, _ := runLinux(p, fileIDContent(p, "app"), false)
-		if len(ev.Files) > tc.max {
-			t.Errorf("%s: %d files looked at, want at most %d: %v", tc.tree, len(ev.Files), tc.max, ev.Files)
+		q := newProbe(fsys, noEnv)
+		q.stat = fixtureKernel(t, fsys, true)
+		_, live, _ := runLinux(q, fileIDContent(q, "app"), false)
+		c := fixtureCollector(t, tc.tree)
+		c.statPath = fixtureKernel(t, c.fsys, true)
+		var fp *probe
+		c.probeHook = func(p *probe) { fp = p }
+		if _, err := c.collectFingerprint(context.Background(), "app"); err != nil || fp == nil {
+			t.Fatalf("%s: %v", tc.tree, err)
 		}
-		t.Logf("%s (%s, container %v): %d files: %v", tc.tree, m.VMName, m.Container, len(ev.Files), ev.Files)
+		for _, got := range []struct {
+			what  string
+			files []string
+			max   int
+		}{{"CollectFrom", ev.Files, tc.max}, {"Collect, kernel asked", live.Files, tc.live}, {"CollectFingerprint", fp.order, tc.fp}} {
+			if len(got.files) > got.max {
+				t.Errorf("%s, %s: %d files looked at, want at most %d: %v", tc.tree, got.what, len(got.files), got.max, got.files)
+			}
+		}
+		t.Logf("%s (%s, container %v): %d files: %v; kernel asked: %v; fingerprint only: %v", tc.tree, m.VMName, m.Container,
+			len(ev.Files), ev.Files, live.Files, fp.order)
 	}
 }
 

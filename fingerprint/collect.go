@@ -51,10 +51,27 @@ func Collect(ctx context.Context, appID string) (Machine, error) {
 	return m, err
 }
 
+// CollectFingerprint reads only what identifies this machine: the Machine it returns has OS,
+// Fingerprint and Source set, and on Linux and Android Container (the id rules depend on it);
+// OSVersion, Hostname, UserHash and VMName are left empty. Fingerprint and Source are those
+// [Collect] returns for appID, by the same rules and the same install-id fallback, with the same
+// errors ([ErrNoMachineID], [ErrUnsupportedOS]); it does not read the host name or the user, so
+// it can succeed where Collect fails for want of them.
+//
+// It is for offline checks, which need the fingerprint alone (a token's binding, the key of a
+// sealed cache), at start-up, when every file read counts: on Linux it skips the OS version,
+// the VM rules (/proc/cpuinfo, the DMI strings) and the user database, and reads about five
+// small files. Windows reads only MachineGuid, and macOS only runs ioreg, skipping the version
+// and firmware values.
+func CollectFingerprint(ctx context.Context, appID string) (Machine, error) {
+	return defaultCollector().collectFingerprint(ctx, appID)
+}
+
 // Explain is [Collect] that also says why: which id source was used and why the
 // others were refused, why the machine counts as a VM or a container, and on Linux which files
-// were read. It judges every id source, so it reads a few more files than Collect; the Machine
-// is the same. The support tool (cmd/tollgate) prints it.
+// were read. It judges every id source, and reads /proc/self/mountinfo where Collect asks the
+// kernel (the evidence names mount points), so it reads a few more files than Collect; the
+// Machine is the same. The support tool (cmd/tollgate) prints it.
 func Explain(ctx context.Context, appID string) (Machine, Evidence, error) {
 	return defaultCollector().collect(ctx, appID, true)
 }
@@ -67,8 +84,10 @@ type collector struct {
 	hostname  func() (string, error)
 	userName  func() (string, error)
 	installID func(ctx context.Context) (string, error)
-	native    func(ctx context.Context) (nativeInfo, error) // Windows and macOS readers
-	probeHook func(*probe)                                  // sees the Linux probe (captures)
+	native    func(ctx context.Context) (nativeInfo, error)    // Windows and macOS readers
+	nativeIDs func(ctx context.Context) ([]idCandidate, error) // their ids alone
+	probeHook func(*probe)                                     // sees the Linux probe (captures)
+	statPath  func(path string) (pathStat, error)              // the live kernel's answers; nil = mountinfo's
 }
 
 // nativeInfo is what the Windows and macOS readers return: raw values, already classified.
@@ -96,6 +115,8 @@ func defaultCollector() *collector {
 		userName:  currentUserName,
 		installID: func(ctx context.Context) (string, error) { return fileInstallID(ctx, "") },
 		native:    readNative,
+		nativeIDs: readNativeIDs,
+		statPath:  statLive,
 	}
 }
 
@@ -146,17 +167,7 @@ func (c *collector) collect(ctx context.Context, appID string, all bool) (Machin
 	}
 	m := Machine{OSVersion: info.osVersion, VMName: info.vm, Container: info.container}
 	ev := Evidence{VM: info.vmWhy, Container: info.containerWhy}
-	needInstall := true
-	for _, cand := range info.ids {
-		check := IDCheck{Source: cand.source}
-		if c := checkIDContent(appID, cand.raw, nil); c.fingerprint == "" {
-			check.Why = c.why
-		} else if needInstall {
-			check.Usable, check.Why, check.Fingerprint = true, "used", c.fingerprint
-			m.Fingerprint, m.Source, needInstall = c.fingerprint, cand.source, false
-		}
-		ev.IDs = append(ev.IDs, check)
-	}
+	m.Fingerprint, m.Source, ev.IDs = pickNative(appID, info.ids)
 	m.OS = name
 
 	host, err := c.hostname()
@@ -165,7 +176,7 @@ func (c *collector) collect(ctx context.Context, appID string, all bool) (Machin
 	}
 	m.Hostname = host
 
-	if needInstall {
+	if m.Fingerprint == "" {
 		id, err := c.installID(ctx)
 		if err != nil {
 			return Machine{}, ev, fmt.Errorf("%w: %w", ErrNoMachineID, err)
@@ -182,6 +193,59 @@ func (c *collector) collect(ctx context.Context, appID string, all bool) (Machin
 	return m, ev, nil
 }
 
+// pickNative judges the ids a Windows or macOS reader found: the first usable one gives the
+// fingerprint; "" when none is usable and the install id is needed.
+func pickNative(appID string, ids []idCandidate) (fingerprint string, src Source, checks []IDCheck) {
+	for _, cand := range ids {
+		check := IDCheck{Source: cand.source}
+		if c := checkIDContent(appID, cand.raw, nil); c.fingerprint == "" {
+			check.Why = c.why
+		} else if fingerprint == "" {
+			check.Usable, check.Why, check.Fingerprint = true, "used", c.fingerprint
+			fingerprint, src = c.fingerprint, cand.source
+		}
+		checks = append(checks, check)
+	}
+	return fingerprint, src, checks
+}
+
+func (c *collector) collectFingerprint(ctx context.Context, appID string) (Machine, error) {
+	if err := checkArgs(ctx, appID); err != nil {
+		return Machine{}, err
+	}
+	name, ok := osName(c.goos)
+	if !ok {
+		return Machine{}, fmt.Errorf("%w: %s", ErrUnsupportedOS, c.goos)
+	}
+	if c.goos == "linux" || c.goos == "android" {
+		m, err := fingerprintFrom(ctx, appID, Snapshot{FS: c.fsys, live: c.live()})
+		if err != nil {
+			return Machine{}, err
+		}
+		m.OS = name
+		return m, nil
+	}
+	ids, err := c.nativeIDs(ctx)
+	if err != nil {
+		return Machine{}, err
+	}
+	m := Machine{OS: name}
+	m.Fingerprint, m.Source, _ = pickNative(appID, ids)
+	if m.Fingerprint == "" {
+		id, err := c.installID(ctx)
+		if err != nil {
+			return Machine{}, fmt.Errorf("%w: %w", ErrNoMachineID, err)
+		}
+		m.Fingerprint, m.Source = protect(appID, id), SourceInstallID
+	}
+	return m, nil
+}
+
+// live is what the Linux rules add to a Snapshot of the real machine.
+func (c *collector) live() *liveMachine {
+	return &liveMachine{lookupEnv: c.lookupEnv, installID: c.installID, probeHook: c.probeHook, stat: c.statPath}
+}
+
 // collectLinux is CollectFrom over the real machine, plus the install id, which it creates and
 // keeps where CollectFrom would return ErrNoMachineID.
 func (c *collector) collectLinux(ctx context.Context, appID, osName string, all bool) (Machine, Evidence, error) {
@@ -193,8 +257,7 @@ func (c *collector) collectLinux(ctx context.Context, appID, osName string, all 
 	if err != nil {
 		return Machine{}, Evidence{}, err
 	}
-	s := Snapshot{FS: c.fsys, Hostname: host, UserName: user,
-		live: &liveMachine{lookupEnv: c.lookupEnv, installID: c.installID, probeHook: c.probeHook}}
+	s := Snapshot{FS: c.fsys, Hostname: host, UserName: user, live: c.live()}
 	m, ev, err := collectFrom(ctx, appID, s, all)
 	m.OS = osName
 	return m, ev, err

@@ -32,6 +32,9 @@ func (p *probe) container() (bool, string) {
 	if c := containerCgroup(p.read("proc/self/cgroup")); c != "" {
 		return true, "/proc/self/cgroup has a container runtime's cgroup " + quote(c)
 	}
+	if !p.rootMayBeOverlay() {
+		return false, noContainer
+	}
 	root, _ := p.mountAt("/")
 	if root.fstype == "overlay" {
 		if path := runtimeOverlay(root.superOpts); path != "" {
@@ -39,8 +42,10 @@ func (p *probe) container() (bool, string) {
 		}
 		return false, "no container marker; the root is an overlay, but not of container layers (a live or image-based system)"
 	}
-	return false, "no container marker, cgroup or layered root"
+	return false, noContainer
 }
+
+const noContainer = "no container marker, cgroup or layered root"
 
 // notContainer are values of $container and /run/systemd/container that name no container:
 // WSL (systemd calls it one) and Flatpak, an app sandbox on the user's own machine.

@@ -7,9 +7,14 @@
 // On Linux (and Android) the rules read a file tree and an environment given as a [Snapshot]:
 // [Collect] runs them over the real machine, [CollectFrom] over any snapshot (the fixture trees
 // under testdata, or a [Capture] sent by a customer), writing nothing and starting nothing. They
-// read only what each decision needs: on an x86 bare-metal host, 12 small files. Windows reads
-// the registry and macOS sysctl and /usr/sbin/ioreg; their decisions are pure functions tested
-// on any OS. [Collect] documents the fingerprint's fallback chain and [UserHash] the user hash.
+// read only what each decision needs: on an x86 bare-metal host, 12 small files. On the live
+// machine Collect asks the kernel whether the root is an overlay and what holds the machine-id
+// (statfs, statx) rather than read /proc/self/mountinfo, which it reads only when those answers
+// do not settle a rule: 11 files there. [CollectFingerprint], for offline checks, reads only
+// what the fingerprint needs: the container markers and the machine-id, 5 files there. Windows
+// reads the registry and macOS sysctl and /usr/sbin/ioreg; their decisions are pure functions
+// tested on any OS. [Collect] documents the fingerprint's fallback chain and [UserHash] the user
+// hash.
 //
 // # Virtual machines and containers
 //

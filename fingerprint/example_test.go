@@ -34,3 +34,21 @@ func ExampleCollectFrom() {
 	// os linux 12, vm "", container false, fingerprint from machine-id
 	// container: no container marker; the root is an overlay, but not of container layers (a live or image-based system)
 }
+
+// An offline check needs only the fingerprint: to see whether a cached token is this machine's,
+// or to derive the key that seals a cache. CollectFingerprint reads what that takes and no
+// more; Collect, with every signal, is for what is sent to the server.
+func ExampleCollectFingerprint() {
+	ctx := context.Background()
+	m, err := fingerprint.CollectFingerprint(ctx, "my-app")
+	if err != nil {
+		fmt.Println(err) // wraps fingerprint.ErrNoMachineID when no id is usable or can be kept
+		return
+	}
+	fmt.Println(m.OS, m.Source, m.Fingerprint)
+	// Later, online: every signal, the same fingerprint.
+	full, err := fingerprint.Collect(ctx, "my-app")
+	if err == nil && full.Fingerprint == m.Fingerprint {
+		fmt.Println("same machine")
+	}
+}

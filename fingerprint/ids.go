@@ -92,20 +92,9 @@ func (p *probe) pickID(container bool, content func(idSource) idContent, all boo
 			continue
 		}
 		check := IDCheck{Source: src.source}
-		refused, isTransient := "", false
-		var mount mountEntry
-		mounted := false
+		refused, isTransient, hostFS := "", false, func() string { return "" }
 		if src.mount != "" {
-			mount, mounted = p.mountAt(src.mount)
-			holder, _ := p.mountContaining(src.mount)
-			switch {
-			case mounted && transientFS[mount.fstype]:
-				refused, isTransient = src.mount+" is a "+mount.fstype+" mount: made up at this boot (read-only /etc, first boot) or for this container, gone at the next", true
-			case transientFS[holder.fstype]:
-				refused, isTransient = src.mount+" is on a "+holder.fstype+" mounted at "+holder.point+": gone at the next boot", true
-			case container && !mounted:
-				refused = "inside a container this file comes with the image, shared by every container made from it"
-			}
+			refused, isTransient, hostFS = p.idMountRule(src.mount, container)
 		}
 		// An id refused for being the image's is not read at all (unless every verdict is wanted);
 		// a transient one is, so that a later source linked to it is recognised.
@@ -132,7 +121,7 @@ func (p *probe) pickID(container bool, content func(idSource) idContent, all boo
 				chosen = i
 				check.Why = "used"
 				if container {
-					check.Why = "used: mounted into the container from the host (" + mount.fstype + ")"
+					check.Why = "used: mounted into the container from the host (" + hostFS() + ")"
 				}
 			} else {
 				check.Why = "usable, but an earlier source was used"

@@ -23,13 +23,21 @@ func readNative(ctx context.Context) (nativeInfo, error) {
 	info.vm = classifyMac(err == nil && vmm == 1, model)
 	info.vmWhy = "kern.hv_vmm_present and hw.model " + quote(model)
 	info.containerWhy = "macOS has no containers"
+	ids, err := readNativeIDs(ctx)
+	info.ids = ids
+	return info, err
+}
+
+// readNativeIDs reads the macOS machine id alone: IOPlatformUUID (none on iOS).
+func readNativeIDs(ctx context.Context) ([]idCandidate, error) {
+	var ids []idCandidate
 	if runtime.GOOS == "darwin" {
 		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		out, err := exec.CommandContext(ctx, ioregPath, "-rd1", "-c", "IOPlatformExpertDevice").Output()
 		if err == nil {
-			info.ids = append(info.ids, idCandidate{SourcePlatformUUID, parseIOPlatformUUID(string(out))})
+			ids = append(ids, idCandidate{SourcePlatformUUID, parseIOPlatformUUID(string(out))})
 		}
 	}
-	return info, ctx.Err()
+	return ids, ctx.Err()
 }

@@ -10,3 +10,8 @@ import (
 func readNative(context.Context) (nativeInfo, error) {
 	return nativeInfo{}, ErrUnsupportedOS
 }
+
+// readNativeIDs is used only on Windows and macOS.
+func readNativeIDs(context.Context) ([]idCandidate, error) {
+	return nil, ErrUnsupportedOS
+}

@@ -38,10 +38,18 @@ func readNative(ctx context.Context) (nativeInfo, error) {
 		info.container, info.containerWhy = windowsContainer(ct, cerr == nil)
 		k.Close()
 	}
+	ids, err := readNativeIDs(ctx)
+	info.ids = ids
+	return info, err
+}
+
+// readNativeIDs reads the Windows machine id alone: MachineGuid.
+func readNativeIDs(ctx context.Context) ([]idCandidate, error) {
+	var ids []idCandidate
 	if id, err := machineid.ID(); err == nil {
-		info.ids = append(info.ids, idCandidate{SourceMachineGUID, id})
+		ids = append(ids, idCandidate{SourceMachineGUID, id})
 	}
-	return info, ctx.Err()
+	return ids, ctx.Err()
 }
 
 // firmwareWhy says which firmware strings decided vm on Windows and macOS.

@@ -28,6 +28,8 @@ type probe struct {
 	miOK  bool
 	flag  cpuFlag // the CPU's hypervisor flag, once cpuOK
 	cpuOK bool
+	// stat asks the live kernel about a path (see mounts.go); nil = mountinfo answers alone.
+	stat func(path string) (pathStat, error)
 }
 
 // probeFile is one file as the probe saw it.

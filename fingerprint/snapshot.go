@@ -38,6 +38,7 @@ type liveMachine struct {
 	lookupEnv func(string) (string, bool)
 	installID func(ctx context.Context) (string, error) // reads or creates the install id
 	probeHook func(*probe)                              // sees the probe (captures)
+	stat      func(path string) (pathStat, error)       // asks the kernel (see mounts.go)
 }
 
 // Evidence says why collection answered as it did: what the support tool prints. It holds no
@@ -63,7 +64,17 @@ type Evidence struct {
 //   - Container: /.dockerenv, /run/.containerenv, $container, /run/systemd/container,
 //     $KUBERNETES_SERVICE_HOST, the shapes of runtimes' cgroups in /proc/self/cgroup, and a
 //     root overlay of runtimes' layers (/proc/self/mountinfo).
-//   - Fingerprint: the sources of [Collect] in order, stopping at the first usable one.
+//   - Fingerprint: the sources of [Collect] in order, stopping at the first usable one; whether
+//     a machine-id file is on a tmpfs or ramfs, or, in a container, mounted in from the host,
+//     comes from /proc/self/mountinfo.
+//
+// On the live machine [Collect] and [CollectFingerprint] ask the kernel those two mount
+// questions (statfs of "/" and of each machine-id file, statx for a mount at it) and read
+// mountinfo only when the answers do not settle a rule: an overlay root, a machine-id on a
+// tmpfs or ramfs (the evidence names the mount), one mounted into a container, a file that is
+// missing or whose directories are reached through a symbolic link, or a kernel older than 5.6
+// (WSL's check for WSL 1's root file system reads it too). The answers are the same.
+// [ExplainFrom], [Explain] and captures always read mountinfo.
 func CollectFrom(ctx context.Context, appID string, s Snapshot) (Machine, error) {
 	m, _, err := collectFrom(ctx, appID, s, false)
 	return m, err
@@ -76,26 +87,9 @@ func ExplainFrom(ctx context.Context, appID string, s Snapshot) (Machine, Eviden
 }
 
 func collectFrom(ctx context.Context, appID string, s Snapshot, all bool) (Machine, Evidence, error) {
-	if err := checkArgs(ctx, appID); err != nil {
+	p, content, err := s.probe(ctx, appID, all)
+	if err != nil {
 		return Machine{}, Evidence{}, err
-	}
-	if s.FS == nil {
-		return Machine{}, Evidence{}, errors.New("fingerprint: the snapshot has no file system")
-	}
-	if c := s.captured; c != nil && c.AppID != appID {
-		return Machine{}, Evidence{}, fmt.Errorf("fingerprint: the capture holds fingerprints for app id %q, not %q", c.AppID, appID)
-	}
-	env := func(k string) (string, bool) { v, ok := s.Env[k]; return v, ok }
-	if s.live != nil {
-		env = s.live.lookupEnv
-	}
-	p := newProbe(s.FS, env)
-	if s.live != nil && s.live.probeHook != nil {
-		s.live.probeHook(p)
-	}
-	content := fileIDContent(p, appID)
-	if s.captured != nil {
-		content = s.captured.idContent
 	}
 	m, ev, needInstall := runLinux(p, content, all)
 	m.OS = OSLinux
@@ -104,24 +98,10 @@ func collectFrom(ctx context.Context, appID string, s Snapshot, all bool) (Machi
 	}
 	m.Hostname = s.Hostname
 	if needInstall {
-		check := IDCheck{Source: SourceInstallID, Why: "no install id in the snapshot"}
-		switch {
-		case s.live != nil:
-			id, err := s.live.installID(ctx)
-			if err != nil {
-				return Machine{}, ev, fmt.Errorf("%w: %w", ErrNoMachineID, err)
-			}
-			check = IDCheck{Source: SourceInstallID, Usable: true, Why: "used: no machine id above was usable", Fingerprint: protect(appID, id)}
-		case s.captured != nil && s.captured.installID().Fingerprint != "":
-			check = s.captured.installID()
-		case s.InstallID != "" && normalizeID(s.InstallID) != "":
-			check = IDCheck{Source: SourceInstallID, Usable: true, Why: "used", Fingerprint: protect(appID, normalizeID(s.InstallID))}
-		case s.InstallID != "":
-			check.Why = "the snapshot's install id is " + whyUnusable(s.InstallID)
-		}
+		check, err := s.installCheck(ctx, appID)
 		ev.IDs = append(ev.IDs, check)
-		if !check.Usable {
-			return Machine{}, ev, fmt.Errorf("%w, and %s", ErrNoMachineID, check.Why)
+		if err != nil {
+			return Machine{}, ev, err
 		}
 		m.Fingerprint, m.Source = check.Fingerprint, SourceInstallID
 	}
@@ -134,6 +114,88 @@ func collectFrom(ctx context.Context, appID string, s Snapshot, all bool) (Machi
 		return Machine{}, ev, errors.New("fingerprint: the snapshot has no user name")
 	}
 	return m, ev, nil
+}
+
+// fingerprintFrom is collectFrom reduced to the rules the fingerprint needs: the container
+// check (the id rules depend on it) and the id rules, then the install id. The Machine has OS
+// "linux", Fingerprint, Source and Container; Fingerprint and Source are collectFrom's.
+func fingerprintFrom(ctx context.Context, appID string, s Snapshot) (Machine, error) {
+	p, content, err := s.probe(ctx, appID, false)
+	if err != nil {
+		return Machine{}, err
+	}
+	m := Machine{OS: OSLinux}
+	m.Container, _ = p.container()
+	chosen, checks := p.pickID(m.Container, content, false)
+	if chosen >= 0 {
+		m.Fingerprint, m.Source = checks[chosen].Fingerprint, checks[chosen].Source
+		return m, nil
+	}
+	check, err := s.installCheck(ctx, appID)
+	if err != nil {
+		return Machine{}, err
+	}
+	m.Fingerprint, m.Source = check.Fingerprint, SourceInstallID
+	return m, nil
+}
+
+// probe checks the arguments and returns a probe of s and the reader of its id sources. With
+// all (Evidence and captures) mountinfo answers every mount question; otherwise, on the live
+// machine, the kernel is asked first (see mounts.go).
+func (s Snapshot) probe(ctx context.Context, appID string, all bool) (*probe, func(idSource) idContent, error) {
+	if err := checkArgs(ctx, appID); err != nil {
+		return nil, nil, err
+	}
+	if s.FS == nil {
+		return nil, nil, errors.New("fingerprint: the snapshot has no file system")
+	}
+	if c := s.captured; c != nil && c.AppID != appID {
+		return nil, nil, fmt.Errorf("fingerprint: the capture holds fingerprints for app id %q, not %q", c.AppID, appID)
+	}
+	env := func(k string) (string, bool) { v, ok := s.Env[k]; return v, ok }
+	if s.live != nil {
+		env = s.live.lookupEnv
+	}
+	p := newProbe(s.FS, env)
+	if s.live != nil {
+		if !all {
+			p.stat = s.live.stat
+		}
+		if s.live.probeHook != nil {
+			s.live.probeHook(p)
+		}
+	}
+	content := fileIDContent(p, appID)
+	if s.captured != nil {
+		content = s.captured.idContent
+	}
+	return p, content, nil
+}
+
+// installCheck is the verdict on the install id, consulted when no machine id is usable: the
+// live machine's (read or created), or the snapshot's. err wraps ErrNoMachineID when it is not
+// usable.
+func (s Snapshot) installCheck(ctx context.Context, appID string) (IDCheck, error) {
+	check := IDCheck{Source: SourceInstallID, Why: "no install id in the snapshot"}
+	switch {
+	case s.live != nil:
+		id, err := s.live.installID(ctx)
+		if err != nil {
+			check.Why = "could not be read or created"
+			return check, fmt.Errorf("%w: %w", ErrNoMachineID, err)
+		}
+		check = IDCheck{Source: SourceInstallID, Usable: true, Why: "used: no machine id above was usable", Fingerprint: protect(appID, id)}
+	case s.captured != nil && s.captured.installID().Fingerprint != "":
+		check = s.captured.installID()
+	case s.InstallID != "" && normalizeID(s.InstallID) != "":
+		check = IDCheck{Source: SourceInstallID, Usable: true, Why: "used", Fingerprint: protect(appID, normalizeID(s.InstallID))}
+	case s.InstallID != "":
+		check.Why = "the snapshot's install id is " + whyUnusable(s.InstallID)
+	}
+	if !check.Usable {
+		return check, fmt.Errorf("%w, and %s", ErrNoMachineID, check.Why)
+	}
+	return check, nil
 }
 
 func checkArgs(ctx context.Context, appID string) error {

@@ -51,7 +51,7 @@ func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 
 // load is loadCached for the record of s: the activation's or the trial's.
 func (c *Client) load(ctx context.Context, s slot) (*cached, error) {
-	m, sealKey, err := c.identity(ctx)
+	fp, sealKey, err := c.fingerprint(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (c *Client) load(ctx context.Context, s slot) (*cached, error) {
 	// so a trial record copied into the license's place must never pass as verified there.
 	if rec, claims, ok := c.memo.get(stored); ok && !s.trial {
 		// The same bytes verified before; the binding to this machine is checked again.
-		if claims.Fingerprint != m.Fingerprint {
+		if claims.Fingerprint != fp {
 			return nil, fmt.Errorf("%w: the token is bound to another machine", errs.ErrFingerprintMismatch)
 		}
 		return &cached{stored: stored, rec: rec, claims: claims, sealKey: sealKey, slot: s}, nil
@@ -85,7 +85,7 @@ func (c *Client) load(ctx context.Context, s slot) (*cached, error) {
 	}
 	// A token copied from another machine fails here with ErrFingerprintMismatch, before its
 	// seal (keyed by the fingerprint too) is looked at.
-	claims, err := s.verify(c.verifier, rec.Token, rec.Key, m.Fingerprint)
+	claims, err := s.verify(c.verifier, rec.Token, rec.Key, fp)
 	if err != nil {
 		return nil, err
 	}

@@ -34,8 +34,13 @@ type Client struct {
 	logger    *slog.Logger
 
 	mu      sync.Mutex
-	machine *fingerprint.Machine // collected once, lazily
-	sealKey []byte               // token.SealKey of the product and machine
+	machine *fingerprint.Machine // every signal: Config.Machine, or this machine's, collected once, lazily
+	idOnly  *fingerprint.Machine // this machine's fingerprint alone, read by an offline check before machine
+	sealKey []byte               // token.SealKey of the product and the fingerprint known (machine's, else idOnly's)
+
+	// collect and collectID read this machine: fingerprint.Collect and
+	// fingerprint.CollectFingerprint, unless a test replaced them.
+	collect, collectID func(ctx context.Context, appID string) (fingerprint.Machine, error)
 
 	saveMu sync.Mutex // orders writes of the cached record within this process
 
@@ -64,7 +69,7 @@ func New(cfg Config) (*Client, error) {
 		BaseURL: p.baseURL.String(), HTTPClient: cfg.HTTPClient, Retry: cfg.Retry, Logger: cfg.Logger, Now: cfg.Now,
 	}}
 	c := &Client{cfg: cfg, verifier: v, http: hc, store: cfg.Store, storeName: "activation/" + cfg.ProductID,
-		now: cfg.Now, logger: cfg.Logger}
+		now: cfg.Now, logger: cfg.Logger, collect: fingerprint.Collect, collectID: fingerprint.CollectFingerprint}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -88,23 +93,57 @@ func (c *Client) setMachine(m fingerprint.Machine) {
 
 // Machine returns the signals this client sends: Config.Machine when set, else this machine's,
 // collected on first use and reused.
+//
+// Offline checks ([Client.Validate], [Client.ValidateTrial]) need only the fingerprint, and a
+// client that has not collected every signal yet reads the fingerprint alone for them
+// ([fingerprint.CollectFingerprint]): nothing else is read before the first call that sends
+// the signals, or Machine. Should the fingerprint then collected differ from the one read
+// before (the machine id changed meanwhile), the new one replaces it, as a fresh client would
+// read it: from then on the cache is checked and sealed with it, and a token bound to the
+// former fails with [ErrFingerprintMismatch].
 func (c *Client) Machine(ctx context.Context) (fingerprint.Machine, error) {
 	m, _, err := c.identity(ctx)
 	return m, err
 }
 
-// identity returns the machine and the key that seals its cached records.
+// identity returns every signal of the machine and the key that seals its cached records: for
+// calls that send the signals.
 func (c *Client) identity(ctx context.Context) (fingerprint.Machine, []byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.machine == nil {
-		m, err := fingerprint.Collect(ctx, c.cfg.AppID)
+		m, err := c.collect(ctx, c.cfg.AppID)
 		if err != nil {
 			return fingerprint.Machine{}, nil, fmt.Errorf("licensing: collect machine signals: %w", err)
 		}
+		if c.idOnly != nil && c.idOnly.Fingerprint != m.Fingerprint {
+			c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: this machine's fingerprint changed since this client first read it; the new one is used",
+				slog.String("source_before", string(c.idOnly.Source)), slog.String("source_now", string(m.Source)))
+		}
+		c.idOnly = nil
 		c.setMachine(m)
 	}
 	return *c.machine, c.sealKey, nil
+}
+
+// fingerprint returns the machine's fingerprint and the key that seals its cached records: for
+// offline checks, which need nothing else. Before any call collected every signal, it reads the
+// fingerprint alone.
+func (c *Client) fingerprint(ctx context.Context) (string, []byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.machine != nil:
+		return c.machine.Fingerprint, c.sealKey, nil
+	case c.idOnly == nil:
+		m, err := c.collectID(ctx, c.cfg.AppID)
+		if err != nil {
+			return "", nil, fmt.Errorf("licensing: collect machine signals: %w", err)
+		}
+		c.idOnly = &m
+		c.sealKey = token.SealKey(c.cfg.ProductID, m.Fingerprint)
+	}
+	return c.idOnly.Fingerprint, c.sealKey, nil
 }
 
 // CacheLocation says where activation tokens are cached, such as "OS keychain, service

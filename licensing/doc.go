@@ -8,8 +8,9 @@
 // key, that it belongs to this product, license key and machine, that the clock was not turned
 // back, and the server's time rules (lease, sync grace period, expiry, suspension). A client
 // verifies a cached record once: while the stored bytes stay the same, later calls reuse the
-// verified claims and only rerun the binding, clock and time checks. New builds no HTTP client;
-// the first request does.
+// verified claims and only rerun the binding, clock and time checks. New builds no HTTP client,
+// and Validate reads only the machine's fingerprint ([fingerprint.CollectFingerprint]): the
+// first request builds the one and collects every signal it sends (see [Client.Machine]).
 //
 // # Talking to the server
 //

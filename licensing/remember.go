@@ -132,7 +132,7 @@ func decodeLapsed(s string, sealKey []byte) (m *memory, ok bool, err error) {
 // not "", it does so only if the cache still holds ifStored (a newer token may have been cached
 // meanwhile). A failure is logged: the token then stays, and keeps failing with the same error.
 func (c *Client) lapse(ctx context.Context, claims *token.Claims, ifStored string) {
-	_, sealKey, err := c.identity(ctx)
+	_, sealKey, err := c.fingerprint(ctx)
 	if err != nil {
 		return
 	}
@@ -153,7 +153,7 @@ func (c *Client) lapse(ctx context.Context, claims *token.Claims, ifStored strin
 // remember writes a lapsed record for r when the cache holds nothing, so that the key survives
 // a renewal that could not take a seat. A failure is logged.
 func (c *Client) remember(ctx context.Context, r memory) {
-	_, sealKey, err := c.identity(ctx)
+	_, sealKey, err := c.fingerprint(ctx)
 	if err != nil {
 		return
 	}

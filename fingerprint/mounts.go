@@ -1,0 +1,88 @@
+package fingerprint
+
+import "errors"
+
+// The mount questions of the rules (is the root an overlay, is an id file on a tmpfs or a mount
+// of its own) are answered from /proc/self/mountinfo, which the kernel formats in full, mount
+// by mount, at every read: on a host with many mounts the most expensive file the rules read.
+// On the live machine, [Collect] asks the kernel about the one path instead (statfs for the file
+// system type, statx for "is a mount root"), and reads mountinfo only when those answers do not
+// settle the rule: the root is an overlay (whose layers only mountinfo lists), an id file is on
+// a tmpfs or ramfs (the refusal names the mount point, and devtmpfs or rootfs share those
+// magic numbers under other names), an id mounted into a container is used (the evidence names
+// its file system), or a syscall failed (a missing file, a symbolic link in the directories
+// above it) or is not supported. Snapshots, captures and Explain always read mountinfo.
+
+// pathStat is what the kernel says about one path, without resolving any symbolic link in it.
+type pathStat struct {
+	magic          uint32 // statfs f_type of the file system that holds the path
+	mountRoot      bool   // the path is the root of a mount (statx STATX_ATTR_MOUNT_ROOT)
+	mountRootKnown bool   // the kernel reports STATX_ATTR_MOUNT_ROOT (Linux 5.8 and later)
+}
+
+// The statfs magic numbers the rules need (linux/magic.h). A file system that mountinfo calls
+// "tmpfs" or "ramfs" always has the first two, and "overlay" the third; the converse does not
+// hold (devtmpfs and rootfs report the first two), so a match is checked against mountinfo.
+const (
+	tmpfsMagic   uint32 = 0x01021994
+	ramfsMagic   uint32 = 0x858458f6
+	overlayMagic uint32 = 0x794c7630
+)
+
+// maybeTransient reports whether the path may be on a tmpfs or ramfs: see transientFS.
+func (st pathStat) maybeTransient() bool {
+	return st.magic == tmpfsMagic || st.magic == ramfsMagic
+}
+
+// errNoStat is statPath's answer when the probe reads a snapshot, not the live machine.
+var errNoStat = errors.New("fingerprint: no live statfs on a snapshot")
+
+// statPath asks the kernel about the absolute path, when the probe reads the live machine and
+// may: an error means mountinfo must answer.
+func (p *probe) statPath(path string) (pathStat, error) {
+	if p.stat == nil {
+		return pathStat{}, errNoStat
+	}
+	return p.stat(path)
+}
+
+// rootMayBeOverlay reports whether the root may be an overlay: false only when the kernel says
+// it is not one, without mountinfo.
+func (p *probe) rootMayBeOverlay() bool {
+	st, err := p.statPath("/")
+	return err != nil || st.magic == overlayMagic
+}
+
+// imageID is why an id file inside a container that is not mounted in is refused.
+const imageID = "inside a container this file comes with the image, shared by every container made from it"
+
+// idMountRule applies the mount rules to the id file at path (absolute): an id on a tmpfs or
+// ramfs is refused as transient, and inside a container an id file that is not a mount of its
+// own is refused as the image's. hostFS names the file system mounted at path, for the evidence
+// of an id mounted into a container from the host; it reads mountinfo if nothing did yet.
+func (p *probe) idMountRule(path string, container bool) (refused string, transient bool, hostFS func() string) {
+	hostFS = func() string { m, _ := p.mountAt(path); return m.fstype }
+	if st, err := p.statPath(path); err == nil && !st.maybeTransient() {
+		// Neither the file system holding path nor (so) a mount at path is transient: only the
+		// container rule is left, and it needs to know whether path is a mount root.
+		switch {
+		case !container:
+			return "", false, hostFS
+		case st.mountRootKnown && !st.mountRoot:
+			return imageID, false, hostFS
+		case st.mountRootKnown:
+			return "", false, hostFS
+		}
+	}
+	mount, mounted := p.mountAt(path)
+	holder, _ := p.mountContaining(path)
+	switch {
+	case mounted && transientFS[mount.fstype]:
+		return path + " is a " + mount.fstype + " mount: made up at this boot (read-only /etc, first boot) or for this container, gone at the next", true, hostFS
+	case transientFS[holder.fstype]:
+		return path + " is on a " + holder.fstype + " mounted at " + holder.point + ": gone at the next boot", true, hostFS
+	case container && !mounted:
+		return imageID, false, hostFS
+	}
+	return "", false, hostFS
+}
