@@ -76,20 +76,23 @@ func fileInstallID(ctx context.Context, dir string) (string, error) {
 		}
 		dir = d
 	}
-	// The caller's ctx, and at most this long for the sharing-violation retries.
-	ctx, cancel := context.WithTimeout(ctx, 2*atomicfile.RetryFor)
-	defer cancel()
 	path := filepath.Join(dir, filepath.FromSlash(installIDFile))
-	read := func() string {
+	read := func(ctx context.Context) string {
 		b, err := atomicfile.ReadFile(ctx, path, maxInstallIDFile)
 		if err != nil {
 			return ""
 		}
 		return normalizeID(string(b))
 	}
-	if id := read(); id != "" {
+	// An id already placed, the common case, is read under the caller's ctx: one read bounds its
+	// own sharing-violation retries (atomicfile.RetryFor), and no timer is started for it.
+	if id := read(ctx); id != "" {
 		return id, nil
 	}
+	// Creating one takes several steps, bounded together: the caller's ctx, and at most this long
+	// for the sharing-violation retries.
+	ctx, cancel := context.WithTimeout(ctx, 2*atomicfile.RetryFor)
+	defer cancel()
 	var raw [16]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return "", fmt.Errorf("%w: %v", errNoInstallID, err)
@@ -108,13 +111,13 @@ func fileInstallID(ctx context.Context, dir string) (string, error) {
 	// Another run placed one meanwhile: keep it, unless it is unusable (corrupt, not a
 	// regular file), which is replaced. Two runs replacing the same corrupt file at once
 	// both return what is there after their own replace, which is the last one's.
-	if existing := read(); existing != "" {
+	if existing := read(ctx); existing != "" {
 		return existing, nil
 	}
 	if err := atomicfile.WriteFile(ctx, path, []byte(id+"\n"), 0o600); err != nil {
 		return "", fmt.Errorf("%w: %v", errNoInstallID, err)
 	}
-	if existing := read(); existing != "" {
+	if existing := read(ctx); existing != "" {
 		return existing, nil
 	}
 	return id, nil
