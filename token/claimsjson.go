@@ -10,8 +10,10 @@ import (
 )
 
 // Claims and the JOSE header are read by encoding/json into the typed structs below. Each
-// top-level claim has a small UnmarshalJSON that refuses a value of the wrong type and a claim
-// given twice.
+// scalar claim has a small UnmarshalJSON that refuses a value of the wrong type and a claim
+// given twice. The list claims are read straight into their types when the payload cannot give
+// one twice (nearly always: see listNamesOnce), else each through an UnmarshalJSON that refuses
+// a second one (see decodeClaims).
 //
 // Duplicates: RFC 7519 §4 lets a parser either reject a claims set with a duplicate claim name
 // or keep the last member. Keeping the last lets two parsers read one signed token two ways
@@ -228,11 +230,11 @@ func parseSeconds(b []byte) (sec, nsec int64, err error) {
 	return sec, nsec, nil
 }
 
-// claimList is a list claim (metadata, meter attributes): a JSON array of objects, or null.
-// UnmarshalJSON checks that it is an array given once and keeps its bytes, a slice of the
-// payload that decodeClaims reads while it runs: decodeClaims then decodes every list of the
-// payload with one json.Unmarshal, rather than one call (one more scan, one more decoder) per
-// list.
+// claimList is a list claim (metadata, meter attributes) as the careful path reads it: a JSON
+// array of objects, or null. UnmarshalJSON checks that it is an array given once and keeps its
+// bytes, a slice of the payload that decodeClaimsCareful reads while it runs: it then decodes
+// every list of the payload with one json.Unmarshal, rather than one call (one more scan, one
+// more decoder) per list.
 type claimList struct {
 	raw []byte
 	set once
