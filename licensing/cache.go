@@ -51,13 +51,11 @@ func (c *Client) loadCached(ctx context.Context) (*cached, error) {
 
 // load is loadCached for the record of s: the activation's or the trial's.
 func (c *Client) load(ctx context.Context, s slot) (*cached, error) {
-	// The cache is read before the fingerprint is asked for, so that at a first check it is read
-	// while readAhead reads the fingerprint; a failure to read the fingerprint still comes first.
-	stored, err := c.store.Load(ctx, s.name)
-	fp, sealKey, fpErr := c.fingerprint(ctx)
-	if fpErr != nil {
-		return nil, fpErr
+	fp, sealKey, err := c.fingerprint(ctx)
+	if err != nil {
+		return nil, err
 	}
+	stored, err := c.store.Load(ctx, s.name)
 	switch {
 	case errors.Is(err, token.ErrNotFound):
 		return nil, errs.ErrNotActivated

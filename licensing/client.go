@@ -36,7 +36,6 @@ type Client struct {
 	mu      sync.Mutex
 	machine *fingerprint.Machine // every signal: Config.Machine, or this machine's, collected once, lazily
 	idOnly  *fingerprint.Machine // this machine's fingerprint alone, read by an offline check before machine
-	primed  bool                 // an offline check has run readAhead
 	sealKey []byte               // token.SealKey of the product and the fingerprint known (machine's, else idOnly's)
 
 	// collect and collectID read this machine: fingerprint.Collect and

@@ -44,34 +44,6 @@ func (c *Client) Validate(ctx context.Context) (*Activation, error) {
 	return activationOf(got.claims, got.rec.Token), state
 }
 
-// readAhead starts, at a client's first offline check, a goroutine that reads what the check
-// needs besides the cache: this machine's fingerprint (unless known) and the clock witnesses'
-// first reading. At an app's start-up both are first reads in the process (a few files, and code
-// run for the first time) and need nothing from the cache, which the check reads and verifies
-// meanwhile: a cold start-up check took about 0.9 of the time. Their results land in the
-// client's caches under the usual locks, where the check asks for them in its usual order and
-// meets its usual errors (a fingerprint that could not be read is read again, and its error is
-// the check's). The returned channel is closed once the goroutine is done, which loadChecked
-// waits for; nil when there is nothing to read ahead.
-func (c *Client) readAhead(ctx context.Context) <-chan struct{} {
-	c.mu.Lock()
-	first, needID := !c.primed, c.machine == nil && c.idOnly == nil
-	c.primed = true
-	c.mu.Unlock()
-	if !first || !needID && c.witness == nil {
-		return nil
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if needID {
-			_, _, _ = c.fingerprint(ctx)
-		}
-		c.witness.Latest()
-	}()
-	return done
-}
-
 // judge applies the server's time rules. state is nil or one of the states in which the
 // token still stands (grace over, expired, suspended); stop is a lease that ended (the token
 // is dropped, its id and key kept: see lapse, which gets ifStored) or a clock out of sync.
@@ -92,9 +64,6 @@ func (c *Client) judge(ctx context.Context, claims *token.Claims, now time.Time,
 // recorded time, and a clock earlier than the OS's own files. It returns the record and the
 // time it was judged at.
 func (c *Client) loadChecked(ctx context.Context, s slot) (*cached, time.Time, error) {
-	if done := c.readAhead(ctx); done != nil {
-		defer func() { <-done }()
-	}
 	got, err := c.load(ctx, s)
 	if err != nil {
 		return nil, time.Time{}, err
