@@ -242,8 +242,16 @@ func (c *collector) collectFingerprint(ctx context.Context, appID string) (Machi
 }
 
 // live is what the Linux rules add to a Snapshot of the real machine.
+//
+// On Android the kernel is not asked (stat stays nil, so mountinfo answers): an app process's
+// seccomp policy answers openat2 and other calls outside bionic's list with SIGSYS, which kills
+// the process instead of returning an error to fall back on.
 func (c *collector) live() *liveMachine {
-	return &liveMachine{lookupEnv: c.lookupEnv, installID: c.installID, probeHook: c.probeHook, stat: c.statPath}
+	stat := c.statPath
+	if c.goos == "android" {
+		stat = nil
+	}
+	return &liveMachine{lookupEnv: c.lookupEnv, installID: c.installID, probeHook: c.probeHook, stat: stat}
 }
 
 // collectLinux is CollectFrom over the real machine, plus the install id, which it creates and
