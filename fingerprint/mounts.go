@@ -1,6 +1,10 @@
 package fingerprint
 
-import "errors"
+import (
+	"errors"
+	pathpkg "path"
+	"strings"
+)
 
 // The mount questions of the rules (is the root an overlay, is an id file on a tmpfs or a mount
 // of its own) are answered from /proc/self/mountinfo, which the kernel formats in full, mount
@@ -58,13 +62,20 @@ const imageID = "inside a container this file comes with the image, shared by ev
 
 // idMountRule applies the mount rules to the id file at path (absolute): an id on a tmpfs or
 // ramfs is refused as transient, and inside a container an id file that is not a mount of its
-// own is refused as the image's. hostFS names the file system mounted at path, for the evidence
-// of an id mounted into a container from the host; it reads mountinfo if nothing did yet.
+// own is refused as the image's. When path is a symbolic link, the rules judge the file it leads
+// to, which is where the id is read from: /etc/machine-id linked to a file on a tmpfs (/run, or a
+// file systemd covers with a tmpfs while the id is uncommitted) holds an id made up at this boot.
+// hostFS names the file system mounted at the file, for the evidence of an id mounted into a
+// container from the host; it reads mountinfo if nothing did yet.
 func (p *probe) idMountRule(path string, container bool) (refused string, transient bool, hostFS func() string) {
-	hostFS = func() string { m, _ := p.mountAt(path); return m.fstype }
-	if st, err := p.statPath(path); err == nil && !st.maybeTransient() {
-		// Neither the file system holding path nor (so) a mount at path is transient: only the
-		// container rule is left, and it needs to know whether path is a mount root.
+	file, shown := path, path
+	if target := p.resolveLink(path); target != path {
+		file, shown = target, path+" (a link to "+target+")"
+	}
+	hostFS = func() string { m, _ := p.mountAt(file); return m.fstype }
+	if st, err := p.statPath(file); err == nil && !st.maybeTransient() {
+		// Neither the file system holding the file nor (so) a mount at it is transient: only the
+		// container rule is left, and it needs to know whether the file is a mount root.
 		switch {
 		case !container:
 			return "", false, hostFS
@@ -74,15 +85,46 @@ func (p *probe) idMountRule(path string, container bool) (refused string, transi
 			return "", false, hostFS
 		}
 	}
-	mount, mounted := p.mountAt(path)
-	holder, _ := p.mountContaining(path)
+	mount, mounted := p.mountAt(file)
+	holder, _ := p.mountContaining(file)
 	switch {
 	case mounted && transientFS[mount.fstype]:
-		return path + " is a " + mount.fstype + " mount: made up at this boot (read-only /etc, first boot) or for this container, gone at the next", true, hostFS
+		return shown + " is a " + mount.fstype + " mount: made up at this boot (read-only /etc, first boot) or for this container, gone at the next", true, hostFS
 	case transientFS[holder.fstype]:
-		return path + " is on a " + holder.fstype + " mounted at " + holder.point + ": gone at the next boot", true, hostFS
+		return shown + " is on a " + holder.fstype + " mounted at " + holder.point + ": gone at the next boot", true, hostFS
 	case container && !mounted:
 		return imageID, false, hostFS
 	}
 	return "", false, hostFS
+}
+
+// maxLinks bounds the symbolic links resolveLink follows, as the kernel's own limit does.
+const maxLinks = 40
+
+// resolveLink returns the file that path (absolute) leads to while it is a symbolic link: path
+// itself when it is none, or when a link cannot be read or leads on for more than maxLinks links
+// (the id is then unreadable anyway). Links are read through the snapshot's file system when it
+// can (os.DirFS and fstest.MapFS can, from Go 1.25); links in the directories above path are not
+// followed: the kernel's answer (statPath) refuses them, and mountinfo is then asked about the
+// path as written.
+func (p *probe) resolveLink(path string) string {
+	rl, ok := p.fsys.(interface {
+		ReadLink(name string) (string, error)
+	})
+	if !ok {
+		return path
+	}
+	file := path
+	for range maxLinks {
+		target, err := rl.ReadLink(strings.TrimPrefix(file, "/"))
+		if err != nil {
+			return file
+		}
+		p.note(strings.TrimPrefix(file, "/"))
+		if !strings.HasPrefix(target, "/") {
+			target = pathpkg.Join(pathpkg.Dir(file), target)
+		}
+		file = pathpkg.Clean(target)
+	}
+	return path
 }
