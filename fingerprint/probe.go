@@ -188,24 +188,54 @@ func (p *probe) mounts() []mountEntry {
 	return p.mi
 }
 
-// mountAt returns the mount in effect at path (the last one listed), if any.
+// mountAt returns the mount in effect at path, if one is mounted there: the mount that holds
+// path (see mountContaining), when its mount point is path itself.
 func (p *probe) mountAt(path string) (mountEntry, bool) {
-	var m mountEntry
-	found := false
-	for _, e := range p.mounts() {
-		if e.point == path {
-			m, found = e, true
-		}
-	}
-	return m, found
+	m, found := p.mountContaining(path)
+	return m, found && m.point == path
 }
 
-// mountContaining returns the mount in effect for path: the last listed of those at the
-// longest mount point that is path or one of its parent directories.
+// mountContaining returns the mount in effect for path, found as the kernel finds it: from this
+// namespace's root mount, down path's directories, each time into the mount made on the current
+// mount at that directory, the last one stacked there. A mount over a parent directory hides
+// whatever was mounted below it on the mount underneath: a mount at /etc/machine-id and then one
+// over /etc leave the file on the /etc mount. Mountinfo whose ids do not form such a tree (no
+// root mount) is read by mount points alone: the last listed of the mounts at path or at its
+// longest parent directory.
 func (p *probe) mountContaining(path string) (mountEntry, bool) {
+	mounts := p.mounts()
+	ids := make(map[string]bool, len(mounts))
+	for _, e := range mounts {
+		ids[e.id] = true
+	}
+	// on returns the mount last stacked on the mount cur at point, or cur.
+	on := func(cur mountEntry, point string) mountEntry {
+		for moved := true; moved; {
+			moved = false
+			for _, e := range mounts {
+				if e.parent == cur.id && e.point == point && e.id != cur.id {
+					cur, moved = e, true
+					break
+				}
+			}
+		}
+		return cur
+	}
+	for _, root := range mounts {
+		if root.point != "/" || ids[root.parent] && root.parent != root.id {
+			continue
+		}
+		cur := on(root, "/")
+		for i := 1; i <= len(path); i++ {
+			if i == len(path) || path[i] == '/' {
+				cur = on(cur, path[:i])
+			}
+		}
+		return cur, true
+	}
 	var m mountEntry
 	found := false
-	for _, e := range p.mounts() {
+	for _, e := range mounts {
 		under := e.point == path || e.point == "/" || strings.HasPrefix(path, e.point+"/")
 		if under && (!found || len(e.point) >= len(m.point)) {
 			m, found = e, true
@@ -217,6 +247,7 @@ func (p *probe) mountContaining(path string) (mountEntry, bool) {
 // mountEntry is one line of mountinfo: "id parent major:minor root point options [optional...]
 // - fstype source superoptions".
 type mountEntry struct {
+	id, parent                             string // mount ids: this mount's, the one it is mounted on
 	root, point, fstype, source, superOpts string
 	line                                   string
 }
@@ -228,7 +259,7 @@ func parseMountinfo(content string) []mountEntry {
 		if len(fields) < 5 {
 			continue
 		}
-		e := mountEntry{root: unescapeMount(fields[3]), point: unescapeMount(fields[4]), line: line}
+		e := mountEntry{id: fields[0], parent: fields[1], root: unescapeMount(fields[3]), point: unescapeMount(fields[4]), line: line}
 		for i := 5; i < len(fields); i++ {
 			if fields[i] == "-" {
 				if i+1 < len(fields) {
