@@ -66,7 +66,9 @@ type Evidence struct {
 //     root overlay of runtimes' layers (/proc/self/mountinfo).
 //   - Fingerprint: the sources of [Collect] in order, stopping at the first usable one; whether
 //     a machine-id file is on a tmpfs or ramfs, or, in a container, mounted in from the host,
-//     comes from /proc/self/mountinfo.
+//     comes from /proc/self/mountinfo, read as the kernel walks the path (a mount hidden by a
+//     later one over a parent directory does not count), about the file a symbolic link leads
+//     to when the machine-id file is one.
 //
 // On the live machine [Collect] and [CollectFingerprint] ask the kernel those two mount
 // questions (statfs of "/" and of each machine-id file, statx for a mount at it) and read
