@@ -85,11 +85,11 @@ func (p *probe) idMountRule(path string, container bool) (refused string, transi
 			return "", false, hostFS
 		}
 	}
-	mount, mounted := p.mountAt(file)
 	holder, _ := p.mountContaining(file)
+	mounted := holder.point == file
 	switch {
-	case mounted && transientFS[mount.fstype]:
-		return shown + " is a " + mount.fstype + " mount: made up at this boot (read-only /etc, first boot) or for this container, gone at the next", true, hostFS
+	case mounted && transientFS[holder.fstype]:
+		return shown + " is a " + holder.fstype + " mount: made up at this boot (read-only /etc, first boot) or for this container, gone at the next", true, hostFS
 	case transientFS[holder.fstype]:
 		return shown + " is on a " + holder.fstype + " mounted at " + holder.point + ": gone at the next boot", true, hostFS
 	case container && !mounted:

@@ -25,6 +25,7 @@ type probe struct {
 	vars  map[string]*string   // every variable looked up; nil = unset
 	dmi   map[fwField]string   // DMI strings read so far
 	mi    []mountEntry         // /proc/self/mountinfo, parsed once miOK
+	miIDs map[string]bool      // the mount ids in mi
 	miOK  bool
 	flag  cpuFlag // the CPU's hypervisor flag, once cpuOK
 	cpuOK bool
@@ -184,6 +185,10 @@ func (p *probe) mounts() []mountEntry {
 		p.miOK = true
 		content, _ := p.readLimit("proc/self/mountinfo", mountinfoLimit)
 		p.mi = parseMountinfo(content)
+		p.miIDs = make(map[string]bool, len(p.mi))
+		for _, e := range p.mi {
+			p.miIDs[e.id] = true
+		}
 	}
 	return p.mi
 }
@@ -203,11 +208,7 @@ func (p *probe) mountAt(path string) (mountEntry, bool) {
 // root mount) is read by mount points alone: the last listed of the mounts at path or at its
 // longest parent directory.
 func (p *probe) mountContaining(path string) (mountEntry, bool) {
-	mounts := p.mounts()
-	ids := make(map[string]bool, len(mounts))
-	for _, e := range mounts {
-		ids[e.id] = true
-	}
+	mounts, ids := p.mounts(), p.miIDs
 	// on returns the mount last stacked on the mount cur at point, or cur.
 	on := func(cur mountEntry, point string) mountEntry {
 		for moved := true; moved; {
