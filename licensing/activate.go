@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/record"
 	"github.com/tollgate-dev/tollgate/token"
 	"github.com/tollgate-dev/tollgate/transport"
 )
@@ -101,7 +102,7 @@ func (c *Client) cachedFor(ctx context.Context, key string) (*Activation, bool, 
 		return nil, false, nil
 	}
 	now := c.now()
-	if token.CheckRollback(now, got.rec.LastSeen) != nil || c.checkWitness(now) != nil || token.CheckTime(got.claims, now) != nil {
+	if record.CheckRollback(now, got.rec.LastSeen) != nil || c.checkWitness(now) != nil || token.CheckTime(got.claims, now) != nil {
 		return nil, false, nil
 	}
 	return activationOf(got.claims, got.rec.Token), true, nil

@@ -10,7 +10,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/licensing"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 	"github.com/tollgate-dev/tollgate/transport"
 	"github.com/tollgate-dev/tollgate/webhook"
 )
@@ -22,15 +22,15 @@ func TestAPIContract(t *testing.T) {
 		_ fingerprint.Machine                                        = fingerprint.Machine{OS: "", OSVersion: "", Hostname: "", Fingerprint: "", UserHash: "", VMName: "", Container: false}
 		_ func(context.Context, string) (fingerprint.Machine, error) = fingerprint.Collect
 
-		_ token.Store                                       = token.NewMemoryStore()
-		_ error                                             = token.ErrNotFound
-		_ func(string) token.Store                          = token.NewKeychainStore
-		_ func() token.Store                                = token.NewMemoryStore
+		_ store.Store                                       = store.NewMemory()
+		_ error                                             = store.ErrNotFound
+		_ func(string) store.Store                          = store.NewKeychain
+		_ func() store.Store                                = store.NewMemory
 		_ transport.RetryPolicy                             = transport.RetryPolicy{MaxRetries: 0, MinWait: time.Duration(0), MaxWait: time.Duration(0)}
 		_ func(licensing.Config) (*licensing.Client, error) = licensing.New
 
 		_ = licensing.Config{ProductID: "", PublicKey: "", BaseURL: "", AppID: "", HTTPClient: (*http.Client)(nil),
-			Store: token.Store(nil), Retry: transport.RetryPolicy{}, Logger: (*slog.Logger)(nil), Now: (func() time.Time)(nil),
+			Store: store.Store(nil), Retry: transport.RetryPolicy{}, Logger: (*slog.Logger)(nil), Now: (func() time.Time)(nil),
 			Machine: (*fingerprint.Machine)(nil)}
 		_ = licensing.Update{Key: "", AccountID: "", UserID: "", ReleaseVersion: "", ReleaseChannel: "", ReleasePlatform: "",
 			ReleasePublishedAt: time.Time{}, LeaseDuration: (*int64)(nil), Metadata: []licensing.Metadata{{Key: "", Value: ""}},

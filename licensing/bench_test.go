@@ -16,8 +16,10 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
+	"github.com/tollgate-dev/tollgate/internal/record"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
+	"github.com/tollgate-dev/tollgate/store"
 	"github.com/tollgate-dev/tollgate/token"
 )
 
@@ -52,7 +54,7 @@ func benchEnvOf(b *testing.B, rich bool) (*licensingtest.Server, *licensing.Clie
 	key := srv.AddLicense(benchLicense(rich))
 	id := srv.AddActivation(key)
 	m := machine("be")
-	c := benchClient(b, srv, token.NewMemoryStore(), m)
+	c := benchClient(b, srv, store.NewMemory(), m)
 	u := licensing.Update{Key: key}
 	if rich {
 		u.Metadata = benchActivationMetadata
@@ -64,9 +66,9 @@ func benchEnvOf(b *testing.B, rich bool) (*licensingtest.Server, *licensing.Clie
 	return srv, c, key, id, act.Token
 }
 
-func benchClient(b *testing.B, srv *licensingtest.Server, store token.Store, m fingerprint.Machine) *licensing.Client {
+func benchClient(b *testing.B, srv *licensingtest.Server, st store.Store, m fingerprint.Machine) *licensing.Client {
 	c, err := licensing.New(licensing.Config{ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL,
-		Store: store, Machine: &m})
+		Store: st, Machine: &m})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -120,13 +122,13 @@ type pairOps struct{ sdk, floor func() }
 func validateFirstOps(b *testing.B, rich bool) pairOps {
 	srv, _, key, _, tok := benchEnvOf(b, rich)
 	m := machine("be")
-	seal := token.SealKey(srv.ProductID, m.Fingerprint)
+	seal := record.SealKey(srv.ProductID, m.Fingerprint)
 	now := time.Now()
-	store := &alternatingStore{records: [2]string{
-		token.EncodeRecord(token.Record{Token: tok, Key: key, LastSeen: now}, seal),
-		token.EncodeRecord(token.Record{Token: tok, Key: key, LastSeen: now.Add(-time.Second)}, seal),
+	st := &alternatingStore{records: [2]string{
+		record.Encode(record.Record{Token: tok, Key: key, LastSeen: now}, seal),
+		record.Encode(record.Record{Token: tok, Key: key, LastSeen: now.Add(-time.Second)}, seal),
 	}}
-	c := benchClient(b, srv, store, m)
+	c := benchClient(b, srv, st, m)
 	pub, _ := token.ParsePublicKey(srv.PublicKey)
 	ctx := context.Background()
 	return pairOps{

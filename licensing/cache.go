@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/errs"
+	"github.com/tollgate-dev/tollgate/internal/record"
+	"github.com/tollgate-dev/tollgate/store"
 	"github.com/tollgate-dev/tollgate/token"
 )
 
@@ -33,7 +35,7 @@ func (c *Client) drop(ctx context.Context, why string) {
 // cached is the verified content of the cache.
 type cached struct {
 	stored   string // the stored value, as read
-	rec      token.Record
+	rec      record.Record
 	claims   *token.Claims
 	tampered error // the record's seal did not match: its time cannot be trusted
 	sealKey  []byte
@@ -57,9 +59,9 @@ func (c *Client) load(ctx context.Context, s slot) (*cached, error) {
 	}
 	stored, err := c.store.Load(ctx, s.name)
 	switch {
-	case errors.Is(err, token.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound):
 		return nil, errs.ErrNotActivated
-	case errors.Is(err, token.ErrCorrupt):
+	case errors.Is(err, store.ErrCorrupt):
 		return nil, fmt.Errorf("%w: the cache holds no readable value: %w", errs.ErrNotActivated, err)
 	case err != nil:
 		return nil, fmt.Errorf("%w: %w", errs.ErrCacheUnavailable, err)
@@ -79,8 +81,8 @@ func (c *Client) load(ctx context.Context, s slot) (*cached, error) {
 		}
 		return &cached{stored: stored, rec: rec, claims: claims, sealKey: sealKey, slot: s}, nil
 	}
-	rec, recErr := token.DecodeRecord(stored, sealKey)
-	if errors.Is(recErr, token.ErrCorrupt) {
+	rec, recErr := record.Decode(stored, sealKey)
+	if errors.Is(recErr, record.ErrCorrupt) {
 		return nil, fmt.Errorf("%w: %w", errs.ErrNotActivated, recErr)
 	}
 	// A token copied from another machine fails here with ErrFingerprintMismatch, before its
@@ -105,7 +107,7 @@ func (c *Client) moveForward(ctx context.Context, got *cached, now time.Time) {
 	}
 	rec := got.rec
 	rec.LastSeen = now
-	stored := token.EncodeRecord(rec, got.sealKey)
+	stored := record.Encode(rec, got.sealKey)
 	if err := c.store.Save(ctx, got.slot.name, stored); err != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not record the time of this check", slog.Any("error", err))
 		return

@@ -10,13 +10,13 @@ import (
 
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 // flakyStore is a store in front of a memory store that can be made unavailable, as a locked
 // or hung keychain is.
 type flakyStore struct {
-	token.Store
+	store.Store
 	mu   sync.Mutex
 	down error
 }
@@ -45,14 +45,14 @@ func (s *flakyStore) Delete(ctx context.Context, name string) error {
 	return s.Store.Delete(ctx, name)
 }
 
-var errKeychainLocked = fmt.Errorf("%w: the keychain is locked", token.ErrUnavailable)
+var errKeychainLocked = fmt.Errorf("%w: the keychain is locked", store.ErrUnavailable)
 
 // A locked keychain is not "not activated": Validate says the cache is unavailable, and the app
 // is not told to ask for a license key.
 func TestValidateCacheUnavailable(t *testing.T) {
 	t.Parallel()
 	e := setup(t, licensingtest.License{ExpiresAt: time.Now().Add(24 * time.Hour)})
-	s := &flakyStore{Store: token.NewMemoryStore()}
+	s := &flakyStore{Store: store.NewMemory()}
 	c := e.newClient(t, e.m, s)
 	if _, err := c.UpdateActivation(ctx, e.id, licensing.Update{Key: e.key}); err != nil {
 		t.Fatal(err)
@@ -72,7 +72,7 @@ func TestValidateCacheUnavailable(t *testing.T) {
 		t.Fatalf("unlocked again: %v", err)
 	}
 	// Nothing cached and a value that is not a record still need an activation.
-	s.Store = token.NewMemoryStore()
+	s.Store = store.NewMemory()
 	if _, err := c.Validate(ctx); !licensing.NeedsActivation(err) {
 		t.Fatalf("nothing cached: %v", err)
 	}
@@ -89,7 +89,7 @@ func TestValidateCacheUnavailable(t *testing.T) {
 func TestActivateRefusesWhenCacheUnavailable(t *testing.T) {
 	t.Parallel()
 	e := setup(t, licensingtest.License{ExpiresAt: time.Now().Add(24 * time.Hour)})
-	s := &flakyStore{Store: token.NewMemoryStore()}
+	s := &flakyStore{Store: store.NewMemory()}
 	s.fail(errKeychainLocked)
 	c := e.newClient(t, e.m, s)
 	before := e.srv.RequestCount()

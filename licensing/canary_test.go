@@ -244,7 +244,7 @@ func canaryEnv(t *testing.T, s *sink) (*env, *canaryTransport) {
 	e := setup(t, licensingtest.License{Key: canaryKey, Meters: map[string]int64{"m": 100}})
 	ct := &canaryTransport{base: e.srv.Client().Transport, key: canaryKey}
 	c, err := licensing.New(licensing.Config{
-		ProductID: e.srv.ProductID, PublicKey: e.srv.PublicKey, BaseURL: e.srv.URL, Store: e.store, Machine: &e.m,
+		ProductID: e.srv.ProductID, PublicKey: e.srv.PublicKey, BaseURL: e.srv.URL, Store: e.st, Machine: &e.m,
 		Now: e.now.Now, HTTPClient: &http.Client{Transport: ct}, Logger: s.logger(),
 		Retry: transport.RetryPolicy{MaxRetries: 1, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond},
 	})
@@ -407,7 +407,7 @@ func TestCanaryEveryMethodEveryServerError(t *testing.T) {
 					}
 					called[m.Name] = true
 					s.value(e.client)
-					s.value(e.store)
+					s.value(e.st)
 					redacted = redacted || strings.Contains(s.b.String(), transport.Redacted)
 					tr.mu.Lock()
 					tokens := tr.tokens

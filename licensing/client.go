@@ -12,6 +12,9 @@ import (
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/internal/errs"
+	"github.com/tollgate-dev/tollgate/internal/record"
+	"github.com/tollgate-dev/tollgate/internal/witness"
+	"github.com/tollgate-dev/tollgate/store"
 	"github.com/tollgate-dev/tollgate/token"
 	"github.com/tollgate-dev/tollgate/transport"
 )
@@ -20,7 +23,7 @@ import (
 const KeychainService = "tollgate"
 
 // persistEvery is how far the clock must move past the recorded time before Validate writes
-// the record again: far below token.RollbackTolerance, far above a start-up's frequency.
+// the record again: far below record.RollbackTolerance, far above a start-up's frequency.
 const persistEvery = 5 * time.Minute
 
 // Client licenses one product on this machine. It is safe for concurrent use.
@@ -28,7 +31,7 @@ type Client struct {
 	cfg       Config
 	verifier  *token.Verifier
 	http      *lazyTransport
-	store     token.Store
+	store     store.Store
 	storeName string
 	now       func() time.Time
 	logger    *slog.Logger
@@ -36,7 +39,7 @@ type Client struct {
 	mu      sync.Mutex
 	machine *fingerprint.Machine // every signal: Config.Machine, or this machine's, collected once, lazily
 	idOnly  *fingerprint.Machine // this machine's fingerprint alone, read by an offline check before machine
-	sealKey []byte               // token.SealKey of the product and the fingerprint known (machine's, else idOnly's)
+	sealKey []byte               // record.SealKey of the product and the fingerprint known (machine's, else idOnly's)
 
 	// collect and collectID read this machine: fingerprint.Collect and
 	// fingerprint.CollectFingerprint, unless a test replaced them.
@@ -46,7 +49,7 @@ type Client struct {
 
 	memo verifiedMemo // the record verified last (see memo.go)
 
-	witness *token.ClockWitness // nil = no witness; see Config.ClockWitnesses
+	witness *witness.Witness // nil = no witness; see Config.ClockWitnesses
 }
 
 // New checks ProductID, PublicKey and BaseURL. The request's fields, Machine's included, are
@@ -77,7 +80,7 @@ func New(cfg Config) (*Client, error) {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
 	if c.store == nil {
-		c.store = token.NewDefaultStore(KeychainService, c.logger)
+		c.store = store.NewDefault(KeychainService, c.logger)
 	}
 	if cfg.Machine != nil {
 		c.setMachine(*cfg.Machine)
@@ -88,7 +91,7 @@ func New(cfg Config) (*Client, error) {
 
 func (c *Client) setMachine(m fingerprint.Machine) {
 	c.machine = &m
-	c.sealKey = token.SealKey(c.cfg.ProductID, m.Fingerprint)
+	c.sealKey = record.SealKey(c.cfg.ProductID, m.Fingerprint)
 }
 
 // Machine returns the signals this client sends: Config.Machine when set, else this machine's,
@@ -141,7 +144,7 @@ func (c *Client) fingerprint(ctx context.Context) (string, []byte, error) {
 			return "", nil, fmt.Errorf("licensing: collect machine signals: %w", err)
 		}
 		c.idOnly = &m
-		c.sealKey = token.SealKey(c.cfg.ProductID, m.Fingerprint)
+		c.sealKey = record.SealKey(c.cfg.ProductID, m.Fingerprint)
 	}
 	return c.idOnly.Fingerprint, c.sealKey, nil
 }
@@ -149,7 +152,7 @@ func (c *Client) fingerprint(ctx context.Context) (string, []byte, error) {
 // CacheLocation says where activation tokens are cached, such as "OS keychain, service
 // \"tollgate\"". With the default store it says which backend holds values now, calling nothing.
 func (c *Client) CacheLocation(ctx context.Context) string {
-	if d, ok := c.store.(token.Describer); ok {
+	if d, ok := c.store.(store.Describer); ok {
 		return d.Describe(ctx)
 	}
 	return fmt.Sprintf("%T", c.store)
@@ -243,8 +246,8 @@ func (c *Client) accept(ctx context.Context, body []byte, licenseKey, activation
 		return a, stop
 	}
 	c.vouch(claims, now)
-	rec := token.Record{Token: raw, Key: licenseKey, LastSeen: now}
-	stored := token.EncodeRecord(rec, sealKey)
+	rec := record.Record{Token: raw, Key: licenseKey, LastSeen: now}
+	stored := record.Encode(rec, sealKey)
 	if err := c.save(ctx, stored); err != nil {
 		if state != nil {
 			return a, fmt.Errorf("%w; %w (%w): %w", state, errs.ErrNotCached, errs.ErrCacheUnavailable, err)

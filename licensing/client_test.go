@@ -13,9 +13,10 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
+	"github.com/tollgate-dev/tollgate/internal/record"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 	"github.com/tollgate-dev/tollgate/transport"
 )
 
@@ -44,7 +45,7 @@ func machine(fp string) fingerprint.Machine {
 type env struct {
 	srv    *licensingtest.Server
 	client *licensing.Client
-	store  token.Store
+	st     store.Store
 	key    string
 	id     string
 	m      fingerprint.Machine
@@ -65,17 +66,17 @@ func setup(t *testing.T, lic licensingtest.License, opts ...licensingtest.Option
 	t.Helper()
 	srv := licensingtest.NewServer(append([]licensingtest.Option{licensingtest.WithSigningKey(signingKey())}, opts...)...)
 	t.Cleanup(srv.Close)
-	e := &env{srv: srv, store: token.NewMemoryStore(), m: machine("a1"), now: &clock{t: time.Now()}}
+	e := &env{srv: srv, st: store.NewMemory(), m: machine("a1"), now: &clock{t: time.Now()}}
 	e.key = srv.AddLicense(lic)
 	e.id = srv.AddActivation(e.key)
-	e.client = e.newClient(t, e.m, e.store)
+	e.client = e.newClient(t, e.m, e.st)
 	return e
 }
 
-func (e *env) newClient(t *testing.T, m fingerprint.Machine, store token.Store) *licensing.Client {
+func (e *env) newClient(t *testing.T, m fingerprint.Machine, st store.Store) *licensing.Client {
 	t.Helper()
 	c, err := licensing.New(licensing.Config{
-		ProductID: e.srv.ProductID, PublicKey: e.srv.PublicKey, BaseURL: e.srv.URL, Store: store, Machine: &m,
+		ProductID: e.srv.ProductID, PublicKey: e.srv.PublicKey, BaseURL: e.srv.URL, Store: st, Machine: &m,
 		Now: e.now.Now, Retry: transport.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 20 * time.Millisecond},
 	})
 	if err != nil {
@@ -87,8 +88,8 @@ func (e *env) newClient(t *testing.T, m fingerprint.Machine, store token.Store) 
 
 func (e *env) cached(t *testing.T) bool {
 	t.Helper()
-	_, err := e.store.Load(context.Background(), "activation/"+e.srv.ProductID)
-	if err != nil && !errors.Is(err, token.ErrNotFound) {
+	_, err := e.st.Load(context.Background(), "activation/"+e.srv.ProductID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		t.Fatal(err)
 	}
 	return err == nil
@@ -129,7 +130,7 @@ func TestValidateNothingCached(t *testing.T) {
 		t.Fatalf("want ErrNotActivated, got %v", err)
 	}
 	// A corrupt value is a cache miss too.
-	e.store.Save(ctx, "activation/"+e.srv.ProductID, "garbage")
+	e.st.Save(ctx, "activation/"+e.srv.ProductID, "garbage")
 	if _, err := e.client.Validate(ctx); !errors.Is(err, licensing.ErrNotActivated) {
 		t.Fatalf("corrupt cache: want ErrNotActivated, got %v", err)
 	}
@@ -141,8 +142,8 @@ func TestTokenCopiedFromAnotherMachine(t *testing.T) {
 	if _, err := e.client.UpdateActivation(ctx, e.id, licensing.Update{Key: e.key}); err != nil {
 		t.Fatal(err)
 	}
-	stolen, _ := e.store.Load(ctx, "activation/"+e.srv.ProductID)
-	other := token.NewMemoryStore()
+	stolen, _ := e.st.Load(ctx, "activation/"+e.srv.ProductID)
+	other := store.NewMemory()
 	other.Save(ctx, "activation/"+e.srv.ProductID, stolen)
 	c := e.newClient(t, machine("b2"), other)
 	if _, err := c.Validate(ctx); !errors.Is(err, licensing.ErrFingerprintMismatch) {
@@ -251,7 +252,7 @@ func TestLeaseExpiryDropsTokenKeepsKey(t *testing.T) {
 			t.Fatalf("want ErrLeaseExpired, not needing activation, got %v", err)
 		}
 	}
-	stored, err := e.store.Load(ctx, "activation/"+e.srv.ProductID)
+	stored, err := e.st.Load(ctx, "activation/"+e.srv.ProductID)
 	if err != nil || strings.Contains(stored, a.Token) || strings.Contains(stored, strings.Split(a.Token, ".")[2]) {
 		t.Fatalf("the token of an expired lease must be dropped: %v", err)
 	}
@@ -289,8 +290,8 @@ func TestAntiRollback(t *testing.T) {
 		t.Fatalf("want ErrClockRolledBack, got %v", err)
 	}
 	// Editing the record's time to help is detected.
-	stored, _ := e.store.Load(ctx, "activation/"+e.srv.ProductID)
-	rec, err := token.DecodeRecord(stored, token.SealKey(e.srv.ProductID, e.m.Fingerprint))
+	stored, _ := e.st.Load(ctx, "activation/"+e.srv.ProductID)
+	rec, err := record.Decode(stored, record.SealKey(e.srv.ProductID, e.m.Fingerprint))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,8 +299,8 @@ func TestAntiRollback(t *testing.T) {
 	if forged == stored {
 		t.Fatal("test could not edit the record")
 	}
-	e.store.Save(ctx, "activation/"+e.srv.ProductID, forged)
-	if _, err := e.client.Validate(ctx); !errors.Is(err, licensing.ErrClockRolledBack) || !errors.Is(err, token.ErrRecordTampered) {
+	e.st.Save(ctx, "activation/"+e.srv.ProductID, forged)
+	if _, err := e.client.Validate(ctx); !errors.Is(err, licensing.ErrClockRolledBack) || !errors.Is(err, record.ErrTampered) {
 		t.Fatalf("edited record: want ErrClockRolledBack, got %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
+	"github.com/tollgate-dev/tollgate/store"
 	"github.com/tollgate-dev/tollgate/token"
 	"github.com/tollgate-dev/tollgate/transport"
 )
@@ -27,17 +28,17 @@ type Config struct {
 	BaseURL    string                // default "https://api.cryptlex.com"; http:// only for loopback hosts
 	AppID      string                // salts fingerprint and user hash; default ProductID
 	HTTPClient *http.Client          // optional; never modified
-	Store      token.Store           // default: OS keychain, falling back to a private file store
+	Store      store.Store           // default: OS keychain, falling back to a private file store
 	Retry      transport.RetryPolicy // zero value = defaults
 	Logger     *slog.Logger          // nil = silent
 	Now        func() time.Time      // nil = time.Now
 	Machine    *fingerprint.Machine  // nil = collect this machine's signals; set = a custom identity
 
 	// ClockWitnesses are the files whose newest modification time Validate takes as a time this
-	// machine has already reached (see token.ClockWitness): a clock more than
-	// token.WitnessTolerance (26 hours) before it is ErrClockRolledBack, even when the cached
+	// machine has already reached (see witness.Witness): a clock more than
+	// witness.Tolerance (26 hours) before it is ErrClockRolledBack, even when the cached
 	// record was forged. nil means
-	// token.NewDefaultClockWitness (the OS's logs and the like) when Now is nil, and none when Now
+	// witness.NewDefault (the OS's logs and the like) when Now is nil, and none when Now
 	// is set, since the OS's files say nothing about a clock of the caller's; an empty non-nil
 	// slice turns the check off.
 	ClockWitnesses []string

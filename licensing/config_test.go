@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 var (
@@ -93,7 +93,7 @@ func TestUpdateActivationReportsEveryProblemBeforeSending(t *testing.T) {
 	t.Parallel()
 	m := testMachine()
 	m.OS = "plan9"
-	c, err := New(Config{ProductID: "p", PublicKey: testPublicPEM(t), Machine: &m, Store: token.NewMemoryStore()})
+	c, err := New(Config{ProductID: "p", PublicKey: testPublicPEM(t), Machine: &m, Store: store.NewMemory()})
 	if err != nil {
 		t.Fatal(err)
 	}

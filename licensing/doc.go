@@ -52,7 +52,7 @@
 //
 // [Client.Validate] refuses a clock turned back ([ErrClockRolledBack]): behind the last
 // recorded check by more than an hour, or behind the newest file the OS has written by more
-// than a day ([Config.ClockWitnesses]; the threat model is in package token's doc).
+// than a day ([Config.ClockWitnesses]; the threat model is docs/THREAT-MODEL.md).
 //
 // # Testing
 //

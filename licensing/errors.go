@@ -50,11 +50,11 @@ var (
 	// ErrInvalidRequest: the request broke the reference page's rules; see [*ValidationError].
 	ErrInvalidRequest = errs.ErrInvalidRequest
 	// ErrNotCached comes with a non-nil *Activation: the update succeeded and its token
-	// verified, but the store refused it or did not answer in time (see token.ErrUnavailable), so
+	// verified, but the store refused it or did not answer in time (see store.ErrUnavailable), so
 	// the next offline Validate will not see it. It matches ErrCacheUnavailable too.
 	ErrNotCached = errs.ErrNotCached
 	// ErrCacheUnavailable: the store could not be read or written now: the OS keychain is
-	// locked, did not answer in time, or refused (see token.ErrUnavailable), or the store
+	// locked, did not answer in time, or refused (see store.ErrUnavailable), or the store
 	// failed otherwise. A license may well be cached: [NeedsActivation] is false for it, and the
 	// app must not ask for a license key because of it; ask the user to unlock the keychain
 	// and try again later. [Client.Activate] returns it before sending anything, unless

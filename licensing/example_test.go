@@ -10,7 +10,7 @@ import (
 	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 // exampleMachine stands in for fingerprint.Collect, so that the output is the same everywhere.
@@ -25,7 +25,7 @@ func ExampleClient_UpdateActivation() {
 
 	client, err := licensing.New(licensing.Config{
 		ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL,
-		Store: token.NewMemoryStore(), Machine: &exampleMachine,
+		Store: store.NewMemory(), Machine: &exampleMachine,
 	})
 	if err != nil {
 		panic(err)
@@ -56,9 +56,9 @@ func ExampleClient_Validate() {
 	srv := licensingtest.NewServer()
 	key := srv.AddLicense(licensingtest.License{})
 	id := srv.AddActivation(key)
-	store := token.NewMemoryStore()
+	st := store.NewMemory()
 	client, err := licensing.New(licensing.Config{
-		ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL, Store: store, Machine: &exampleMachine,
+		ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL, Store: st, Machine: &exampleMachine,
 	})
 	if err != nil {
 		panic(err)

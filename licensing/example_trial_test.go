@@ -12,7 +12,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 // exampleNow is the clock of the trial examples, so that their output is the same every day.
@@ -24,7 +24,7 @@ func trialExample(now *time.Time) (*licensingtest.Server, *licensing.Client) {
 	srv.SetTrialPolicy(licensingtest.TrialPolicy{Length: 14 * 24 * time.Hour})
 	client, err := licensing.New(licensing.Config{
 		ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL,
-		Store: token.NewMemoryStore(), Machine: &exampleMachine, Now: func() time.Time { return *now },
+		Store: store.NewMemory(), Machine: &exampleMachine, Now: func() time.Time { return *now },
 	})
 	if err != nil {
 		panic(err)
@@ -153,7 +153,7 @@ func ExampleClient_CheckReleaseUpdate() {
 		Notes: "Faster exports.", Files: []licensingtest.ReleaseFile{{Name: "app-1.5.0.tar.gz",
 			URL: "https://downloads.example.com/app-1.5.0.tar.gz", Size: 18, Checksum: "sha256:" + "00"}}})
 	client, err := licensing.New(licensing.Config{ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL,
-		Store: token.NewMemoryStore(), Machine: &exampleMachine})
+		Store: store.NewMemory(), Machine: &exampleMachine})
 	if err != nil {
 		panic(err)
 	}

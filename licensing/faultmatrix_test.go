@@ -18,7 +18,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 // cacheState is what the cache holds after a row's update.
@@ -80,10 +80,10 @@ func (k stuckKeyring) Get(string, string) (string, error) {
 func (k stuckKeyring) Delete(string, string) error { <-k.release; return errors.New("stuck") }
 
 // failingStore stands for a keychain that refuses every write.
-type failingStore struct{ token.Store }
+type failingStore struct{ store.Store }
 
 func (failingStore) Save(context.Context, string, string) error {
-	return fmt.Errorf("%w: org.freedesktop.Secret.Error.IsLocked", token.ErrUnavailable)
+	return fmt.Errorf("%w: org.freedesktop.Secret.Error.IsLocked", store.ErrUnavailable)
 }
 
 var stuck = stuckKeyring{release: make(chan struct{})}
@@ -176,12 +176,12 @@ func faultRows() []faultRow {
 			e.srv.UpdateLicense(e.key, func(l *licensingtest.License) { l.Revoked = true })
 		}, outcome: "ErrLicenseRevoked; cache dropped", want: []error{licensing.ErrLicenseRevoked}, requests: 1, cache: cacheDropped},
 		{fault: "keychain refuses the write", setup: func(t *testing.T, e *env) {
-			e.client = e.newClient(t, e.m, failingStore{e.store})
-		}, outcome: "ErrNotCached (and token.ErrUnavailable) with the activation", want: []error{licensing.ErrNotCached, token.ErrUnavailable},
+			e.client = e.newClient(t, e.m, failingStore{e.st})
+		}, outcome: "ErrNotCached (and store.ErrUnavailable) with the activation", want: []error{licensing.ErrNotCached, store.ErrUnavailable},
 			activation: true, requests: 1, cache: cacheKept},
 		{fault: "keychain hangs", setup: func(t *testing.T, e *env) {
-			e.client = e.newClient(t, e.m, token.NewKeychainStoreFrom(stuck, "svc", token.KeychainOptions{Timeout: 100 * time.Millisecond}))
-		}, outcome: "ErrNotCached after the store's timeout, with the activation", want: []error{licensing.ErrNotCached, token.ErrUnavailable},
+			e.client = e.newClient(t, e.m, store.NewKeychainFrom(stuck, "svc", store.KeychainOptions{Timeout: 100 * time.Millisecond}))
+		}, outcome: "ErrNotCached after the store's timeout, with the activation", want: []error{licensing.ErrNotCached, store.ErrUnavailable},
 			activation: true, requests: 1, cache: cacheKept},
 	}
 	return rows
@@ -261,10 +261,10 @@ func TestFaultMatrix(t *testing.T) {
 			if got := e.srv.MeterUses(e.key, "m"); got != row.applied {
 				t.Errorf("server recorded %d meter uses, want %d (lost or doubled)", got, row.applied)
 			}
-			stored, lerr := e.store.Load(context.Background(), "activation/"+e.srv.ProductID)
+			stored, lerr := e.st.Load(context.Background(), "activation/"+e.srv.ProductID)
 			var got cacheState
 			switch {
-			case errors.Is(lerr, token.ErrNotFound):
+			case errors.Is(lerr, store.ErrNotFound):
 				got = cacheDropped
 			case lerr != nil:
 				t.Fatal(lerr)

@@ -12,8 +12,9 @@ import (
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
+	"github.com/tollgate-dev/tollgate/internal/record"
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 // readers counts the client's reads of this machine, which it answers with full (every signal)
@@ -48,12 +49,12 @@ func (r *readers) want(t *testing.T, when string, full, id int32) {
 }
 
 // lazyEnv is a fake server with an activation cached in store by another client.
-func lazyEnv(t *testing.T, m fingerprint.Machine) (*licensingtest.Server, token.Store, Config) {
+func lazyEnv(t *testing.T, m fingerprint.Machine) (*licensingtest.Server, store.Store, Config) {
 	t.Helper()
 	srv := licensingtest.NewServer(licensingtest.WithSigningKey(memoSigningKeys()[0]))
 	t.Cleanup(srv.Close)
-	store := token.NewMemoryStore()
-	cfg := Config{ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL, Store: store}
+	st := store.NewMemory()
+	cfg := Config{ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL, Store: st}
 	key := srv.AddLicense(licensingtest.License{})
 	first, err := New(cfg)
 	if err != nil {
@@ -64,7 +65,7 @@ func lazyEnv(t *testing.T, m fingerprint.Machine) (*licensingtest.Server, token.
 		t.Fatal(err)
 	}
 	first.CloseIdleConnections()
-	return srv, store, cfg
+	return srv, st, cfg
 }
 
 // TestOfflineChecksReadTheFingerprintAlone: a fresh client's offline checks read the machine's
@@ -195,7 +196,7 @@ func TestFingerprintChangedBeforeFullCollection(t *testing.T) {
 	if _, err := c.Validate(ctx); !errors.Is(err, ErrFingerprintMismatch) {
 		t.Fatalf("Validate after the fingerprint changed: %v", err)
 	}
-	if !bytes.Equal(c.sealKey, token.SealKey(cfg.ProductID, after.Fingerprint)) {
+	if !bytes.Equal(c.sealKey, record.SealKey(cfg.ProductID, after.Fingerprint)) {
 		t.Error("the seal key is still the old fingerprint's")
 	}
 	if !strings.Contains(logs.String(), "fingerprint changed") {

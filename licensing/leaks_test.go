@@ -56,7 +56,7 @@ func leakEnv(t *testing.T, hc *http.Client) (*env, *bytes.Buffer) {
 	e := setup(t, licensingtest.License{Key: leakKey, Meters: map[string]int64{"m": 100}})
 	var logs bytes.Buffer
 	c, err := licensing.New(licensing.Config{
-		ProductID: e.srv.ProductID, PublicKey: e.srv.PublicKey, BaseURL: e.srv.URL, Store: e.store, Machine: &e.m,
+		ProductID: e.srv.ProductID, PublicKey: e.srv.PublicKey, BaseURL: e.srv.URL, Store: e.st, Machine: &e.m,
 		Now: e.now.Now, HTTPClient: hc, Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Retry: transport.RetryPolicy{MaxRetries: 1, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond},
 	})

@@ -11,16 +11,16 @@ import (
 
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 	"github.com/tollgate-dev/tollgate/transport"
 )
 
 // liveClient is a client on the real clock, for Watch, whose waits are real.
-func liveClient(t *testing.T, srv *licensingtest.Server, store token.Store) *licensing.Client {
+func liveClient(t *testing.T, srv *licensingtest.Server, st store.Store) *licensing.Client {
 	t.Helper()
 	m := machine("c3")
 	c, err := licensing.New(licensing.Config{ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL,
-		Store: store, Machine: &m, Retry: transport.RetryPolicy{MaxRetries: 1, MinWait: time.Millisecond, MaxWait: 10 * time.Millisecond}})
+		Store: st, Machine: &m, Retry: transport.RetryPolicy{MaxRetries: 1, MinWait: time.Millisecond, MaxWait: 10 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,8 +38,8 @@ func TestLifecycle(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 	key := srv.AddLicense(licensingtest.License{MaxActivations: 1, Meters: map[string]int64{"m": 10}})
-	store := token.NewMemoryStore()
-	c := liveClient(t, srv, store)
+	st := store.NewMemory()
+	c := liveClient(t, srv, st)
 	ctx := context.Background()
 
 	act, err := c.Activate(ctx, licensing.ActivationRequest{Key: key, AppVersion: "2.1.0",
@@ -65,7 +65,7 @@ func TestLifecycle(t *testing.T) {
 	}
 	// The seat is taken: another machine cannot activate.
 	other, err := licensing.New(licensing.Config{ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL,
-		Store: token.NewMemoryStore(), Machine: ptr(machine("d4"))})
+		Store: store.NewMemory(), Machine: ptr(machine("d4"))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestActivateValidatesFirst(t *testing.T) {
 	m := machine("c3")
 	m.OS = "beos"
 	c, _ := licensing.New(licensing.Config{ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL,
-		Store: token.NewMemoryStore(), Machine: &m})
+		Store: store.NewMemory(), Machine: &m})
 	_, err := c.Activate(context.Background(), licensing.ActivationRequest{AppVersion: strings.Repeat("é", 257),
 		Metadata: []licensing.Metadata{{}}})
 	var ve *licensing.ValidationError
@@ -131,8 +131,8 @@ func TestDeactivateOutcomes(t *testing.T) {
 			t.Parallel()
 			srv := newServer(t)
 			key := srv.AddLicense(licensingtest.License{})
-			store := token.NewMemoryStore()
-			c := liveClient(t, srv, store)
+			st := store.NewMemory()
+			c := liveClient(t, srv, st)
 			act, err := c.Activate(context.Background(), licensing.ActivationRequest{Key: key})
 			if err != nil {
 				t.Fatal(err)
@@ -153,8 +153,8 @@ func TestDeactivateOutcomes(t *testing.T) {
 					t.Fatalf("want %v, got %v", w, err)
 				}
 			}
-			_, lerr := store.Load(context.Background(), "activation/"+srv.ProductID)
-			if dropped := errors.Is(lerr, token.ErrNotFound); dropped != tc.dropped {
+			_, lerr := st.Load(context.Background(), "activation/"+srv.ProductID)
+			if dropped := errors.Is(lerr, store.ErrNotFound); dropped != tc.dropped {
 				t.Fatalf("dropped %v, want %v", dropped, tc.dropped)
 			}
 		})
@@ -181,7 +181,7 @@ func activated(t *testing.T, lic licensingtest.License) (*licensingtest.Server, 
 	t.Helper()
 	srv := newServer(t)
 	key := srv.AddLicense(lic)
-	c := liveClient(t, srv, token.NewMemoryStore())
+	c := liveClient(t, srv, store.NewMemory())
 	if _, err := c.Activate(context.Background(), licensing.ActivationRequest{Key: key}); err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +305,7 @@ func TestWatchRenewsShortLeaseInTime(t *testing.T) {
 func TestWatchRefusesIncrementsAndNeedsActivation(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
-	c := liveClient(t, srv, token.NewMemoryStore())
+	c := liveClient(t, srv, store.NewMemory())
 	err := c.Watch(context.Background(), licensing.Update{Key: "k", MeterAttributes: []licensing.MeterAttribute{{Name: "m", UsesIncrement: 1}}}, nil)
 	var ve *licensing.ValidationError
 	if !errors.As(err, &ve) {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/tollgate-dev/tollgate/internal/record"
 	"github.com/tollgate-dev/tollgate/token"
 )
 
@@ -16,22 +17,22 @@ import (
 type verifiedMemo struct {
 	mu     sync.Mutex
 	stored string // the record exactly as stored
-	rec    token.Record
+	rec    record.Record
 	claims *token.Claims // private: callers get copies
 }
 
 // get returns copies of what stored was verified to say, if it is the remembered record.
-func (m *verifiedMemo) get(stored string) (token.Record, *token.Claims, bool) {
+func (m *verifiedMemo) get(stored string) (record.Record, *token.Claims, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.claims == nil || stored != m.stored {
-		return token.Record{}, nil, false
+		return record.Record{}, nil, false
 	}
 	return m.rec, cloneClaims(m.claims), true
 }
 
 // put remembers a record that verified and whose seal matched.
-func (m *verifiedMemo) put(stored string, rec token.Record, claims *token.Claims) {
+func (m *verifiedMemo) put(stored string, rec record.Record, claims *token.Claims) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.stored, m.rec, m.claims = stored, rec, cloneClaims(claims)

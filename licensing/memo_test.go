@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/record"
 	"github.com/tollgate-dev/tollgate/licensingtest"
+	"github.com/tollgate-dev/tollgate/store"
 	"github.com/tollgate-dev/tollgate/token"
 )
 
@@ -35,22 +37,22 @@ func memoSigningKeys() [2]*rsa.PrivateKey {
 
 // memoEnv is an activated client with an adjustable clock, seen from inside the package.
 type memoEnv struct {
-	srv   *licensingtest.Server
-	c     *Client
-	store token.Store
-	now   time.Time
-	key   string
+	srv *licensingtest.Server
+	c   *Client
+	st  store.Store
+	now time.Time
+	key string
 }
 
 func newMemoEnv(t *testing.T, lic licensingtest.License) *memoEnv {
 	t.Helper()
 	srv := licensingtest.NewServer(licensingtest.WithSigningKey(memoSigningKeys()[0]))
 	t.Cleanup(srv.Close)
-	e := &memoEnv{srv: srv, store: token.NewMemoryStore(), now: time.Now()}
+	e := &memoEnv{srv: srv, st: store.NewMemory(), now: time.Now()}
 	e.key = srv.AddLicense(lic)
 	id := srv.AddActivation(e.key)
 	m := testMachine()
-	c, err := New(Config{ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL, Store: e.store,
+	c, err := New(Config{ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL, Store: e.st,
 		Machine: &m, Now: func() time.Time { return e.now }})
 	if err != nil {
 		t.Fatal(err)
@@ -137,24 +139,24 @@ func TestMemoChangedOrTamperedRecordVerifiedAfresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	name := e.c.storeName
-	stored, _ := e.store.Load(ctx, name)
+	stored, _ := e.st.Load(ctx, name)
 	e.blind(t)
 
 	// One byte more (a line break in the token) is another record: verified, and refused.
 	i := strings.LastIndexByte(stored, '.')
-	if err := e.store.Save(ctx, name, stored[:i+5]+"\n"+stored[i+5:]); err != nil {
+	if err := e.st.Save(ctx, name, stored[:i+5]+"\n"+stored[i+5:]); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.c.Validate(ctx); !errors.Is(err, ErrTokenInvalid) {
 		t.Fatalf("a changed record was not verified: %v", err)
 	}
 	// The original bytes come back: the memo still knows them.
-	e.store.Save(ctx, name, stored)
+	e.st.Save(ctx, name, stored)
 	if _, err := e.c.Validate(ctx); err != nil {
 		t.Fatalf("original record: %v", err)
 	}
 	// A record whose time was edited is verified afresh and its seal checked.
-	rec, err := token.DecodeRecord(stored, e.c.sealKey)
+	rec, err := record.Decode(stored, e.c.sealKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +165,7 @@ func TestMemoChangedOrTamperedRecordVerifiedAfresh(t *testing.T) {
 	if forged == stored {
 		t.Fatal("could not edit the record")
 	}
-	e.store.Save(ctx, name, forged)
+	e.st.Save(ctx, name, forged)
 	if _, err := e.c.Validate(ctx); !errors.Is(err, ErrTokenInvalid) {
 		t.Fatalf("a tampered record was not verified: %v", err)
 	}
@@ -177,10 +179,10 @@ func TestNewBuildsNoTransport(t *testing.T) {
 	m := testMachine()
 	srv := licensingtest.NewServer(licensingtest.WithSigningKey(memoSigningKeys()[0]))
 	t.Cleanup(srv.Close)
-	store := token.NewMemoryStore()
+	st := store.NewMemory()
 	key := srv.AddLicense(licensingtest.License{})
 	id := srv.AddActivation(key)
-	c, err := New(Config{ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL, Store: store, Machine: &m})
+	c, err := New(Config{ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL, Store: st, Machine: &m})
 	if err != nil {
 		t.Fatal(err)
 	}

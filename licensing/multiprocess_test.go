@@ -17,19 +17,19 @@ import (
 
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 // multiProcessStore is the store a process of TestMultiProcess uses: "file" (the private file
 // store in dir), "keychain" (the OS keychain alone) or "default" (both, as licensing's default).
-func multiProcessStore(kind, dir, service string) token.Store {
+func multiProcessStore(kind, dir, service string) store.Store {
 	switch kind {
 	case "file":
-		return token.NewFileStore(dir)
+		return store.NewFile(dir)
 	case "keychain":
-		return token.NewKeychainStore(service)
+		return store.NewKeychain(service)
 	}
-	return token.NewDefaultStore(service, nil)
+	return store.NewDefault(service, nil)
 }
 
 // TestMultiProcess runs three instances of an app at once against one store, each activating,
@@ -52,8 +52,8 @@ func TestMultiProcess(t *testing.T) {
 			service := "tollgate-mp-" + strconv.Itoa(os.Getpid())
 			dir := t.TempDir()
 			if kind == "keychain" { // the default store runs everywhere: on the file when headless
-				probe := token.NewKeychainStore(service)
-				if _, err := probe.Load(ctx, "probe"); err != nil && !errors.Is(err, token.ErrNotFound) {
+				probe := store.NewKeychain(service)
+				if _, err := probe.Load(ctx, "probe"); err != nil && !errors.Is(err, store.ErrNotFound) {
 					if os.Getenv("TOLLGATE_REQUIRE_KEYCHAIN") == "1" {
 						t.Fatalf("TOLLGATE_REQUIRE_KEYCHAIN=1 but the keychain does not answer: %v", err)
 					}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/errs"
+	"github.com/tollgate-dev/tollgate/internal/record"
 	"github.com/tollgate-dev/tollgate/token"
 )
 
@@ -72,7 +73,7 @@ func (c *Client) loadChecked(ctx context.Context, s slot) (*cached, time.Time, e
 		return nil, time.Time{}, fmt.Errorf("%w: %w", errs.ErrClockRolledBack, got.tampered)
 	}
 	now := c.now()
-	if err := token.CheckRollback(now, got.rec.LastSeen); err != nil {
+	if err := record.CheckRollback(now, got.rec.LastSeen); err != nil {
 		return nil, time.Time{}, err
 	}
 	if err := c.checkWitness(now); err != nil {

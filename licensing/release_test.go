@@ -109,7 +109,7 @@ func TestCheckReleaseUpdateQuery(t *testing.T) {
 		t.Fatalf("query %v, want %v", got, want)
 	}
 	// A token from another machine in the cache lends no key.
-	other := e.newClient(t, machine("77"), e.store)
+	other := e.newClient(t, machine("77"), e.st)
 	if _, err := other.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: "linux", Version: "1.0"}); err != nil {
 		t.Fatal(err)
 	}

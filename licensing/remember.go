@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/internal/errs"
+	"github.com/tollgate-dev/tollgate/internal/record"
+	"github.com/tollgate-dev/tollgate/store"
 	"github.com/tollgate-dev/tollgate/token"
 )
 
@@ -106,24 +108,24 @@ func decodeLapsed(s string, sealKey []byte) (m *memory, ok bool, err error) {
 		return nil, false, nil
 	}
 	if len(rest) > maxLapsedRecord {
-		return nil, true, fmt.Errorf("%w: lapsed record over %d bytes", token.ErrCorrupt, maxLapsedRecord)
+		return nil, true, fmt.Errorf("%w: lapsed record over %d bytes", record.ErrCorrupt, maxLapsedRecord)
 	}
 	parts := strings.Split(rest, ":")
 	if len(parts) != 3 {
-		return nil, true, fmt.Errorf("%w: lapsed record incomplete", token.ErrCorrupt)
+		return nil, true, fmt.Errorf("%w: lapsed record incomplete", record.ErrCorrupt)
 	}
 	var raw [3][]byte
 	for i, p := range parts {
 		// Go's base64 decoders skip CR and LF: a field holding one is not ours.
 		b, err := base64.RawURLEncoding.Strict().DecodeString(p)
 		if err != nil || len(b) == 0 || strings.ContainsAny(p, "\r\n") {
-			return nil, true, fmt.Errorf("%w: lapsed record incomplete", token.ErrCorrupt)
+			return nil, true, fmt.Errorf("%w: lapsed record incomplete", record.ErrCorrupt)
 		}
 		raw[i] = b
 	}
 	id, key := string(raw[0]), string(raw[1])
 	if !hmac.Equal(raw[2], lapsedMAC(sealKey, id, key)) {
-		return nil, true, fmt.Errorf("%w: lapsed record not sealed for this machine", token.ErrCorrupt)
+		return nil, true, fmt.Errorf("%w: lapsed record not sealed for this machine", record.ErrCorrupt)
 	}
 	return &memory{id: id, key: key}, true, nil
 }
@@ -159,7 +161,7 @@ func (c *Client) remember(ctx context.Context, r memory) {
 	}
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
-	if _, err := c.store.Load(ctx, c.storeName); !errors.Is(err, token.ErrNotFound) {
+	if _, err := c.store.Load(ctx, c.storeName); !errors.Is(err, store.ErrNotFound) {
 		return
 	}
 	if err := c.store.Save(ctx, c.storeName, encodeLapsed(sealKey, r.id, r.key)); err != nil {

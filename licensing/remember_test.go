@@ -10,7 +10,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 // sharedClock sets up an env whose server and client share one adjustable clock, so that a
@@ -20,7 +20,7 @@ func sharedClock(t *testing.T, lic licensingtest.License) *env {
 	clk := &clock{t: time.Now()}
 	e := setup(t, lic, licensingtest.WithClock(clk.Now))
 	e.now = clk
-	e.client = e.newClient(t, e.m, e.store)
+	e.client = e.newClient(t, e.m, e.st)
 	return e
 }
 
@@ -42,7 +42,7 @@ func TestKeyIsRemembered(t *testing.T) {
 		t.Fatal(err)
 	}
 	// An app that starts offline has no key of its own: "" means the cached activation's.
-	other := e.newClient(t, e.m, e.store)
+	other := e.newClient(t, e.m, e.st)
 	if _, err := other.UpdateActivation(ctx, e.id, licensing.Update{AccountID: "acc"}); err != nil {
 		t.Fatalf("UpdateActivation with the remembered key: %v", err)
 	}
@@ -96,7 +96,7 @@ func TestLapsedLeaseRenewsWithRememberedKey(t *testing.T) {
 				t.Fatalf("after the lease: %v (%v)", err, licensing.StateOf(err))
 			}
 			// A fresh client, as after a restart.
-			c := e.newClient(t, e.m, e.store)
+			c := e.newClient(t, e.m, e.st)
 			var act *licensing.Activation
 			switch how {
 			case "Sync":
@@ -137,19 +137,19 @@ func TestLapsedRecordDoesNotMove(t *testing.T) {
 	if _, err := e.client.Validate(ctx); !errors.Is(err, licensing.ErrLeaseExpired) {
 		t.Fatal(err)
 	}
-	stored, err := e.store.Load(ctx, "activation/"+e.srv.ProductID)
+	stored, err := e.st.Load(ctx, "activation/"+e.srv.ProductID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Copied to another machine, it does not read back.
-	store := token.NewMemoryStore()
-	_ = store.Save(ctx, "activation/"+e.srv.ProductID, stored)
-	c := e.newClient(t, machine("b2"), store)
+	st := store.NewMemory()
+	_ = st.Save(ctx, "activation/"+e.srv.ProductID, stored)
+	c := e.newClient(t, machine("b2"), st)
 	if _, err := c.Sync(ctx, licensing.Update{}); !errors.Is(err, licensing.ErrNotActivated) {
 		t.Fatalf("a lapsed record from another machine: %v", err)
 	}
 	// Edited, it does not read back either.
-	_ = e.store.Save(ctx, "activation/"+e.srv.ProductID, strings.Replace(stored, ":", ":A", 1))
+	_ = e.st.Save(ctx, "activation/"+e.srv.ProductID, strings.Replace(stored, ":", ":A", 1))
 	if _, err := e.client.Sync(ctx, licensing.Update{}); !errors.Is(err, licensing.ErrNotActivated) {
 		t.Fatalf("an edited lapsed record: %v", err)
 	}
@@ -176,10 +176,10 @@ func TestDeactivateAfterLapse(t *testing.T) {
 }
 
 // lockedStore stands for a locked keychain: every read and write fails as unavailable.
-type lockedStore struct{ token.Store }
+type lockedStore struct{ store.Store }
 
 func (lockedStore) Load(context.Context, string) (string, error) {
-	return "", token.ErrUnavailable
+	return "", store.ErrUnavailable
 }
 
 // TestLockedKeychainNeverAsksForAKey: with the cache unreadable, an update without a key is not
@@ -187,7 +187,7 @@ func (lockedStore) Load(context.Context, string) (string, error) {
 func TestLockedKeychainNeverAsksForAKey(t *testing.T) {
 	t.Parallel()
 	e := setup(t, licensingtest.License{})
-	c := e.newClient(t, e.m, lockedStore{e.store})
+	c := e.newClient(t, e.m, lockedStore{e.st})
 	for name, call := range map[string]func() error{
 		"UpdateActivation": func() error { _, err := c.UpdateActivation(ctx, e.id, licensing.Update{}); return err },
 		"Sync":             func() error { _, err := c.Sync(ctx, licensing.Update{}); return err },
@@ -217,7 +217,7 @@ func TestLapsedAndReleasedTakesASeatAgain(t *testing.T) {
 	e.now.Add(2 * time.Hour)
 	_, _ = e.client.Validate(ctx)
 	e.srv.RemoveActivation(first.ID) // released by the server
-	other := e.newClient(t, machine("b2"), token.NewMemoryStore())
+	other := e.newClient(t, machine("b2"), store.NewMemory())
 	taken, err := other.Activate(ctx, licensing.ActivationRequest{Key: e.key})
 	if err != nil {
 		t.Fatal(err)

@@ -5,9 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/tollgate-dev/tollgate/token"
-
 	"github.com/tollgate-dev/tollgate/internal/errs"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 // State is what a result of the SDK means for the app's user interface: one value per thing
@@ -109,7 +108,7 @@ var stateRules = []struct {
 	{errs.ErrLeaseExpired, StateLeaseExpired},
 	{errs.ErrNotCached, StateLicensed}, // verified just now; only the write to the store failed
 	{errs.ErrCacheUnavailable, StateCacheUnavailable},
-	{token.ErrUnavailable, StateCacheUnavailable}, // the keychain's own error, however it is wrapped
+	{store.ErrUnavailable, StateCacheUnavailable}, // the keychain's own error, however it is wrapped
 	{errs.ErrRateLimited, StateRetryLater},
 	{errs.ErrBadResponse, StateRetryLater},
 	{errs.ErrNotActivated, StateNeedsLicense},

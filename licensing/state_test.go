@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/errs"
-	tgtoken "github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 // sentinels names every exported error of the package. TestEverySentinelHasAState checks it
@@ -119,10 +119,10 @@ func TestStateOf(t *testing.T) {
 		{nil, StateLicensed},
 		{fmt.Errorf("%w; %w: keychain locked", ErrExpired, ErrNotCached), StateExpired},
 		{fmt.Errorf("%w: keychain locked", ErrNotCached), StateLicensed},
-		{fmt.Errorf("%w: %w", ErrNotCached, tgtoken.ErrUnavailable), StateLicensed},
+		{fmt.Errorf("%w: %w", ErrNotCached, store.ErrUnavailable), StateLicensed},
 		{fmt.Errorf("%w: %w", ErrNotCached, ErrCacheUnavailable), StateLicensed},
 		{fmt.Errorf("%w: %w", ErrNotActivated, ErrCacheUnavailable), StateCacheUnavailable},
-		{fmt.Errorf("%w: the cache cannot be read: %w", ErrNotActivated, tgtoken.ErrUnavailable), StateCacheUnavailable},
+		{fmt.Errorf("%w: the cache cannot be read: %w", ErrNotActivated, store.ErrUnavailable), StateCacheUnavailable},
 		{fmt.Errorf("%w: dropped", ErrOutcomeUnknown), StateOutcomeUnknown},
 		{&ValidationError{Fields: []FieldError{{"key", "is required"}}}, StateInvalidRequest},
 		{&APIError{StatusCode: 400, Code: "REVOKED_LICENSE"}, StateNeedsLicense},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/internal/errs"
+	"github.com/tollgate-dev/tollgate/internal/record"
 	"github.com/tollgate-dev/tollgate/token"
 	"github.com/tollgate-dev/tollgate/transport"
 )
@@ -190,8 +191,8 @@ func (c *Client) acceptTrial(ctx context.Context, body []byte, activationID stri
 		return a, stop
 	}
 	c.vouch(claims, at)
-	rec := token.Record{Token: raw, Key: trialRecordKey, LastSeen: at}
-	if err := c.saveTrial(ctx, token.EncodeRecord(rec, sealKey)); err != nil {
+	rec := record.Record{Token: raw, Key: trialRecordKey, LastSeen: at}
+	if err := c.saveTrial(ctx, record.Encode(rec, sealKey)); err != nil {
 		if state != nil {
 			return a, fmt.Errorf("%w; %w (%w): %w", state, errs.ErrNotCached, errs.ErrCacheUnavailable, err)
 		}
@@ -222,7 +223,7 @@ func (c *Client) dropTrial(ctx context.Context, why string) {
 //
 // Nothing cached is [ErrNotActivated]. The token is verified as ActivateTrial verifies it; the
 // record's seal and the clock are checked against the last recorded check ([ErrClockRolledBack]
-// when the clock went back by more than [token.RollbackTolerance]) and against the newest time
+// when the clock went back by more than [record.RollbackTolerance]) and against the newest time
 // of the OS's own files (see [Config.ClockWitnesses]); then the server's time rules of
 // [token.CheckTime] are applied. An ended trial is [ErrExpired] with the genuine *Activation.
 //
@@ -301,7 +302,7 @@ func (c *Client) cachedTrial(ctx context.Context) (*Activation, bool) {
 		return nil, false
 	}
 	now := c.now()
-	if token.CheckRollback(now, got.rec.LastSeen) != nil || c.checkWitness(now) != nil ||
+	if record.CheckRollback(now, got.rec.LastSeen) != nil || c.checkWitness(now) != nil ||
 		token.CheckTime(got.claims, later(now, got.rec.LastSeen)) != nil {
 		return nil, false
 	}
@@ -327,15 +328,15 @@ func (c *Client) judgeTrial(ctx context.Context, claims *token.Claims, at time.T
 
 // trialLastSeen returns the time at which a token just received for the trial is judged and
 // recorded: now, or the last recorded check of the trial's intact record when that is later
-// by no more than token.RollbackTolerance. A record further ahead says that the clock was ahead
+// by no more than record.RollbackTolerance. A record further ahead says that the clock was ahead
 // then, not that it is behind now: the new token's iat has just passed the clock-offset rule.
 func (c *Client) trialLastSeen(ctx context.Context, sealKey []byte, now time.Time) time.Time {
 	stored, err := c.store.Load(ctx, c.trialSlot().name)
 	if err != nil {
 		return now
 	}
-	rec, err := token.DecodeRecord(stored, sealKey)
-	if err != nil || !rec.LastSeen.After(now) || rec.LastSeen.Sub(now) > token.RollbackTolerance {
+	rec, err := record.Decode(stored, sealKey)
+	if err != nil || !rec.LastSeen.After(now) || rec.LastSeen.Sub(now) > record.RollbackTolerance {
 		return now
 	}
 	return rec.LastSeen

@@ -14,9 +14,10 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/tollgate-dev/tollgate/fingerprint"
+	"github.com/tollgate-dev/tollgate/internal/record"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 // trialEnv is a server and client whose clocks start together at a whole second, so that a
@@ -41,8 +42,8 @@ func trialName(e *env) string { return "trial/" + e.srv.ProductID }
 
 func (e *trialEnv) trialCached(t *testing.T) bool {
 	t.Helper()
-	_, err := e.store.Load(ctx, trialName(e.env))
-	if err != nil && !errors.Is(err, token.ErrNotFound) {
+	_, err := e.st.Load(ctx, trialName(e.env))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		t.Fatal(err)
 	}
 	return err == nil
@@ -80,7 +81,7 @@ func TestActivateTrialSendsEveryField(t *testing.T) {
 	e := trialSetup(t, licensingtest.TrialPolicy{Length: 7 * 24 * time.Hour})
 	m := machine("c3")
 	m.VMName, m.Container = "KVM", true
-	client := e.newClient(t, m, e.store)
+	client := e.newClient(t, m, e.st)
 	published := time.Date(2026, 11, 1, 9, 30, 0, 0, time.FixedZone("CET", 3600))
 	a, err := client.ActivateTrial(ctx, licensing.TrialRequest{AccountID: "acct-9", ReleaseVersion: "2.1.0.4",
 		ReleaseChannel: "beta", ReleasePlatform: "linux-amd64", ReleasePublishedAt: published,
@@ -140,7 +141,7 @@ func TestTrialRequestEveryProblemAtOnce(t *testing.T) {
 	e := trialSetup(t, licensingtest.TrialPolicy{})
 	bad := machine("e5")
 	bad.OS, bad.Fingerprint, bad.Hostname = "beos", "short", ""
-	client := e.newClient(t, bad, e.store)
+	client := e.newClient(t, bad, e.st)
 	before := e.srv.RequestCount()
 	_, err := client.ActivateTrial(ctx, licensing.TrialRequest{AccountID: strings.Repeat("é", 257), ReleaseVersion: "v1.2",
 		ReleaseChannel: strings.Repeat("c", 257), ReleasePlatform: strings.Repeat("p", 257),
@@ -232,7 +233,7 @@ func TestTrialStates(t *testing.T) {
 		if _, err := e.client.ActivateTrial(ctx, licensing.TrialRequest{}); err != nil {
 			t.Fatal(err)
 		}
-		other := e.newClient(t, machine("f6"), token.NewMemoryStore())
+		other := e.newClient(t, machine("f6"), store.NewMemory())
 		_, err := other.ActivateTrial(ctx, licensing.TrialRequest{})
 		if !errors.Is(err, licensing.ErrTrialActivationLimitReached) {
 			t.Fatalf("want ErrTrialActivationLimitReached, got %v", err)
@@ -422,7 +423,7 @@ func TestTrialEndSeenOnce(t *testing.T) {
 		t.Fatalf("the clock set back by minutes revived the trial: %v", err)
 	}
 	// A client that never looked offline is protected online too: the server's iat stands.
-	other := e.newClient(t, e.m, e.store)
+	other := e.newClient(t, e.m, e.st)
 	if _, err := other.ActivateTrial(ctx, licensing.TrialRequest{}); !errors.Is(err, licensing.ErrExpired) {
 		t.Fatalf("ActivateTrial with the clock set back: %v", err)
 	}
@@ -447,18 +448,18 @@ func TestValidateTrialRollbackBeforeTheEnd(t *testing.T) {
 		t.Fatalf("want ErrClockRolledBack, got %v", err)
 	}
 	// Editing the record's time is detected, as for an activation.
-	stored, _ := e.store.Load(ctx, trialName(e.env))
-	rec, err := token.DecodeRecord(stored, token.SealKey(e.srv.ProductID, e.m.Fingerprint))
+	stored, _ := e.st.Load(ctx, trialName(e.env))
+	rec, err := record.Decode(stored, record.SealKey(e.srv.ProductID, e.m.Fingerprint))
 	if err != nil {
 		t.Fatal(err)
 	}
 	forged := strings.Replace(stored, fmt.Sprintf(":%d:", rec.LastSeen.Unix()), fmt.Sprintf(":%d:", e.start.Unix()), 1)
-	e.store.Save(ctx, trialName(e.env), forged)
-	if _, err := e.client.ValidateTrial(ctx); !errors.Is(err, licensing.ErrClockRolledBack) || !errors.Is(err, token.ErrRecordTampered) {
+	e.st.Save(ctx, trialName(e.env), forged)
+	if _, err := e.client.ValidateTrial(ctx); !errors.Is(err, licensing.ErrClockRolledBack) || !errors.Is(err, record.ErrTampered) {
 		t.Fatalf("edited record: %v", err)
 	}
 	// A trial record copied from another machine does not verify here.
-	other := e.newClient(t, machine("99"), e.store)
+	other := e.newClient(t, machine("99"), e.st)
 	if _, err := other.ValidateTrial(ctx); !errors.Is(err, licensing.ErrFingerprintMismatch) {
 		t.Fatalf("another machine: %v", err)
 	}
@@ -706,7 +707,7 @@ func TestLicenseWinsOverTrialWhateverItsState(t *testing.T) {
 func TestTrialWithTheCacheUnavailable(t *testing.T) {
 	t.Parallel()
 	e := trialSetup(t, licensingtest.TrialPolicy{})
-	s := &flakyStore{Store: token.NewMemoryStore()}
+	s := &flakyStore{Store: store.NewMemory()}
 	c := e.newClient(t, e.m, s)
 	if _, err := c.ActivateTrial(ctx, licensing.TrialRequest{}); err != nil {
 		t.Fatal(err)
@@ -750,11 +751,11 @@ func TestTrialRecordIsNoLicense(t *testing.T) {
 		}
 		e.now.Add(10 * time.Minute) // the trial's record is rewritten with a later time
 	}
-	stored, err := e.store.Load(ctx, trialName(e.env))
+	stored, err := e.st.Load(ctx, trialName(e.env))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.Save(ctx, "activation/"+e.srv.ProductID, stored); err != nil {
+	if err := e.st.Save(ctx, "activation/"+e.srv.ProductID, stored); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 2; i++ {

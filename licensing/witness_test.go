@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/record"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/token"
 	"github.com/tollgate-dev/tollgate/transport"
 )
 
@@ -34,7 +34,7 @@ func setMtime(t *testing.T, p string, mt time.Time) {
 func witnessClient(t *testing.T, e *env, witnesses []string) *licensing.Client {
 	t.Helper()
 	c, err := licensing.New(licensing.Config{
-		ProductID: e.srv.ProductID, PublicKey: e.srv.PublicKey, BaseURL: e.srv.URL, Store: e.store, Machine: &e.m,
+		ProductID: e.srv.ProductID, PublicKey: e.srv.PublicKey, BaseURL: e.srv.URL, Store: e.st, Machine: &e.m,
 		Now: e.now.Now, ClockWitnesses: witnesses,
 		Retry: transport.RetryPolicy{MaxRetries: 1, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond},
 	})
@@ -50,17 +50,17 @@ func witnessClient(t *testing.T, e *env, witnesses []string) *licensing.Client {
 func forgeRecord(t *testing.T, e *env, lastSeen time.Time) {
 	t.Helper()
 	name := "activation/" + e.srv.ProductID
-	stored, err := e.store.Load(ctx, name)
+	stored, err := e.st.Load(ctx, name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := token.SealKey(e.srv.ProductID, e.m.Fingerprint)
-	rec, err := token.DecodeRecord(stored, key)
+	key := record.SealKey(e.srv.ProductID, e.m.Fingerprint)
+	rec, err := record.Decode(stored, key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec.LastSeen = lastSeen
-	if err := e.store.Save(ctx, name, token.EncodeRecord(rec, key)); err != nil {
+	if err := e.st.Save(ctx, name, record.Encode(rec, key)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -220,17 +220,17 @@ func TestForgedSealClockBackPastWitnessesTrial(t *testing.T) {
 	}
 	// The forged record says the last check was a day into the trial; the clock says so too.
 	name := "trial/" + e.srv.ProductID
-	key := token.SealKey(e.srv.ProductID, e.m.Fingerprint)
-	stored, err := e.store.Load(ctx, name)
+	key := record.SealKey(e.srv.ProductID, e.m.Fingerprint)
+	stored, err := e.st.Load(ctx, name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := token.DecodeRecord(stored, key)
+	rec, err := record.Decode(stored, key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec.LastSeen = started.Add(24 * time.Hour)
-	if err := e.store.Save(ctx, name, token.EncodeRecord(rec, key)); err != nil {
+	if err := e.st.Save(ctx, name, record.Encode(rec, key)); err != nil {
 		t.Fatal(err)
 	}
 	e.now.Set(started.Add(24 * time.Hour))

@@ -7,7 +7,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 // A test of an app's licensing: two fake machines share a license with one seat, the server
@@ -20,7 +20,7 @@ func Example() {
 	key := srv.AddLicense(licensingtest.License{MaxActivations: 1})
 	newClient := func(name string) *licensing.Client {
 		c, err := licensing.New(licensing.Config{ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL,
-			Store: token.NewMemoryStore(), Machine: licensingtest.Machine(name)})
+			Store: store.NewMemory(), Machine: licensingtest.Machine(name)})
 		if err != nil {
 			panic(err)
 		}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 // The four trial states a test can put the server in: active, ended, not allowed and limit
@@ -19,7 +19,7 @@ func ExampleServer_SetTrialPolicy() {
 	defer srv.Close()
 	client := func(name string) *licensing.Client {
 		c, err := licensing.New(licensing.Config{ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL,
-			Store: token.NewMemoryStore(), Machine: licensingtest.Machine(name)})
+			Store: store.NewMemory(), Machine: licensingtest.Machine(name)})
 		if err != nil {
 			panic(err)
 		}
@@ -59,7 +59,7 @@ func ExampleServer_AddRelease() {
 	srv.AddRelease(licensingtest.Release{Version: "2.0.1", Platforms: []string{"windows"}, Notes: "Fixes."})
 	srv.AddRelease(licensingtest.Release{Version: "2.1", Channel: "beta", OldShape: true}) // "published", "platform"
 	client, err := licensing.New(licensing.Config{ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL,
-		Store: token.NewMemoryStore(), Machine: licensingtest.Machine("pc")})
+		Store: store.NewMemory(), Machine: licensingtest.Machine("pc")})
 	if err != nil {
 		panic(err)
 	}

@@ -14,7 +14,7 @@ import (
 //
 // A test that leaves Config.Machine nil collects the real machine's signals and may write an
 // install id into the developer's config folder; with Machine nothing on the computer is read
-// or written. (Give Config.Store a token.NewMemoryStore() too, or the cache goes to the OS
+// or written. (Give Config.Store a store.NewMemory() too, or the cache goes to the OS
 // keychain.) Change the result's fields for a virtual machine (VMName "KVM"), a container
 // (Container true) or another OS.
 func Machine(name string) *fingerprint.Machine {

@@ -17,7 +17,7 @@
 //	key := srv.AddLicense(licensingtest.License{})
 //	client, err := licensing.New(licensing.Config{
 //		ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL,
-//		Store: token.NewMemoryStore(), Machine: licensingtest.Machine("laptop"),
+//		Store: store.NewMemory(), Machine: licensingtest.Machine("laptop"),
 //	})
 //	act, err := client.Activate(ctx, licensing.ActivationRequest{Key: key})
 //

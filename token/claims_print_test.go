@@ -10,16 +10,15 @@ import (
 	"time"
 )
 
-// TestSecretHoldersDoNotPrint: Claims, Record and Binding print neither the license key nor the
+// TestSecretHoldersDoNotPrint: Claims and Binding print neither the license key nor the
 // token nor the payload, by value or by pointer, with any fmt verb, slog handler or
 // encoding/json, while their fields keep the data.
 func TestSecretHoldersDoNotPrint(t *testing.T) {
 	const key, tok, payload = "PRINT-Key-77aa", "hdr.PAYLOAD-SEGMENT.SIGNATURE-SEGMENT", "PAYLOAD-SEGMENT"
 	c := Claims{ActivationID: "act-1", ProductID: "p", LicenseID: "l", Key: key, Type: "node-locked",
 		ExpiresAt: time.Unix(2e9, 0), payload: payload}
-	r := Record{Token: tok, Key: key, LastSeen: time.Unix(1.9e9, 0)}
 	b := Binding{LicenseKey: key, Fingerprint: "fp"}
-	for _, v := range []any{c, &c, r, &r, b, &b} {
+	for _, v := range []any{c, &c, b, &b} {
 		var out bytes.Buffer
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d", "%t"} {
 			fmt.Fprintf(&out, verb+"\n", v)

@@ -217,13 +217,6 @@ func TestBase64URLAlphabet(t *testing.T) {
 			}
 		}
 	}
-	// The record's license-key field is base64url too.
-	key := SealKey(testProduct, testFP)
-	rec := EncodeRecord(Record{Token: good, Key: testKey, LastSeen: testNow}, key)
-	i := strings.Index(rec, ":"+base64.RawURLEncoding.EncodeToString([]byte(testKey))+":") + 3
-	if _, err := DecodeRecord(rec[:i]+"\n"+rec[i:], key); !errors.Is(err, ErrCorrupt) {
-		t.Errorf("a line break in the record's key field: %v", err)
-	}
 }
 
 // TestListNamesOnce: the direct path is taken only when no list claim can be given twice, in

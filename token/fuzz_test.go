@@ -38,53 +38,6 @@ func FuzzVerify(f *testing.F) {
 	})
 }
 
-// FuzzDecodeRecord: any stored value decodes to a record or a clear error, never a panic, and
-// only a value sealed with the key decodes.
-func FuzzDecodeRecord(f *testing.F) {
-	key := SealKey(testProduct, testFP)
-	good := EncodeRecord(Record{Token: "a.b.c", Key: testKey, LastSeen: testNow}, key)
-	f.Add(good)
-	f.Add(recordVersion + "1:x:a2V5:a.b.c")
-	f.Add(recordVersion + "99999999999999999999:x:a2V5:t")
-	f.Add("")
-	f.Fuzz(func(t *testing.T, s string) {
-		r, err := DecodeRecord(s, key)
-		if err != nil {
-			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrRecordTampered) {
-				t.Fatalf("error outside the categories: %v", err)
-			}
-			return
-		}
-		if EncodeRecord(r, key) != s && s != good {
-			// A different encoding of the same sealed fields is fine; a different seal is not.
-			if _, err := DecodeRecord(EncodeRecord(r, key), key); err != nil {
-				t.Fatalf("re-encoding fails: %v", err)
-			}
-		}
-	})
-}
-
-// FuzzParseEntry: any keychain item parses to a manifest or ErrCorrupt, and a manifest's
-// numbers are always within bounds.
-func FuzzParseEntry(f *testing.F) {
-	f.Add(inlinePrefix + checksum("v") + ":v")
-	f.Add(manifestPrefix + "0011223344556677:5:12000:" + checksum("x"))
-	f.Add(manifestPrefix + "g:-1:-1:")
-	f.Add("hunter2")
-	f.Fuzz(func(t *testing.T, s string) {
-		m, err := parseEntry(s)
-		if err != nil {
-			if !errors.Is(err, ErrCorrupt) {
-				t.Fatalf("error outside the categories: %v", err)
-			}
-			return
-		}
-		if m.gen != "" && (m.chunks < 1 || m.chunks > maxChunks || m.length < 0 || len(m.sum) != 64) {
-			t.Fatalf("manifest out of bounds: %+v", m)
-		}
-	})
-}
-
 // FuzzDecodeClaims checks the claims decoding against an independent reading of the same bytes
 // with encoding/json's generic values (and math/big for numeric dates), on every claim: both
 // accept or both refuse, and where they accept every field of Claims is what the reference

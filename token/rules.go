@@ -7,10 +7,6 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/errs"
 )
 
-// RollbackTolerance is how far the clock may go back behind the last recorded check before
-// [ErrClockRolledBack]: the vendor's client uses 3800 s.
-const RollbackTolerance = 3800 * time.Second
-
 // CheckTime applies the server's time rules to verified claims at now, in the vendor client's
 // order:
 //
@@ -37,16 +33,6 @@ func CheckTime(c *Claims, now time.Time) error {
 	}
 	if c.Suspended {
 		return errs.ErrSuspended
-	}
-	return nil
-}
-
-// CheckRollback reports ErrClockRolledBack when now is more than RollbackTolerance before
-// lastSeen, the time of the last successful check.
-func CheckRollback(now, lastSeen time.Time) error {
-	if !lastSeen.IsZero() && lastSeen.Sub(now) > RollbackTolerance {
-		return fmt.Errorf("%w: the clock is %s behind the last recorded check",
-			errs.ErrClockRolledBack, lastSeen.Sub(now).Round(time.Second))
 	}
 	return nil
 }

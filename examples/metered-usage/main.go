@@ -16,7 +16,7 @@ import (
 	"github.com/tollgate-dev/tollgate/examples/internal/demo"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 const meter = "exports"
@@ -31,7 +31,7 @@ func run() int {
 	}
 	defer s.Close()
 	client, err := licensing.New(licensing.Config{ProductID: s.ProductID, PublicKey: s.PublicKey, BaseURL: s.APIURL,
-		Store: token.NewMemoryStore()})
+		Store: store.NewMemory()})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "metered-usage: check the TOLLGATE_* settings:", err)
 		return 2

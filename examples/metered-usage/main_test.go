@@ -11,7 +11,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/examples/internal/demo"
 	"github.com/tollgate-dev/tollgate/licensing"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 // TestMeteredUsageRuns: 1 + 2 + 5 uses, one answer lost after the server counted it, end at
@@ -72,7 +72,7 @@ func TestRecordStillUnknownIsNotResent(t *testing.T) {
 	defer s.Close()
 	hc := &http.Client{Transport: &twice{base: http.DefaultTransport}}
 	client, err := licensing.New(licensing.Config{ProductID: s.ProductID, PublicKey: s.PublicKey, BaseURL: s.APIURL,
-		Store: token.NewMemoryStore(), HTTPClient: hc})
+		Store: store.NewMemory(), HTTPClient: hc})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ import (
 	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 	"github.com/tollgate-dev/tollgate/webhook"
 )
 
@@ -84,7 +84,7 @@ func run(addr string, demo bool) int {
 	id := fake.AddActivation(key)
 	// An app on some machine syncs its activation; the server then notifies the vendor.
 	app, err := licensing.New(licensing.Config{ProductID: fake.ProductID, PublicKey: fake.PublicKey, BaseURL: fake.URL,
-		Store: token.NewMemoryStore(), Machine: &fingerprint.Machine{OS: "windows", OSVersion: "10.0.22631", Hostname: "DESKTOP-7Q2",
+		Store: store.NewMemory(), Machine: &fingerprint.Machine{OS: "windows", OSVersion: "10.0.22631", Hostname: "DESKTOP-7Q2",
 			Fingerprint: strings.Repeat("c4", 32), UserHash: strings.Repeat("1d", 32)}})
 	if err != nil {
 		log.Print(err)

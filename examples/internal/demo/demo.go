@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 // Settings name a product, a license and an activation on a server.
@@ -21,7 +21,7 @@ type Settings struct {
 	Fake *licensingtest.Server
 	// Store is where the example caches its activation: a memory store with the fake server, so
 	// that a demo leaves nothing in the keychain; nil (the OS keychain) with a real server.
-	Store token.Store
+	Store store.Store
 }
 
 // envNames are the variables FromEnv reads, in the order Settings lists them.
@@ -47,7 +47,7 @@ func Load(lic licensingtest.License) (Settings, error) {
 		srv := licensingtest.NewServer(licensingtest.WithProductID("prod-quickstart"))
 		key := srv.AddLicense(lic)
 		return Settings{APIURL: srv.URL, ProductID: srv.ProductID, PublicKey: srv.PublicKey,
-			LicenseKey: key, ActivationID: srv.AddActivation(key), Fake: srv, Store: token.NewMemoryStore()}, nil
+			LicenseKey: key, ActivationID: srv.AddActivation(key), Fake: srv, Store: store.NewMemory()}, nil
 	}
 	var s Settings
 	var missing []string

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/tollgate-dev/tollgate/licensing"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 func main() {
@@ -22,7 +22,7 @@ func main() {
 		os.Exit(1)
 	}
 	c, err := licensing.New(licensing.Config{ProductID: string(product), PublicKey: string(pub),
-		Store: token.NewFileStore(filepath.Join(dir, "store"))})
+		Store: store.NewFile(filepath.Join(dir, "store"))})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sdk:", err)
 		os.Exit(1)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/token"
+	"github.com/tollgate-dev/tollgate/store"
 )
 
 func main() {
@@ -43,7 +43,7 @@ func run(dir string, rich bool) error {
 	key := srv.AddLicense(lic)
 	id := srv.AddActivation(key)
 	c, err := licensing.New(licensing.Config{ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL,
-		Store: token.NewFileStore(filepath.Join(dir, "store"))})
+		Store: store.NewFile(filepath.Join(dir, "store"))})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,226 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/keyring"
+)
+
+// NewDefault returns the store licensing uses when none is configured: one cache per
+// machine and user over two backends, the OS keychain under service ([NewKeychain]) and
+// the private file store of [NewFile] in os.UserConfigDir()/tollgate. The rules are in
+// the package documentation ("One cache, two backends"). Nothing is started or probed to
+// choose: a Linux machine without a D-Bus session bus has no keychain, and the file is used at
+// once. Falling back to the file is logged once at info level.
+func NewDefault(service string, logger *slog.Logger) Store {
+	return newDefaultStore(NewKeychain(service), NewFile(""), logger)
+}
+
+func newDefaultStore(keychain, file Store, logger *slog.Logger) *defaultStore {
+	return &defaultStore{keychain: keychain, file: file, logger: logger, now: time.Now}
+}
+
+type defaultStore struct {
+	keychain, file Store
+	logger         *slog.Logger
+	now            func() time.Time
+
+	mu     sync.Mutex
+	last   int64 // the newest stamp seen or given, so that a save is newer than what it follows
+	logged bool
+}
+
+// A stamped value is "tg1s:<stamp>:<value>"; a tombstone, left in the file when the keychain
+// could not delete, is "tg1x:<stamp>". A stamp is the save's time in Unix nanoseconds, and
+// never less than one more than any stamp this store has seen. A value without a stamp (saved
+// by an earlier version) has stamp 0.
+const (
+	stampPrefix     = "tg1s:"
+	tombstonePrefix = "tg1x:"
+)
+
+type stamped struct {
+	stamp   int64
+	value   string
+	deleted bool
+	raw     string
+}
+
+func unstamp(raw string) stamped {
+	for _, p := range []string{stampPrefix, tombstonePrefix} {
+		rest, ok := strings.CutPrefix(raw, p)
+		if !ok {
+			continue
+		}
+		digits, value, _ := strings.Cut(rest, ":")
+		n, err := strconv.ParseInt(digits, 10, 64)
+		if err != nil || n < 0 || len(digits) > 19 {
+			break
+		}
+		return stamped{stamp: n, value: value, deleted: p == tombstonePrefix, raw: raw}
+	}
+	return stamped{value: raw, raw: raw}
+}
+
+func (d *defaultStore) next() int64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.last = max(d.now().UnixNano(), d.last+1)
+	return d.last
+}
+
+func (d *defaultStore) seen(s stamped) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.last = max(d.last, s.stamp)
+}
+
+// absent reports, without starting or calling anything, that this machine has no keychain.
+func (d *defaultStore) absent() bool {
+	k, ok := d.keychain.(*keychainStore)
+	if !ok {
+		return false
+	}
+	a, ok := k.api.(availabler)
+	return ok && a.Available() != nil
+}
+
+func (d *defaultStore) fallback(ctx context.Context, why error) {
+	d.mu.Lock()
+	first := !d.logged
+	d.logged = true
+	d.mu.Unlock()
+	if first && d.logger != nil {
+		d.logger.LogAttrs(ctx, slog.LevelInfo, "licensing: OS keychain unavailable; caching activations in a private file",
+			slog.String("reason", why.Error()))
+	}
+}
+
+func (d *defaultStore) Load(ctx context.Context, name string) (string, error) {
+	kraw, kerr := "", keyring.ErrNoSessionBus
+	if !d.absent() {
+		kraw, kerr = d.keychain.Load(ctx, name)
+	}
+	fraw, ferr := d.file.Load(ctx, name)
+	k, f := unstamp(kraw), unstamp(fraw)
+	if kerr == nil {
+		d.seen(k)
+	}
+	if ferr == nil {
+		d.seen(f)
+	}
+	switch {
+	case ferr == nil && (kerr != nil || f.stamp > k.stamp):
+		// The file is newer than the keychain, or the keychain has nothing readable.
+		if errors.Is(kerr, ErrUnavailable) {
+			if f.deleted {
+				return "", ErrNotFound
+			}
+			return f.value, nil
+		}
+		d.promote(ctx, name, kerr == nil, f)
+		if f.deleted {
+			return "", ErrNotFound
+		}
+		return f.value, nil
+	case kerr == nil:
+		if ferr == nil { // an older file: the keychain has since saved over it
+			d.dropFile(ctx, name, f.raw)
+		}
+		if k.deleted { // not written by this package, but read as what it says
+			return "", ErrNotFound
+		}
+		return k.value, nil
+	case errors.Is(kerr, ErrNotFound) && errors.Is(ferr, ErrNotFound):
+		return "", ErrNotFound
+	case errors.Is(kerr, keyring.ErrNoKeychain) && errors.Is(ferr, ErrNotFound):
+		return "", ErrNotFound // no keychain in this session: nothing can be hidden in one
+	case errors.Is(kerr, keyring.ErrNoKeychain), errors.Is(kerr, ErrNotFound):
+		return "", ferr // the file is all there is, and it cannot be read
+	case errors.Is(ferr, ErrNotFound):
+		return "", kerr // the keychain cannot be read (or is corrupt), and the file has nothing
+	case errors.Is(kerr, ErrUnavailable):
+		// The keychain may hold a good value: a bad file must not make this "not activated".
+		return "", fmt.Errorf("%w (and the file: %v)", kerr, ferr)
+	}
+	return "", fmt.Errorf("%w; %w", kerr, ferr)
+}
+
+// promote moves the file's newer value (or tombstone) into the keychain and removes the file.
+func (d *defaultStore) promote(ctx context.Context, name string, keychainHolds bool, f stamped) {
+	var err error
+	if f.deleted {
+		if keychainHolds {
+			err = d.keychain.Delete(ctx, name)
+		}
+	} else {
+		err = d.keychain.Save(ctx, name, f.raw)
+	}
+	if err == nil {
+		d.dropFile(ctx, name, f.raw)
+	}
+}
+
+// dropFile removes the file's value if it is still raw: another process may have just saved a
+// newer one there.
+func (d *defaultStore) dropFile(ctx context.Context, name, raw string) {
+	if cur, err := d.file.Load(ctx, name); err == nil && cur == raw {
+		_ = d.file.Delete(ctx, name)
+	}
+}
+
+func (d *defaultStore) Save(ctx context.Context, name, value string) error {
+	raw := stampPrefix + strconv.FormatInt(d.next(), 10) + ":" + value
+	kerr := keyring.ErrNoSessionBus
+	if !d.absent() {
+		if kerr = d.keychain.Save(ctx, name, raw); kerr == nil {
+			// A value the file kept while the keychain was down is now older: remove it.
+			if cur, err := d.file.Load(ctx, name); err == nil && unstamp(cur).stamp < unstamp(raw).stamp {
+				d.dropFile(ctx, name, cur)
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
+			return kerr
+		}
+	}
+	d.fallback(ctx, kerr)
+	if err := d.file.Save(ctx, name, raw); err != nil {
+		return fmt.Errorf("%w; %w", kerr, err)
+	}
+	return nil
+}
+
+func (d *defaultStore) Delete(ctx context.Context, name string) error {
+	kerr := keyring.ErrNoSessionBus
+	if !d.absent() {
+		if kerr = d.keychain.Delete(ctx, name); kerr == nil {
+			return d.file.Delete(ctx, name)
+		}
+	}
+	// The keychain could not delete (or does not exist here, and may exist in another session
+	// of this user): a tombstone in the file, newer than anything saved, outvotes its value.
+	if err := d.file.Save(ctx, name, tombstonePrefix+strconv.FormatInt(d.next(), 10)+":"); err != nil {
+		return fmt.Errorf("%w; %w", kerr, err)
+	}
+	return nil
+}
+
+// Describe says where values are kept now, without calling anything.
+func (d *defaultStore) Describe(ctx context.Context) string {
+	file := d.file.(Describer).Describe(ctx)
+	if d.absent() {
+		return file + " (no OS keychain in this session)"
+	}
+	if k, ok := d.keychain.(*keychainStore); ok && k.backingOff() != nil {
+		return file + " (the OS keychain is unavailable now)"
+	}
+	return d.keychain.(Describer).Describe(ctx) + ", or a " + file + " while it is unavailable"
+}

@@ -1,0 +1,331 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/keyring"
+)
+
+// machine is one user's keychain and config directory, shared by the "starts" (processes) of
+// an app; each start makes its own default store over them, as a new process would.
+type machine struct {
+	t        *testing.T
+	keychain *fakeKeyring
+	dir      string
+	absent   bool
+}
+
+func newMachine(t *testing.T) *machine {
+	return &machine{t: t, keychain: newFake(), dir: t.TempDir()}
+}
+
+// absentKeyring is a keychain on a machine without a session bus.
+type absentKeyring struct{ *fakeKeyring }
+
+func (absentKeyring) Available() error { return keyring.ErrNoSessionBus }
+
+func (m *machine) start() *defaultStore {
+	var kr Keyring = m.keychain
+	if m.absent {
+		kr = absentKeyring{m.keychain}
+	}
+	return newDefaultStore(newKeychain("svc", KeychainOptions{Timeout: time.Second}, kr), NewFile(m.dir), nil)
+}
+
+func (m *machine) down(err error) {
+	m.keychain.mu.Lock()
+	m.keychain.failAll = err
+	m.keychain.mu.Unlock()
+}
+
+var errLockedFake = errors.New("org.freedesktop.Secret.Error.IsLocked")
+
+func (m *machine) raw(name string) (keychain string, kerr error, file string, ferr error) {
+	m.keychain.mu.Lock()
+	keychain, ok := m.keychain.items["svc\x00"+name]
+	m.keychain.mu.Unlock()
+	if !ok {
+		kerr = ErrNotFound
+	} else if e, err := parseEntry(keychain); err == nil && e.gen == "" {
+		keychain = e.inline
+	}
+	file, ferr = NewFile(m.dir).Load(context.Background(), name)
+	return
+}
+
+func mustLoad(t *testing.T, s Store, want string) {
+	t.Helper()
+	got, err := s.Load(context.Background(), "tok")
+	if err != nil || got != want {
+		t.Fatalf("Load = %q, %v; want %q", got, err, want)
+	}
+}
+
+func mustSave(t *testing.T, s Store, v string) {
+	t.Helper()
+	if err := s.Save(context.Background(), "tok", v); err != nil {
+		t.Fatalf("Save(%q): %v", v, err)
+	}
+}
+
+func TestDefaultStoreContract(t *testing.T) {
+	t.Parallel()
+	m := newMachine(t)
+	storeContract(t, m.start())
+	m.absent = true // everything in the file
+	storeContract(t, m.start())
+}
+
+// Up, then down, then up again: what the first start saved is not forgotten while the keychain
+// is down (it is unavailable, not absent), the second start's save is kept in the file, and the
+// third start sees that newer value, not the keychain's older one, and moves it back.
+func TestDefaultStoreUpDownUp(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newMachine(t)
+	mustSave(t, m.start(), "v1")
+	if _, _, _, ferr := m.raw("tok"); !errors.Is(ferr, ErrNotFound) {
+		t.Fatalf("the keychain answered, yet a file copy was written: %v", ferr)
+	}
+
+	m.down(errLockedFake)
+	s2 := m.start()
+	if _, err := s2.Load(ctx, "tok"); !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrNotFound) {
+		t.Fatalf("keychain locked, nothing in the file: want ErrUnavailable, got %v", err)
+	}
+	mustSave(t, s2, "v2")
+	mustLoad(t, s2, "v2")
+	if !strings.Contains(s2.Describe(ctx), "private file") {
+		t.Fatalf("Describe while down: %s", s2.Describe(ctx))
+	}
+
+	m.down(nil)
+	s3 := m.start()
+	mustLoad(t, s3, "v2")
+	k, kerr, _, ferr := m.raw("tok")
+	if kerr != nil || unstamp(k).value != "v2" || !errors.Is(ferr, ErrNotFound) {
+		t.Fatalf("after coming back: keychain %q %v, file %v; want v2 in the keychain and no file", k, kerr, ferr)
+	}
+	mustLoad(t, m.start(), "v2")
+}
+
+// Down at first, then up: the file's value is seen and moved into the keychain.
+func TestDefaultStoreDownUp(t *testing.T) {
+	t.Parallel()
+	m := newMachine(t)
+	m.down(errors.New("org.freedesktop.DBus.Error.ServiceUnknown"))
+	mustSave(t, m.start(), "v1")
+	m.down(nil)
+	mustLoad(t, m.start(), "v1")
+	if k, _, _, ferr := m.raw("tok"); unstamp(k).value != "v1" || !errors.Is(ferr, ErrNotFound) {
+		t.Fatalf("not moved to the keychain: %q, file %v", k, ferr)
+	}
+}
+
+// Both backends hold different records: the newer stamp wins, whichever backend holds it, and
+// the older copy is removed; unstamped values of earlier versions lose to stamped ones and,
+// between themselves, the keychain's wins.
+func TestDefaultStoreBothHoldDifferentRecords(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cases := []struct {
+		name, keychain, file, want string
+	}{
+		{"keychain newer", stampPrefix + "200:K", stampPrefix + "100:F", "K"},
+		{"file newer", stampPrefix + "100:K", stampPrefix + "200:F", "F"},
+		{"file stamped, keychain from an earlier version", "K", stampPrefix + "1:F", "F"},
+		{"keychain stamped, file from an earlier version", stampPrefix + "1:K", "F", "K"},
+		{"both from an earlier version", "K", "F", "K"},
+		{"file tombstone newer", stampPrefix + "100:K", tombstonePrefix + "200:", ""},
+		{"file tombstone older", stampPrefix + "300:K", tombstonePrefix + "200:", "K"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMachine(t)
+			raw := newKeychain("svc", KeychainOptions{}, m.keychain)
+			if err := raw.Save(ctx, "tok", c.keychain); err != nil {
+				t.Fatal(err)
+			}
+			if err := NewFile(m.dir).Save(ctx, "tok", c.file); err != nil {
+				t.Fatal(err)
+			}
+			s := m.start()
+			got, err := s.Load(ctx, "tok")
+			if c.want == "" {
+				if !errors.Is(err, ErrNotFound) {
+					t.Fatalf("Load = %q, %v; want ErrNotFound", got, err)
+				}
+			} else if err != nil || got != c.want {
+				t.Fatalf("Load = %q, %v; want %q", got, err, c.want)
+			}
+			// Settled: one copy, in the keychain (or none), and a second start agrees.
+			k, kerr, f, ferr := m.raw("tok")
+			if !errors.Is(ferr, ErrNotFound) {
+				t.Fatalf("the file still holds %q", f)
+			}
+			if c.want == "" && !errors.Is(kerr, ErrNotFound) {
+				t.Fatalf("deleted, yet the keychain holds %q", k)
+			}
+			again, err := m.start().Load(ctx, "tok")
+			if (c.want == "") != errors.Is(err, ErrNotFound) || again != c.want {
+				t.Fatalf("second start: %q, %v", again, err)
+			}
+			// A save after this is newer than both.
+			mustSave(t, s, "next")
+			mustLoad(t, m.start(), "next")
+		})
+	}
+}
+
+// A sign-out while the keychain is down is not undone when it comes back.
+func TestDefaultStoreDeleteWhileDown(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newMachine(t)
+	mustSave(t, m.start(), "v1")
+	m.down(errLockedFake)
+	s := m.start()
+	if err := s.Delete(ctx, "tok"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx, "tok"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("after Delete while down: %v", err)
+	}
+	m.down(nil)
+	if _, err := m.start().Load(ctx, "tok"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the keychain's old value came back: %v", err)
+	}
+	if _, kerr, _, ferr := m.raw("tok"); !errors.Is(kerr, ErrNotFound) || !errors.Is(ferr, ErrNotFound) {
+		t.Fatalf("not cleaned up: keychain %v, file %v", kerr, ferr)
+	}
+}
+
+// No session bus: the keychain is never called, the file is used at once, and nothing cached
+// is ErrNotFound (nothing can be hidden in a keychain that does not exist).
+func TestDefaultStoreAbsentKeychain(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newMachine(t)
+	m.absent = true
+	var logged strings.Builder
+	s := m.start()
+	s.logger = newTextLogger(&logged)
+	if _, err := s.Load(ctx, "tok"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Load: %v", err)
+	}
+	mustSave(t, s, "v1")
+	mustSave(t, s, "v2")
+	mustLoad(t, s, "v2")
+	if n := m.keychain.calls; n != 0 {
+		t.Fatalf("the absent keychain was called %d times", n)
+	}
+	if n := strings.Count(logged.String(), "level=INFO"); n != 1 {
+		t.Fatalf("want one info line, got %d:\n%s", n, logged.String())
+	}
+	if d := s.Describe(ctx); !strings.Contains(d, "no OS keychain") {
+		t.Fatalf("Describe: %s", d)
+	}
+	// The same user's desktop session later: the keychain is there and takes the value over.
+	m.absent = false
+	mustLoad(t, m.start(), "v2")
+	if k, _, _, _ := m.raw("tok"); unstamp(k).value != "v2" {
+		t.Fatalf("keychain holds %q", k)
+	}
+}
+
+// A corrupt keychain value does not hide a good file value.
+func TestDefaultStoreCorruptKeychain(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newMachine(t)
+	m.keychain.items["svc\x00tok"] = "garbage"
+	if _, err := m.start().Load(ctx, "tok"); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("want ErrCorrupt, got %v", err)
+	}
+	if err := NewFile(m.dir).Save(ctx, "tok", stampPrefix+"5:F"); err != nil {
+		t.Fatal(err)
+	}
+	mustLoad(t, m.start(), "F")
+	mustLoad(t, m.start(), "F")
+}
+
+// Within one process: the keychain fails, calls stop for the backoff, and once it has passed a
+// success resets it and the file's value moves back.
+func TestDefaultStoreRecoversInProcess(t *testing.T) {
+	t.Parallel()
+	m := newMachine(t)
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	k := newKeychain("svc", KeychainOptions{}, m.keychain)
+	k.now = clock
+	s := newDefaultStore(k, NewFile(m.dir), nil)
+	mustSave(t, s, "v1")
+	m.down(errLockedFake)
+	mustSave(t, s, "v2") // to the file
+	calls := m.keychain.calls
+	for range 100 {
+		mustLoad(t, s, "v2")
+	}
+	if n := m.keychain.calls - calls; n != 0 {
+		t.Fatalf("%d keychain calls while backing off", n)
+	}
+	m.down(nil)
+	advance(DefaultKeychainBackoff)
+	mustLoad(t, s, "v2")
+	if kv, _, _, ferr := m.raw("tok"); unstamp(kv).value != "v2" || !errors.Is(ferr, ErrNotFound) {
+		t.Fatalf("after recovery: keychain %q, file %v", kv, ferr)
+	}
+}
+
+// A locked keychain and a file that is not readable: unavailable, not corrupt, since the
+// keychain may hold a good value. Without a keychain, the file's error is the answer.
+func TestDefaultStoreLockedKeychainBadFile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newMachine(t)
+	mustSave(t, m.start(), "v1")
+	p, _ := NewFile(m.dir).(*fileStore).path("tok")
+	if err := os.WriteFile(p, []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m.down(errLockedFake)
+	if _, err := m.start().Load(ctx, "tok"); !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrCorrupt) {
+		t.Fatalf("locked keychain, bad file: %v", err)
+	}
+	m.absent = true
+	if _, err := m.start().Load(ctx, "tok"); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("no keychain, bad file: %v", err)
+	}
+	m.absent = false
+	m.down(nil)
+	mustLoad(t, m.start(), "v1")
+}
+
+// A session bus without a Secret Service (or one without a default collection) is no keychain,
+// not a failing one: nothing cached is ErrNotFound, and the file answers.
+func TestDefaultStoreNoSecretService(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	m := newMachine(t)
+	m.down(fmt.Errorf("%w: %w: no Secret Service on the session bus", ErrUnavailable, keyring.ErrNoKeychain))
+	s := m.start()
+	if _, err := s.Load(ctx, "tok"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("want ErrNotFound, got %v", err)
+	}
+	mustSave(t, s, "v1")
+	mustLoad(t, s, "v1")
+	// Later calls back off; the answer stays the same.
+	if _, err := m.start().Load(ctx, "tok"); err != nil {
+		t.Fatal(err)
+	}
+}
