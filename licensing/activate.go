@@ -22,7 +22,7 @@ import (
 // AppVersion is a free-form label, sent as given ("3.1.0-beta (build 42)" is fine), and only its
 // length is checked (at most 256 characters, the page's limit for such strings: inferred, not
 // documented). What the server compares releases by is ReleaseVersion, which must be x.x,
-// x.x.x or x.x.x.x; [ReleaseVersionOf] turns a semantic version such as "v3.1.0-beta" into one.
+// x.x.x or x.x.x.x; releaseversion.Of turns a semantic version such as "v3.1.0-beta" into one.
 type ActivationRequest struct {
 	Key                string           // required: the license key
 	AppVersion         string           // "" = not sent; free-form, at most 256 characters

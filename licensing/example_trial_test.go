@@ -12,6 +12,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
+	"github.com/tollgate-dev/tollgate/releaseversion"
 	"github.com/tollgate-dev/tollgate/store"
 )
 
@@ -159,7 +160,7 @@ func ExampleClient_CheckReleaseUpdate() {
 	}
 	ctx := context.Background()
 
-	version, err := licensing.ReleaseVersionOf("v1.4.2-rc.1") // this app's semantic version
+	version, err := releaseversion.Of("v1.4.2-rc.1") // this app's semantic version
 	if err != nil {
 		panic(err)
 	}

@@ -65,7 +65,7 @@ type ReleaseFile struct {
 // and a nil error when there is none (204).
 //
 // q is checked before anything is sent, every problem at once, as a *[ValidationError]: the
-// version by the release rule of [IsReleaseVersion] (use [ReleaseVersionOf] to turn a semantic
+// version by the release rule of [IsReleaseVersion] (use releaseversion.Of to turn a semantic
 // version into one), the platform required, the lengths. The license key is not the caller's to
 // pass: it is the key of the cached license activation, once that has verified on this machine.
 // With no license cached (an app on a trial, say) or a cache that cannot be read, the query

@@ -2,31 +2,6 @@ package licensing
 
 import "testing"
 
-func TestReleaseVersionOf(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct{ in, want string }{
-		{"v1.4.2-rc.1+abc", "1.4.2"},
-		{"1.4.2", "1.4.2"},
-		{"1.4.2+build.7", "1.4.2"},
-		{"v2.0.0-beta", "2.0.0"},
-		{"1.4", "1.4.0"},
-		{"1.4.2.7", "1.4.2.7"},
-	} {
-		got, err := ReleaseVersionOf(tc.in)
-		if err != nil || got != tc.want {
-			t.Errorf("ReleaseVersionOf(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
-		}
-		if err == nil && !IsReleaseVersion(got) {
-			t.Errorf("ReleaseVersionOf(%q) = %q, which the API refuses", tc.in, got)
-		}
-	}
-	for _, bad := range []string{"", "latest", "1.2.3.4.5", "v1.x"} {
-		if got, err := ReleaseVersionOf(bad); err == nil {
-			t.Errorf("ReleaseVersionOf(%q) = %q, want error", bad, got)
-		}
-	}
-}
-
 func TestCompareReleaseVersions(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {

@@ -33,21 +33,3 @@ func TestOf(t *testing.T) {
 		}
 	}
 }
-
-// FuzzOfMatchesLicensing: licensing.ReleaseVersionOf, kept for existing callers without linking
-// Masterminds/semver, gives what Of gives (the same version, or an error for both) for every
-// input.
-func FuzzOfMatchesLicensing(f *testing.F) {
-	for _, s := range []string{"v1.4.2-rc.1+abc", "1.4", "1", "01.2.3", "1.2.3-01", "1.2.3-0a", "1.2.3+0-1.x",
-		"1.2.3.4", "1.2.3.4.5", "v", "", "1.-1", "1.2.3-a-b.c", "99999999999999999999.1"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		want, werr := Of(s)
-		//lint:ignore SA1019 comparing the deprecated function with its replacement is the point
-		got, gerr := licensing.ReleaseVersionOf(s)
-		if (werr == nil) != (gerr == nil) || got != want {
-			t.Fatalf("%q: licensing.ReleaseVersionOf = %q, %v; Of = %q, %v", s, got, gerr, want, werr)
-		}
-	})
-}
