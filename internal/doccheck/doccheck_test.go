@@ -7,20 +7,20 @@ import (
 	"testing"
 )
 
-// TestModuleDocComments: every exported name of the module has a doc comment that starts with
-// its name.
+// TestModuleDocComments: every exported name of the module has a doc comment (staticcheck checks
+// that it starts with the name).
 func TestModuleDocComments(t *testing.T) {
 	problems, err := Check("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range problems {
-		t.Errorf("%s: %s: doc comment must start with its name; it reads %q", p.Pos, p.Name, p.Doc)
+		t.Errorf("%s: %s has no doc comment", p.Pos, p.Name)
 	}
 }
 
 // TestCheckFindsEachKind: the checker flags each kind of undocumented name, and accepts each
-// documented one, so that TestModuleDocComments can fail.
+// documented one (whatever its words), so that TestModuleDocComments can fail.
 func TestCheckFindsEachKind(t *testing.T) {
 	const src = `package p
 
@@ -29,11 +29,10 @@ func Good() {}
 
 func Bad() {}
 
-// A Bad2 starts with an article.
-type Bad2 int
+// A Fine starts with an article: staticcheck's ST1021, not this check.
+type Fine int
 
-// Bad2Method is not its name.
-func (Bad2) Method() {}
+func (Fine) BadMethod() {}
 
 // Method is documented.
 func (*Good3) Method() {}
@@ -51,7 +50,6 @@ const (
 	GoodConst = 1
 	GoodTrailing = 2 // GoodTrailing is documented at the end of its line.
 	BadConst = 3
-	BadTrailing = 4 // says nothing of its name
 )
 
 // GoodVar is documented.
@@ -59,9 +57,6 @@ var GoodVar = 1
 
 // GoodVars is documented.
 var GoodVars, Other = 1, 2
-
-// Goodness is not GoodPrefix.
-var GoodPrefix = 1
 `
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "p.go", src, parser.ParseComments)
@@ -72,7 +67,7 @@ var GoodPrefix = 1
 	for _, p := range checkFile(fset, f) {
 		got = append(got, p.Name)
 	}
-	if want := "Bad,Bad2,Bad2.Method,BadConst,BadTrailing,GoodPrefix"; strings.Join(got, ",") != want {
+	if want := "Bad,Fine.BadMethod,BadConst"; strings.Join(got, ",") != want {
 		t.Fatalf("flagged %v, want %s", got, want)
 	}
 }

@@ -21,7 +21,7 @@ var (
 // fails now: nothing can have been saved in it from here.
 var ErrNoKeychain = errors.New("no keychain in this session")
 
-// ErrNoSessionBus: no D-Bus session bus runs, so there is no Secret Service to ask.
+// ErrNoSessionBus means no D-Bus session bus runs, so there is no Secret Service to ask.
 var ErrNoSessionBus = fmt.Errorf("%w: %w: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS names none, no $XDG_RUNTIME_DIR/bus)",
 	ErrUnavailable, ErrNoKeychain)
 

@@ -51,7 +51,7 @@ func OS() Keyring {
 	return secretService{address: func() string { return sessionBusAddress(os.Getenv, isSocket) }}
 }
 
-// ChunkSize: the Secret Service has no small limit; a stored value is one item.
+// ChunkSize is the largest item: the Secret Service has no small limit, so a value is one item.
 func ChunkSize() int { return MaxValue + 1024 }
 
 // Available reports, without starting or connecting to anything, whether a session bus exists.
