@@ -136,6 +136,9 @@ type call struct {
 	tries  int
 	body   []byte
 	redact redactor // the request's secrets
+	// refused is the answer the policy last refused to retry: retryablehttp asks again about it
+	// after its response handler ran, and the policy is asked once per try.
+	refused *http.Response
 }
 
 // errTooLarge is a 2xx body over MaxBody; it is not retried.
@@ -253,7 +256,13 @@ func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 	if k.req.Unrepeatable && k.mayBeApplied(resp) {
 		return false, nil // never sent twice once it may have been applied
 	}
+	if err == nil && resp == k.refused {
+		return false, nil
+	}
 	retry := k.c.policy.CheckRetry(ctx, resp, err)
+	if !retry && err == nil {
+		k.refused = resp
+	}
 	if retry && k.tries <= k.c.policy.MaxRetries {
 		what := slog.Any("error", k.redact.err(err))
 		if resp != nil {
