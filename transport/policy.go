@@ -80,8 +80,11 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 // does not retry a certificate the server's name or chain does not match, a peer that does not
 // speak TLS, or a 2xx body over [MaxBody].
 func DefaultCheckRetry(_ context.Context, resp *http.Response, err error) bool {
-	if err != nil {
+	switch {
+	case err != nil:
 		return !permanent(err) && !errors.Is(err, errTooLarge)
+	case resp == nil:
+		return false
 	}
 	switch resp.StatusCode {
 	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
