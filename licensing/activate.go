@@ -145,7 +145,8 @@ func (c *Client) Deactivate(ctx context.Context) error {
 			return derr
 		}
 		return nil
-	case errors.As(err, &apiErr) && apiErr.DropsToken():
+	}
+	if apiErr, ok := dropsToken(err); ok {
 		c.drop(ctx, "the server answered "+apiErr.Error())
 	}
 	return err

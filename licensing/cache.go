@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/errs"
@@ -30,6 +31,26 @@ func (c *Client) drop(ctx context.Context, why string) {
 		return
 	}
 	c.logger.LogAttrs(ctx, slog.LevelInfo, "licensing: dropped the cached activation token", slog.String("why", why))
+}
+
+// dropsToken reports whether err holds an answer after which the cached token no longer holds:
+// a 404, or one of the codes after which the vendor's own client drops it. It returns that
+// answer.
+func dropsToken(err error) (*APIError, bool) {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		return nil, false
+	}
+	switch apiErr.Code {
+	case errs.CodeInvalidFingerprint, errs.CodeVMNotAllowed, errs.CodeContainerNotAllowed, errs.CodeInvalidProductID,
+		errs.CodeInvalidLicenseKey, errs.CodeAuthenticationFailed, errs.CodeCountryNotAllowed,
+		errs.CodeIPAddressNotAllowed, errs.CodeRevokedLicense, errs.CodeInvalidLicenseType:
+		return apiErr, true
+	}
+	if apiErr.StatusCode == http.StatusNotFound {
+		return apiErr, true
+	}
+	return nil, false
 }
 
 // cached is the verified content of the cache.

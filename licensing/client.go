@@ -2,7 +2,6 @@ package licensing
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -212,8 +211,7 @@ func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Up
 		Secrets: []string{u.Key, u.DeviceChallengeSignature},
 	})
 	if err != nil {
-		var apiErr *APIError
-		if errors.As(err, &apiErr) && apiErr.DropsToken() {
+		if apiErr, ok := dropsToken(err); ok {
 			c.drop(ctx, "the server answered "+apiErr.Error())
 		}
 		return nil, err
@@ -229,7 +227,7 @@ func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Up
 func (c *Client) accept(ctx context.Context, body []byte, licenseKey, activationID string, sent []MeterAttribute, m *fingerprint.Machine, sealKey []byte) (*Activation, error) {
 	raw, err := transport.ActivationToken(body)
 	if err != nil {
-		return nil, unconfirmed(sent, err)
+		return nil, unconfirmed(sent, fromTransport(err))
 	}
 	claims, err := c.verifier.Verify(raw, token.Binding{LicenseKey: licenseKey, Fingerprint: m.Fingerprint})
 	if err != nil {

@@ -1,6 +1,11 @@
 package licensing
 
 import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
 	"github.com/tollgate-dev/tollgate/internal/errs"
 	"github.com/tollgate-dev/tollgate/transport"
 )
@@ -109,8 +114,122 @@ var (
 )
 
 // APIError is a non-2xx answer from the server. errors.Is(err, ErrLicenseRevoked) matches on
-// its Code; 404 matches ErrActivationNotFound.
-type APIError = transport.APIError
+// its Code (every code sentinel likewise); 404 matches ErrActivationNotFound and 429
+// ErrRateLimited.
+type APIError struct {
+	StatusCode    int
+	Code, Message string
+	// ReasonPhrase is the reasonPhrase some servers add to the body.
+	ReasonPhrase string
+	// RequestID is the X-Request-Id or X-Amzn-Requestid header, when the server sent one.
+	RequestID string
+	// Header holds the response's headers, for what the fields above leave out.
+	Header http.Header
+}
 
-// RateLimitError carries how long the server asked to wait. It matches ErrRateLimited.
-type RateLimitError = transport.RateLimitError
+// Error reads "licensing: API error 400 REVOKED_LICENSE: <message>". No field holds the
+// request's secrets: the transport removed them from the server's text.
+func (e *APIError) Error() string {
+	s := "licensing: API error " + strconv.Itoa(e.StatusCode)
+	if e.Code != "" {
+		s += " " + e.Code
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
+}
+
+// Is matches the category of the server's code or status.
+func (e *APIError) Is(target error) bool {
+	if target == nil {
+		return false
+	}
+	if c := errs.ForCode(e.Code); c != nil && c == target {
+		return true
+	}
+	switch e.StatusCode {
+	case http.StatusNotFound:
+		return target == ErrActivationNotFound
+	case http.StatusTooManyRequests:
+		return target == ErrRateLimited
+	}
+	return false
+}
+
+// RateLimitError is a 429 whose wait is longer than the retry policy allows; the request was
+// not applied. It matches ErrRateLimited, and Err is the server's answer.
+type RateLimitError struct {
+	// RetryAfter is how long the server asked the client to wait.
+	RetryAfter time.Duration
+	// Err is the server's answer.
+	Err *APIError
+}
+
+// Error says how long the server asked to wait.
+func (e *RateLimitError) Error() string {
+	return "licensing: rate limited: retry after " + e.RetryAfter.String()
+}
+
+// Unwrap returns ErrRateLimited and the server's answer.
+func (e *RateLimitError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrRateLimited}
+	}
+	return []error{ErrRateLimited, e.Err}
+}
+
+// fromTransport is the one place where an error of package transport becomes licensing's. A
+// *transport.APIError becomes an *APIError and a *transport.RateLimitError a *RateLimitError;
+// any other error is wrapped so that its chain also holds licensing's counterparts of what it
+// wraps (transport.ErrOutcomeUnknown: ErrOutcomeUnknown; transport.ErrBadResponse:
+// ErrBadResponse; an answer: its *APIError), and its text starts with "licensing: ".
+func fromTransport(err error) error {
+	if err == nil {
+		return nil
+	}
+	switch e := err.(type) {
+	case *transport.APIError:
+		return apiErrorOf(e)
+	case *transport.RateLimitError:
+		return rateLimitErrorOf(e)
+	}
+	w := &transportError{err: err}
+	if errors.Is(err, transport.ErrOutcomeUnknown) {
+		w.also = append(w.also, ErrOutcomeUnknown)
+	}
+	if errors.Is(err, transport.ErrBadResponse) {
+		w.also = append(w.also, ErrBadResponse)
+	}
+	var rl *transport.RateLimitError
+	var apiErr *transport.APIError
+	switch {
+	case errors.As(err, &rl):
+		w.also = append(w.also, rateLimitErrorOf(rl))
+	case errors.As(err, &apiErr):
+		w.also = append(w.also, apiErrorOf(apiErr))
+	}
+	return w
+}
+
+func apiErrorOf(e *transport.APIError) *APIError {
+	if e == nil {
+		return nil
+	}
+	return &APIError{StatusCode: e.StatusCode, Code: e.Code, Message: e.Message, ReasonPhrase: e.ReasonPhrase,
+		RequestID: e.RequestID, Header: e.Header}
+}
+
+func rateLimitErrorOf(e *transport.RateLimitError) *RateLimitError {
+	return &RateLimitError{RetryAfter: e.RetryAfter, Err: apiErrorOf(e.Err)}
+}
+
+// transportError is an error of package transport seen from licensing: see fromTransport.
+type transportError struct {
+	err  error   // transport's error: its text, and its chain (ctx's errors included)
+	also []error // licensing's counterparts of what err wraps
+}
+
+func (e *transportError) Error() string { return "licensing: " + e.err.Error() }
+
+func (e *transportError) Unwrap() []error { return append(e.also[:len(e.also):len(e.also)], e.err) }

@@ -30,13 +30,15 @@ func (l *lazyTransport) client(build bool) (*transport.Client, error) {
 	return l.c, nil
 }
 
-// Do is [transport.Client.Do] on the client, built now if this is the first request.
+// Do is [transport.Client.Do] on the client, built now if this is the first request. Its
+// error is licensing's (see fromTransport).
 func (l *lazyTransport) Do(ctx context.Context, req transport.Request) (*transport.Response, error) {
 	c, err := l.client(true)
 	if err != nil {
 		return nil, err
 	}
-	return c.Do(ctx, req)
+	resp, err := c.Do(ctx, req)
+	return resp, fromTransport(err)
 }
 
 // CloseIdleConnections closes the client's idle connections; with no client built, there are

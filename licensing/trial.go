@@ -159,8 +159,7 @@ func (c *Client) SyncTrial(ctx context.Context, r TrialRequest) (*Activation, er
 	resp, err := c.http.Do(ctx, transport.Request{Method: http.MethodPatch, Path: trialPath + "/" + url.PathEscape(id), Body: body,
 		Secrets: c.heldSecrets(ctx)})
 	if err != nil {
-		var apiErr *APIError
-		if errors.As(err, &apiErr) && apiErr.DropsToken() {
+		if apiErr, ok := dropsToken(err); ok {
 			c.dropTrial(ctx, "the server answered "+apiErr.Error())
 		}
 		return nil, err
@@ -174,7 +173,7 @@ func (c *Client) SyncTrial(ctx context.Context, r TrialRequest) (*Activation, er
 func (c *Client) acceptTrial(ctx context.Context, body []byte, activationID string, m *fingerprint.Machine, sealKey []byte) (*Activation, error) {
 	raw, err := transport.TrialActivationToken(body)
 	if err != nil {
-		return nil, err
+		return nil, fromTransport(err)
 	}
 	claims, err := c.verifier.VerifyTrial(raw, m.Fingerprint)
 	if err != nil {

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
-	"github.com/tollgate-dev/tollgate/internal/errs"
 )
 
 // Version is the SDK's version, sent in the User-Agent header.
@@ -34,7 +33,7 @@ type Config struct {
 	// the requests. nil means a client with dial, TLS-handshake and response-header timeouts,
 	// TLS 1.2 or later, and the proxy taken from the environment.
 	HTTPClient *http.Client
-	Retry      RetryPolicy
+	Retry      RetryPolicy      // zero value = defaults
 	Logger     *slog.Logger     // nil = silent
 	Now        func() time.Time // nil = time.Now; reads HTTP-date Retry-After values
 }
@@ -111,7 +110,7 @@ type Request struct {
 	// Unrepeatable marks a request that must not be applied twice, such as one carrying meter
 	// increments. It is retried only when the server provably did not act on it: the request
 	// never left this machine, or the answer was 429. Any other failure after it was sent
-	// returns an error wrapping ErrOutcomeUnknown.
+	// returns an error wrapping [ErrOutcomeUnknown].
 	Unrepeatable bool
 	// Secrets are the values the request holds that must never be printed: the license key, a
 	// token when one is sent. Every text the server sends back (an error body's code, message and
@@ -131,23 +130,24 @@ type Response struct {
 
 // call is the state of one Do.
 type call struct {
-	c       *Client
-	req     *Request
-	sent    atomic.Bool // the current try's headers reached the connection
-	tries   int
-	limited time.Duration // a Retry-After longer than MaxWait
-	body    []byte
-	redact  redactor // the request's secrets
+	c      *Client
+	req    *Request
+	sent   atomic.Bool // the current try's headers reached the connection
+	tries  int
+	body   []byte
+	redact redactor // the request's secrets
+	// refused is the answer the policy last refused to retry: retryablehttp asks again about it
+	// after its response handler ran, and the policy is asked once per try.
+	refused *http.Response
 }
 
 // errTooLarge is a 2xx body over MaxBody; it is not retried.
-var errTooLarge = fmt.Errorf("%w: response body over %d bytes", errs.ErrBadResponse, MaxBody)
+var errTooLarge = fmt.Errorf("%w: response body over %d bytes", ErrBadResponse, MaxBody)
 
 // Do sends req, retrying as [RetryPolicy] and req.Unrepeatable allow, and returns the 2xx
-// answer. Any other outcome is an error: a *[APIError] for a non-2xx answer (the last one, when
-// retries ran out), a *[RateLimitError] when the server asks for a wait longer than MaxWait,
-// ErrOutcomeUnknown when an unrepeatable request failed after it may have been applied, and
-// ctx.Err() in the chain when ctx ended.
+// answer. Any other answer is the error [CheckResponse] makes of it (of the last answer, when
+// retries ran out). An Unrepeatable request that failed after it may have been applied wraps
+// [ErrOutcomeUnknown]; when ctx ended, ctx.Err() is in the chain.
 func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	k := &call{c: c, req: &req, redact: newRedactor(req.Secrets)}
 
@@ -178,7 +178,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		RequestLogHook: func(_ retryablehttp.Logger, r *http.Request, attempt int) {
 			k.sent.Store(false)
 			k.tries = attempt + 1
-			c.logger.LogAttrs(ctx, slog.LevelDebug, "licensing: sending request",
+			c.logger.LogAttrs(ctx, slog.LevelDebug, "transport: sending request",
 				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("try", attempt+1))
 		},
 	}
@@ -234,56 +234,55 @@ func readBody(r io.Reader, length int64) ([]byte, error) {
 	}
 }
 
-// mayBeApplied reports whether the server may have acted on the current try.
-func (k *call) mayBeApplied() bool { return k.sent.Load() }
+// mayBeApplied reports whether the server may have acted on the current try: its headers
+// reached the connection, or an answer other than 429 came back.
+func (k *call) mayBeApplied(resp *http.Response) bool {
+	return k.sent.Load() || resp != nil && resp.StatusCode != http.StatusTooManyRequests
+}
 
+// checkRetry applies the rules no policy can change, then asks the policy's CheckRetry.
 func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil {
-		return false, nil
-	}
-	retry := false
 	switch {
-	case errors.Is(err, errTooLarge):
-	case err != nil:
-		retry = !permanent(err) && (!k.req.Unrepeatable || !k.mayBeApplied())
-	case resp.StatusCode == http.StatusTooManyRequests:
+	case ctx.Err() != nil:
+		return false, nil // ctx ends every wait and every retry
+	case err == nil && resp.StatusCode >= 200 && resp.StatusCode <= 299:
+		return false, nil // a 2xx is final; readSuccess reads its body next
+	case err == nil && resp.StatusCode == http.StatusTooManyRequests:
 		k.sent.Store(false) // the server says it did not act on this try
 		if d, ok := RetryAfter(resp.Header, k.c.now()); ok && d > k.c.policy.MaxWait {
-			k.limited = d
-			return false, nil
+			return false, nil // not slept: CheckResponse returns it as a *RateLimitError
 		}
-		retry = true
-	case resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode == http.StatusInternalServerError,
-		resp.StatusCode == http.StatusBadGateway, resp.StatusCode == http.StatusServiceUnavailable,
-		resp.StatusCode == http.StatusGatewayTimeout:
-		retry = !k.req.Unrepeatable
+	}
+	if k.req.Unrepeatable && k.mayBeApplied(resp) {
+		return false, nil // never sent twice once it may have been applied
+	}
+	if err == nil && resp == k.refused {
+		return false, nil
+	}
+	retry := k.c.policy.CheckRetry(ctx, resp, err)
+	if !retry && err == nil {
+		k.refused = resp
 	}
 	if retry && k.tries <= k.c.policy.MaxRetries {
 		what := slog.Any("error", k.redact.err(err))
 		if resp != nil {
 			what = slog.Int("status", resp.StatusCode)
 		}
-		k.c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: retrying request",
+		k.c.logger.LogAttrs(ctx, slog.LevelWarn, "transport: retrying request",
 			slog.String("method", k.req.Method), slog.Int("try", k.tries), what)
 	}
 	return retry, nil
 }
 
-// permanent reports errors that a retry cannot mend: a certificate the server's name or chain
-// does not match, or a peer that does not speak TLS.
-func permanent(err error) bool {
-	var certErr *tls.CertificateVerificationError
-	var recordErr tls.RecordHeaderError
-	return errors.As(err, &certErr) || errors.As(err, &recordErr)
-}
-
-func (k *call) backoff(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
+// backoff is the wait before a retry: the server's Retry-After on 429 or 503, else the policy's
+// Backoff, never longer than MaxWait.
+func (k *call) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		if d, ok := RetryAfter(resp.Header, k.c.now()); ok {
-			return min(d, k.c.policy.MaxWait)
+			return min(d, maxWait)
 		}
 	}
-	return k.c.policy.backoff(attempt)
+	return min(max(k.c.policy.Backoff(minWait, maxWait, attempt, resp), 0), maxWait)
 }
 
 // finish turns retryablehttp's result into the documented outcome.
@@ -292,34 +291,24 @@ func (k *call) finish(ctx context.Context, resp *http.Response, err error) (*Res
 		hideQuery(err)          // the release check's query holds the license key
 		err = k.redact.err(err) // Go's HTTP client quotes a malformed answer's bytes
 		switch {
-		case k.req.Unrepeatable && k.mayBeApplied():
+		case k.req.Unrepeatable && k.sent.Load():
 			// errTooLarge included: the server answered 2xx, so it may well have applied it.
-			return nil, fmt.Errorf("%w: the request may have been applied: %w", errs.ErrOutcomeUnknown, err)
+			return nil, fmt.Errorf("%w: the request may have been applied: %w", ErrOutcomeUnknown, err)
 		case ctx.Err() != nil:
-			return nil, fmt.Errorf("licensing: request abandoned: %w", ctx.Err())
+			return nil, fmt.Errorf("transport: request abandoned: %w", ctx.Err())
 		case errors.Is(err, errTooLarge):
 			return nil, err
 		}
-		return nil, fmt.Errorf("licensing: request failed after %d tries: %w", k.tries, err)
+		return nil, fmt.Errorf("transport: request failed after %d tries: %w", k.tries, err)
 	}
-	if resp == nil {
-		return nil, fmt.Errorf("%w: no response", errs.ErrBadResponse)
+	if err := CheckResponse(resp, k.req.Secrets, k.c.policy.MaxWait, k.c.now()); err != nil {
+		var apiErr *APIError
+		if k.req.Unrepeatable && errors.As(err, &apiErr) && apiErr.StatusCode >= 500 {
+			return nil, fmt.Errorf("%w: the server failed after receiving the request: %w", ErrOutcomeUnknown, err)
+		}
+		return nil, err
 	}
-	switch s := resp.StatusCode; {
-	case s >= 200 && s <= 299:
-		return &Response{StatusCode: s, Header: k.redact.header(resp.Header), Body: k.body, Tries: k.tries}, nil
-	case s >= 300 && s <= 399:
-		return nil, fmt.Errorf("%w: the server answered %d (redirect); redirects are not followed", errs.ErrBadResponse, s)
-	}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	apiErr := decodeAPIError(resp.StatusCode, resp.Header, b, k.redact)
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests && k.limited > 0:
-		return nil, &RateLimitError{RetryAfter: k.limited, Err: apiErr}
-	case k.req.Unrepeatable && resp.StatusCode >= 500:
-		return nil, fmt.Errorf("%w: the server failed after receiving the request: %w", errs.ErrOutcomeUnknown, apiErr)
-	}
-	return nil, apiErr
+	return &Response{StatusCode: resp.StatusCode, Header: k.redact.header(resp.Header), Body: k.body, Tries: k.tries}, nil
 }
 
 // URL returns the address a request for path goes to: the base URL, its path prefix kept, then

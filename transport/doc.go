@@ -1,13 +1,34 @@
-// Package transport is the HTTP layer under package licensing: it sends activation requests,
-// retries them only when that is safe, and turns the server's answers into typed errors.
+// Package transport sends requests to the activation API, retries them only when that is safe,
+// and turns the server's answers into typed errors. It knows nothing of licenses or of a cache:
+// package licensing maps its errors to its own.
+//
+// # Errors
+//
+// [CheckResponse] is the one function from a non-2xx answer to an error: an [*APIError] for an
+// answer the server explains (or not: HTML and empty bodies included), a [*RateLimitError] for a
+// 429 whose wait is longer than the policy allows, [ErrBadResponse] for a redirect. [Client.Do]
+// sends every answer through it. Categories are checked with errors.Is: [ErrBadResponse],
+// [ErrOutcomeUnknown], [ErrRateLimited].
 //
 // # Retries
 //
-// [RetryPolicy] bounds the tries and the waits between them. Network failures and 408, 429,
-// 500, 502, 503 and 504 answers are retried; no other 4xx is. A [Request] marked Unrepeatable
-// (one that carries meter increments) is retried only when the server provably did not act on
-// it: its headers never reached the connection, or the answer was 429. A wait longer than the
-// policy allows is not slept: it is returned as a [*RateLimitError].
+// [RetryPolicy] bounds the tries and the waits between them, and holds two decisions as
+// function values, as go-retryablehttp does: [CheckRetry] (whether to retry) and [Backoff] (how
+// long to wait), with [DefaultCheckRetry] and [DefaultBackoff] when nil. By default network
+// failures and 408, 429, 500, 502, 503 and 504 answers are retried; no other 4xx is.
+//
+// Some rules are not the policy's to change, since breaking them would apply a request twice or
+// ignore the server, so [Client.Do] applies them before it asks CheckRetry:
+//   - A [Request] marked Unrepeatable (one that carries meter increments) is retried only when
+//     the server provably did not act on it: its headers never reached the connection, or the
+//     answer was 429. Otherwise the error wraps [ErrOutcomeUnknown].
+//   - A 429 asking for a wait longer than MaxWait is not slept: it is returned as a
+//     [*RateLimitError]. A shorter Retry-After on 429 or 503 is the wait, whatever Backoff says.
+//   - No wait is longer than MaxWait, and ctx ends every wait.
+//   - A 2xx answer is final.
+//
+// A caller's CheckRetry can therefore retry less, or retry the safe cases the default does not
+// (another status, say), but never resend a request that may have been applied.
 //
 // # Safety
 //
@@ -21,5 +42,6 @@
 // server's text is stripped of them where it enters, in any letter case and through invisible
 // characters: an error body's code, message and reasonPhrase, the headers an [APIError] keeps,
 // and the text of a network error (Go's client quotes a malformed answer). No error value or log
-// line is built before that. [Request] and [Response] print without their bodies.
+// line is built before that. [Request] and [Response] print without their bodies: a Request's
+// body holds the license key, a Response's a token.
 package transport

@@ -2,17 +2,29 @@ package transport
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/tollgate-dev/tollgate/internal/errs"
 )
 
-// APIError is a non-2xx answer from the activation API, decoded from its
-// {"code","message"} body. It matches the licensing sentinels through errors.Is: on Code for
-// every documented server code, 404 on [licensing.ErrActivationNotFound] and 429 on
-// [licensing.ErrRateLimited].
+// Categories of the errors [Client.Do] returns, for errors.Is. Their texts carry no secret.
+var (
+	// ErrBadResponse: the answer is not what the API promises: a redirect, no answer, or a 2xx
+	// whose body is over [MaxBody] or not the expected JSON.
+	ErrBadResponse = errors.New("transport: unexpected response from server")
+	// ErrOutcomeUnknown: an Unrepeatable [Request] failed after it may have been applied: the
+	// connection failed once its headers were sent, the server answered 5xx, or a 2xx body could
+	// not be read. It was not sent again.
+	ErrOutcomeUnknown = errors.New("transport: outcome unknown")
+	// ErrRateLimited: the server answered 429. A [*RateLimitError] says how long it asked to wait.
+	ErrRateLimited = errors.New("transport: rate limited")
+)
+
+// APIError is a non-2xx answer from the activation API, decoded from its {"code","message"}
+// body. A 429 matches [ErrRateLimited].
 type APIError struct {
 	StatusCode    int
 	Code, Message string
@@ -24,12 +36,10 @@ type APIError struct {
 	Header http.Header
 }
 
-// Error reads "licensing: API error 400 REVOKED_LICENSE: <message>". The server's message is
-// shortened and stripped of control characters. No field holds the request's secrets: they were
-// removed from the server's text, in any letter case, when the answer was read (see
-// [Request.Secrets]).
+// Error reads "transport: API error 400 REVOKED_LICENSE: <message>". No field holds the
+// request's secrets (see [Request.Secrets]).
 func (e *APIError) Error() string {
-	s := "licensing: API error " + strconv.Itoa(e.StatusCode)
+	s := "transport: API error " + strconv.Itoa(e.StatusCode)
 	if e.Code != "" {
 		s += " " + e.Code
 	}
@@ -39,31 +49,13 @@ func (e *APIError) Error() string {
 	return s
 }
 
-// Is matches the category of the server's code or status.
+// Is matches [ErrRateLimited] on a 429.
 func (e *APIError) Is(target error) bool {
-	if target == nil {
-		return false
-	}
-	if c := errs.ForCode(e.Code); c != nil && c == target {
-		return true
-	}
-	switch e.StatusCode {
-	case http.StatusNotFound:
-		return target == errs.ErrActivationNotFound
-	case http.StatusTooManyRequests:
-		return target == errs.ErrRateLimited
-	}
-	return false
+	return target == ErrRateLimited && e.StatusCode == http.StatusTooManyRequests
 }
 
-// DropsToken reports whether this answer means the cached activation token no longer holds:
-// a 404, or one of the codes after which the vendor's own client drops it.
-func (e *APIError) DropsToken() bool {
-	return e.StatusCode == http.StatusNotFound || errs.DropsToken(e.Code)
-}
-
-// RateLimitError is returned, wrapping [licensing.ErrRateLimited] and the last [APIError], when
-// the server asks for a wait longer than the retry policy allows. The request was not applied.
+// RateLimitError is a 429 whose wait is longer than the retry policy allows. It wraps
+// [ErrRateLimited] and the answer. The request was not applied.
 type RateLimitError struct {
 	// RetryAfter is how long the server asked the client to wait.
 	RetryAfter time.Duration
@@ -73,19 +65,49 @@ type RateLimitError struct {
 
 // Error says how long the server asked to wait.
 func (e *RateLimitError) Error() string {
-	return "licensing: rate limited: retry after " + e.RetryAfter.String()
+	return "transport: rate limited: retry after " + e.RetryAfter.String()
 }
 
 // Unwrap returns the sentinel and the server's answer.
 func (e *RateLimitError) Unwrap() []error {
 	if e.Err == nil {
-		return []error{errs.ErrRateLimited}
+		return []error{ErrRateLimited}
 	}
-	return []error{errs.ErrRateLimited, e.Err}
+	return []error{ErrRateLimited, e.Err}
 }
 
 // maxErrorBody bounds how much of an error answer is read.
 const maxErrorBody = 64 << 10
+
+// CheckResponse returns nil for a 2xx answer and the typed error of any other:
+//   - a 3xx wraps [ErrBadResponse] (redirects are not followed);
+//   - a 429 asking for a wait longer than maxWait ([RetryAfter], read at now) is a
+//     [*RateLimitError];
+//   - any other is an [*APIError], decoded from at most 64 KiB of the body (JSON or not).
+//
+// secrets are removed from every text kept from the server, as [Request.Secrets] says. The
+// caller closes the body.
+func CheckResponse(resp *http.Response, secrets []string, maxWait time.Duration, now time.Time) error {
+	switch {
+	case resp == nil:
+		return fmt.Errorf("%w: no response", ErrBadResponse)
+	case resp.StatusCode >= 200 && resp.StatusCode <= 299:
+		return nil
+	case resp.StatusCode >= 300 && resp.StatusCode <= 399:
+		return fmt.Errorf("%w: the server answered %d (redirect); redirects are not followed", ErrBadResponse, resp.StatusCode)
+	}
+	var b []byte
+	if resp.Body != nil {
+		b, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	}
+	apiErr := decodeAPIError(resp.StatusCode, resp.Header, b, newRedactor(secrets))
+	if resp.StatusCode == http.StatusTooManyRequests {
+		if d, ok := RetryAfter(resp.Header, now); ok && d > maxWait {
+			return &RateLimitError{RetryAfter: d, Err: apiErr}
+		}
+	}
+	return apiErr
+}
 
 // decodeAPIError builds the APIError of a non-2xx answer from its (bounded) body, which may be
 // JSON, HTML, empty or anything else. Every text it keeps, headers included, goes through r

@@ -9,8 +9,6 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/tollgate-dev/tollgate/internal/errs"
 )
 
 // FuzzDecodeAPIError: any error body, however odd, decodes without panic into a bounded,
@@ -43,7 +41,7 @@ func FuzzDecodeAPIError(f *testing.F) {
 		if utf8.RuneCountInString(e.Message) > 513 || utf8.RuneCountInString(e.Code) > 129 {
 			t.Fatalf("unbounded: %d runes", utf8.RuneCountInString(e.Message))
 		}
-		_ = errors.Is(e, errs.ErrLicenseRevoked)
+		_ = errors.Is(e, ErrRateLimited)
 	})
 }
 
@@ -75,7 +73,7 @@ func FuzzActivationToken(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		tok, err := ActivationToken(body)
 		if err != nil {
-			if !errors.Is(err, errs.ErrBadResponse) {
+			if !errors.Is(err, ErrBadResponse) {
 				t.Fatalf("error %v is not ErrBadResponse", err)
 			}
 			return
@@ -132,7 +130,7 @@ func TestActivationToken(t *testing.T) {
 		t.Fatalf("%q %v", tok, err)
 	}
 	for _, bad := range []string{``, `{}`, `{"activationToken":""}`, `{"activationToken":5}`, `<html>`, `{"activationToken":"a.b.c\n"}`} {
-		if _, err := ActivationToken([]byte(bad)); !errors.Is(err, errs.ErrBadResponse) {
+		if _, err := ActivationToken([]byte(bad)); !errors.Is(err, ErrBadResponse) {
 			t.Errorf("%q: %v", bad, err)
 		}
 	}

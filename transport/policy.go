@@ -1,7 +1,11 @@
 package transport
 
 import (
+	"context"
+	"crypto/tls"
+	"errors"
 	"math/rand/v2"
+	"net/http"
 	"time"
 )
 
@@ -11,7 +15,25 @@ type RetryPolicy struct {
 	MaxRetries int           // retries after the first try; 0 = default
 	MinWait    time.Duration // 0 = default
 	MaxWait    time.Duration // 0 = default; no single wait is longer
+
+	// CheckRetry decides whether a failed try is retried; nil = [DefaultCheckRetry]. It is asked
+	// only where a retry is safe (see [CheckRetry]), so it can refuse more retries, never allow
+	// an unsafe one.
+	CheckRetry CheckRetry
+	// Backoff returns the wait before a retry; nil = [DefaultBackoff]. Its result is held
+	// within 0 and MaxWait, and a Retry-After the server sent on 429 or 503 replaces it.
+	Backoff Backoff
 }
+
+// CheckRetry reports whether a try is retried: resp is its answer (nil after a network error)
+// and err its error. [Client.Do] asks it only after its own rules, which no CheckRetry can
+// override, have let a retry pass: ctx has not ended, the answer is not a 2xx, a 429 asks for
+// no wait longer than MaxWait, and an Unrepeatable request may not have been applied.
+type CheckRetry func(ctx context.Context, resp *http.Response, err error) bool
+
+// Backoff returns the wait before retry number attempt (0 for the first retry), given the
+// policy's MinWait and MaxWait and the answer that is retried (nil after a network error).
+type Backoff func(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration
 
 // Defaults, chosen for a desktop app's start-up: three tries in all, and waits short enough to
 // honour the API's rate limit (50 requests per 5-second window) without sleeping long.
@@ -45,16 +67,47 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	if p.MaxWait < p.MinWait {
 		p.MaxWait = p.MinWait
 	}
+	if p.CheckRetry == nil {
+		p.CheckRetry = DefaultCheckRetry
+	}
+	if p.Backoff == nil {
+		p.Backoff = DefaultBackoff
+	}
 	return p
 }
 
-// backoff returns the wait before retry number attempt (0 for the first retry): an exponential
-// step MinWait·2^attempt capped at MaxWait, of which a random half is kept ("equal jitter"),
-// never less than MinWait.
-func (p RetryPolicy) backoff(attempt int) time.Duration {
-	step := p.MaxWait
+// DefaultCheckRetry retries network failures and 408, 429, 500, 502, 503 and 504 answers. It
+// does not retry a certificate the server's name or chain does not match, a peer that does not
+// speak TLS, or a 2xx body over [MaxBody].
+func DefaultCheckRetry(_ context.Context, resp *http.Response, err error) bool {
+	switch {
+	case err != nil:
+		return !permanent(err) && !errors.Is(err, errTooLarge)
+	case resp == nil:
+		return false
+	}
+	switch resp.StatusCode {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// permanent reports errors that a retry cannot mend: a certificate the server's name or chain
+// does not match, or a peer that does not speak TLS.
+func permanent(err error) bool {
+	var certErr *tls.CertificateVerificationError
+	var recordErr tls.RecordHeaderError
+	return errors.As(err, &certErr) || errors.As(err, &recordErr)
+}
+
+// DefaultBackoff returns an exponential step minWait·2^attempt capped at maxWait, of which a
+// random half is kept ("equal jitter"), never less than minWait. It ignores resp.
+func DefaultBackoff(minWait, maxWait time.Duration, attempt int, _ *http.Response) time.Duration {
+	step := maxWait
 	if attempt < 30 {
-		if s := p.MinWait << attempt; s > 0 && s < p.MaxWait {
+		if s := minWait << attempt; s > 0 && s < maxWait {
 			step = s
 		}
 	}
@@ -63,8 +116,8 @@ func (p RetryPolicy) backoff(attempt int) time.Duration {
 	if half > 0 {
 		d += rand.N(half + 1)
 	}
-	if d < p.MinWait {
-		d = p.MinWait
+	if d < minWait {
+		d = minWait
 	}
 	return d
 }

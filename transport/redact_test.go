@@ -13,8 +13,6 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
-
-	"github.com/tollgate-dev/tollgate/internal/errs"
 )
 
 const echoKey = "Echo-Key-4f9c-SECRET"
@@ -91,7 +89,7 @@ func TestSecretsRedactedWhereServerTextEnters(t *testing.T) {
 					if !errors.As(err, &apiErr) {
 						t.Fatalf("no *APIError in %v", err)
 					}
-					if unrepeatable && status >= 500 && !errors.Is(err, errs.ErrOutcomeUnknown) {
+					if unrepeatable && status >= 500 && !errors.Is(err, ErrOutcomeUnknown) {
 						t.Errorf("want ErrOutcomeUnknown, got %v", err)
 					}
 					all := printed(err) + printed(apiErr) + fmt.Sprintf("%#v %v", *apiErr, apiErr.Header) +

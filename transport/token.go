@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-
-	"github.com/tollgate-dev/tollgate/internal/errs"
 )
 
 // ActivationToken returns the activationToken of a success body, {"activationToken": "..."}.
@@ -25,13 +23,13 @@ func ActivationToken(body []byte) (string, error) {
 		ActivationToken *string `json:"activationToken"`
 	}
 	if err := json.Unmarshal(body, &wire); err != nil {
-		return "", fmt.Errorf("%w: body is not the expected JSON", errs.ErrBadResponse)
+		return "", fmt.Errorf("%w: body is not the expected JSON", ErrBadResponse)
 	}
 	if wire.ActivationToken == nil || *wire.ActivationToken == "" {
-		return "", fmt.Errorf("%w: no activationToken in the body", errs.ErrBadResponse)
+		return "", fmt.Errorf("%w: no activationToken in the body", ErrBadResponse)
 	}
 	if !isJWTChars([]byte(*wire.ActivationToken)) {
-		return "", fmt.Errorf("%w: activationToken is not a JWT", errs.ErrBadResponse)
+		return "", fmt.Errorf("%w: activationToken is not a JWT", ErrBadResponse)
 	}
 	return *wire.ActivationToken, nil
 }

@@ -3,8 +3,6 @@ package transport
 import (
 	"encoding/json"
 	"fmt"
-
-	"github.com/tollgate-dev/tollgate/internal/errs"
 )
 
 // TrialActivationToken returns the token of a 2xx answer from /v3/trial-activations.
@@ -19,20 +17,20 @@ func TrialActivationToken(body []byte) (string, error) {
 		Activation *string `json:"activationToken"`
 	}
 	if err := json.Unmarshal(body, &wire); err != nil {
-		return "", fmt.Errorf("%w: body is not the expected JSON", errs.ErrBadResponse)
+		return "", fmt.Errorf("%w: body is not the expected JSON", ErrBadResponse)
 	}
 	tok := wire.Trial
 	switch {
 	case tok == nil:
 		tok = wire.Activation
 	case wire.Activation != nil && *wire.Activation != *wire.Trial:
-		return "", fmt.Errorf("%w: trialActivationToken and activationToken differ", errs.ErrBadResponse)
+		return "", fmt.Errorf("%w: trialActivationToken and activationToken differ", ErrBadResponse)
 	}
 	if tok == nil || *tok == "" {
-		return "", fmt.Errorf("%w: no trialActivationToken in the body", errs.ErrBadResponse)
+		return "", fmt.Errorf("%w: no trialActivationToken in the body", ErrBadResponse)
 	}
 	if !isJWTChars([]byte(*tok)) {
-		return "", fmt.Errorf("%w: trialActivationToken is not a JWT", errs.ErrBadResponse)
+		return "", fmt.Errorf("%w: trialActivationToken is not a JWT", ErrBadResponse)
 	}
 	return *tok, nil
 }

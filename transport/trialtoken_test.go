@@ -3,8 +3,6 @@ package transport
 import (
 	"errors"
 	"testing"
-
-	"github.com/tollgate-dev/tollgate/internal/errs"
 )
 
 func TestTrialActivationToken(t *testing.T) {
@@ -22,7 +20,7 @@ func TestTrialActivationToken(t *testing.T) {
 	for _, body := range []string{``, `null`, `[]`, `{}`, `{"trialActivationToken":null}`, `{"trialActivationToken":""}`,
 		`{"trialActivationToken":"a.b.c","activationToken":"x.y.z"}`, `{"trialActivationToken":"a b"}`,
 		`{"trialActivationToken":"a.b.c"`, `{"trialActivationToken":1}`} {
-		if _, err := TrialActivationToken([]byte(body)); !errors.Is(err, errs.ErrBadResponse) {
+		if _, err := TrialActivationToken([]byte(body)); !errors.Is(err, ErrBadResponse) {
 			t.Errorf("%s: want ErrBadResponse, got %v", body, err)
 		}
 	}

@@ -1,7 +1,7 @@
 // Package errs holds the error categories shared by every tollgate package.
 //
 // The values are re-exported by package licensing, which is where application code names them.
-// They live here so that transport and token, which licensing imports, can wrap them too.
+// They live here so that token, which licensing imports, can wrap them too.
 package errs
 
 import "errors"
@@ -95,16 +95,4 @@ func ForCode(code string) error {
 		return ErrDeactivationLimitReached
 	}
 	return nil
-}
-
-// DropsToken reports whether the reference client discards its cached activation token after
-// the server answered with code.
-func DropsToken(code string) bool {
-	switch code {
-	case CodeInvalidFingerprint, CodeVMNotAllowed, CodeContainerNotAllowed, CodeInvalidProductID,
-		CodeInvalidLicenseKey, CodeAuthenticationFailed, CodeCountryNotAllowed,
-		CodeIPAddressNotAllowed, CodeRevokedLicense, CodeInvalidLicenseType:
-		return true
-	}
-	return false
 }
