@@ -134,7 +134,7 @@ func (c *Client) Deactivate(ctx context.Context) error {
 	// The body holds no key, but the server knows it, and the token, and may echo them.
 	secrets := []string{r.key}
 	if r.act != nil {
-		secrets = append(secrets, r.act.Token)
+		secrets = append(secrets, r.act.Token.Reveal())
 	}
 	_, err = c.http.Do(ctx, transport.Request{Method: http.MethodPost, Path: activationPath(r.id) + "/deactivate", Body: b,
 		Secrets: secrets})

@@ -1,24 +1,25 @@
 package licensing
 
 import (
-	"fmt"
-	"log/slog"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/secret"
 	"github.com/tollgate-dev/tollgate/token"
 )
 
 // Activation is what a verified activation token says, and whether the request that returned
 // it was applied by the server (Applied, Counted).
 //
-// Its String, GoString and LogValue methods leave out Token, so printing or logging an
-// Activation never shows the token (which holds the license key).
+// Token is a [secret.Value] and Claims a pointer to claims whose license key is one too, so
+// Activation needs no print methods: fmt (%+v shows the fields), log/slog and encoding/json
+// print it, by value or by pointer, even through an app's unexported field, and never show the
+// token or the key. Token.Reveal returns the raw JWT.
 type Activation struct {
 	ID, ProductID, LicenseID, Fingerprint                     string
 	IssuedAt, ExpiresAt, LeaseExpiresAt, GracePeriodExpiresAt time.Time // zero = not set
 	ServerSyncInterval, AllowedClockOffset                    time.Duration
 	Suspended                                                 bool
-	Token                                                     string // the raw JWT
+	Token                                                     secret.Value // the raw JWT; Reveal returns it
 
 	Type                 string        // license type: node-locked, hosted-floating, ...
 	OS                   string        // the operating system the activation was made on
@@ -57,7 +58,7 @@ func activationOf(c *token.Claims, raw string) *Activation {
 		ID: c.ActivationID, ProductID: c.ProductID, LicenseID: c.LicenseID, Fingerprint: c.Fingerprint,
 		IssuedAt: c.IssuedAt, ExpiresAt: c.ExpiresAt, LeaseExpiresAt: c.LeaseExpiresAt,
 		GracePeriodExpiresAt: c.GracePeriodExpiresAt, ServerSyncInterval: c.ServerSyncInterval,
-		AllowedClockOffset: c.AllowedClockOffset, Suspended: c.Suspended, Token: raw,
+		AllowedClockOffset: c.AllowedClockOffset, Suspended: c.Suspended, Token: secret.New(raw),
 		Type: c.Type, OS: c.OS, FingerprintStrategy: c.FingerprintStrategy, LeaseDuration: c.LeaseDuration,
 		LeasingStrategy: c.LeasingStrategy, FloatingClients: c.FloatingClients,
 		Name: c.Name, Email: c.Email, Company: c.Company,
@@ -76,29 +77,4 @@ func (a *Activation) Meter(name string) (m token.LicenseMeter, activationUses in
 	m, ok = a.Claims.Meter(name)
 	activationUses, _ = a.Claims.ActivationUses(name)
 	return m, activationUses, ok
-}
-
-// String describes the activation without its token.
-func (a Activation) String() string {
-	s := fmt.Sprintf("activation %s of license %s (%s)", a.ID, a.LicenseID, a.Type)
-	if a.Trial {
-		s = "trial activation " + a.ID
-	}
-	if !a.ExpiresAt.IsZero() {
-		s += ", expires " + a.ExpiresAt.UTC().Format(time.RFC3339)
-	}
-	if a.Suspended {
-		s += ", suspended"
-	}
-	return s
-}
-
-// GoString is String, so that %#v does not print the token either.
-func (a Activation) GoString() string { return a.String() }
-
-// LogValue makes slog print the activation's facts, never its token.
-func (a Activation) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("id", a.ID), slog.String("license", a.LicenseID), slog.String("type", a.Type),
-		slog.Time("expires", a.ExpiresAt), slog.Bool("suspended", a.Suspended))
 }

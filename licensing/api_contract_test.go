@@ -10,6 +10,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/licensing"
+	"github.com/tollgate-dev/tollgate/secret"
 	"github.com/tollgate-dev/tollgate/store"
 	"github.com/tollgate-dev/tollgate/transport"
 	"github.com/tollgate-dev/tollgate/webhook"
@@ -41,10 +42,11 @@ func TestAPIContract(t *testing.T) {
 		_ func(*licensing.Client, context.Context, licensing.Update) (*licensing.Activation, error)         = (*licensing.Client).Sync
 		_                                                                                                   = licensing.Activation{ID: "", ProductID: "", LicenseID: "", Fingerprint: "", IssuedAt: time.Time{}, ExpiresAt: time.Time{},
 			LeaseExpiresAt: time.Time{}, GracePeriodExpiresAt: time.Time{}, ServerSyncInterval: 0, AllowedClockOffset: 0,
-			Suspended: false, Token: ""}
-		_ = licensing.APIError{StatusCode: 0, Code: "", Message: ""}
-		_ = licensing.RateLimitError{RetryAfter: time.Duration(0)}
-		_ = licensing.ValidationError{Fields: []licensing.FieldError{{Field: "", Message: ""}}}
+			Suspended: false, Token: secret.New("")} // API.md lets Token be the SDK's secret type
+		_ func(secret.Value) string = secret.Value.Reveal
+		_                           = licensing.APIError{StatusCode: 0, Code: "", Message: ""}
+		_                           = licensing.RateLimitError{RetryAfter: time.Duration(0)}
+		_                           = licensing.ValidationError{Fields: []licensing.FieldError{{Field: "", Message: ""}}}
 
 		_ error                                                                  = webhook.ErrInvalidSignature
 		_ func([]byte, string, string) error                                     = webhook.Verify

@@ -63,7 +63,7 @@ func benchEnvOf(b *testing.B, rich bool) (*licensingtest.Server, *licensing.Clie
 	if err != nil {
 		b.Fatal(err)
 	}
-	return srv, c, key, id, act.Token
+	return srv, c, key, id, act.Token.Reveal()
 }
 
 func benchClient(b *testing.B, srv *licensingtest.Server, st store.Store, m fingerprint.Machine) *licensing.Client {

@@ -28,8 +28,8 @@ import (
 // might, and must hold neither the key (in any letter case) nor any token the server issued.
 //
 // It can fail, and did in scratch runs: without Deactivate's Request.Secrets, with reasonPhrase
-// left unredacted, without Activate's Secrets, or without Activation.MarshalJSON, dozens of its
-// subtests fail. Methods added to Client later are called too, through reflection: a new request
+// left unredacted, without Activate's Secrets, or with Activation.Token a plain string, dozens
+// of its subtests fail. Methods added to Client later are called too, through reflection: a new request
 // that forgets its Secrets fails here.
 
 // canaryKey is the license key; no text holds it by chance.

@@ -107,7 +107,7 @@ func TestUpdateThenValidateOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	if a.ID != e.id || a.ProductID != e.srv.ProductID || a.Fingerprint != e.m.Fingerprint || a.Name != "Ada" ||
-		a.ServerSyncInterval != time.Hour || a.GracePeriodExpiresAt.IsZero() || a.ExpiresAt.IsZero() || a.Token == "" {
+		a.ServerSyncInterval != time.Hour || a.GracePeriodExpiresAt.IsZero() || a.ExpiresAt.IsZero() || a.Token.IsZero() {
 		t.Fatalf("activation %+v", a)
 	}
 	if m, uses, ok := a.Meter("EXPORTS"); !ok || m.AllowedUses != 10 || m.TotalUses != 2 || uses != 2 {
@@ -186,14 +186,14 @@ func TestCacheKeptOrDroppedAfterErrors(t *testing.T) {
 			if err == nil || tc.want != nil && !errors.Is(err, tc.want) {
 				t.Fatalf("want %v, got %v", tc.want, err)
 			}
-			if strings.Contains(err.Error(), e.key) || strings.Contains(err.Error(), first.Token[:30]) {
+			if strings.Contains(err.Error(), e.key) || strings.Contains(err.Error(), first.Token.Reveal()[:30]) {
 				t.Fatalf("error leaks a secret: %v", err)
 			}
 			if got := !e.cached(t); got != tc.dropped {
 				t.Fatalf("dropped = %v, want %v", got, tc.dropped)
 			}
 			if !tc.dropped {
-				if v, err := e.client.Validate(ctx); err != nil || v.Token != first.Token {
+				if v, err := e.client.Validate(ctx); err != nil || !v.Token.Equal(first.Token.Reveal()) {
 					t.Fatalf("the earlier token must still validate: %v", err)
 				}
 			}
@@ -253,7 +253,7 @@ func TestLeaseExpiryDropsTokenKeepsKey(t *testing.T) {
 		}
 	}
 	stored, err := e.st.Load(ctx, "activation/"+e.srv.ProductID)
-	if err != nil || strings.Contains(stored, a.Token) || strings.Contains(stored, strings.Split(a.Token, ".")[2]) {
+	if err != nil || strings.Contains(stored, a.Token.Reveal()) || strings.Contains(stored, strings.Split(a.Token.Reveal(), ".")[2]) {
 		t.Fatalf("the token of an expired lease must be dropped: %v", err)
 	}
 }
@@ -383,7 +383,7 @@ func TestActivationNeverPrintsToken(t *testing.T) {
 	var logged strings.Builder
 	slog.New(slog.NewTextHandler(&logged, nil)).Info("x", "activation", a)
 	for _, s := range []string{fmt.Sprint(a), fmt.Sprintf("%v %+v %#v", *a, a, a), logged.String()} {
-		if strings.Contains(s, a.Token[:20]) || strings.Contains(s, e.key) {
+		if strings.Contains(s, a.Token.Reveal()[:20]) || strings.Contains(s, e.key) {
 			t.Fatalf("printed a secret: %s", s)
 		}
 	}

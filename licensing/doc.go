@@ -45,8 +45,9 @@
 // unavailable, needs a license, and so on. [ErrGracePeriodOver],
 // [ErrExpired] and [ErrSuspended] come with the genuine [*Activation]. No error, log line or
 // printed [Activation] holds a license key or a token: the transport removes them from the
-// server's text where it enters, and [Activation], [Update], [ActivationRequest] and [Client]
-// print without them through fmt, log/slog and encoding/json.
+// server's text where it enters; [Activation] keeps its token in a [secret.Value], which never
+// prints, and [Update], [ActivationRequest] and [Client] print without them through fmt,
+// log/slog and encoding/json.
 //
 // # Clock
 //

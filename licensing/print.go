@@ -9,24 +9,11 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/redact"
 )
 
-// The methods below make the types that hold a license key or a token impossible to print with
-// it, through fmt (every verb), log/slog or encoding/json. The secrets stay in their fields.
-
-// Format prints String for every verb (%q quotes it; %#v is GoString), so that no verb prints
-// the fields, the token among them, one by one.
-func (a Activation) Format(f fmt.State, verb rune) { redact.Format(f, verb, a.String(), a.GoString()) }
-
-// activationFields is Activation without its methods, for MarshalJSON.
-type activationFields Activation
-
-// MarshalJSON writes every field under its Go name except Token. Claims is written by
-// [token.Claims.MarshalJSON], without the license key.
-func (a Activation) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		activationFields
-		Token redact.Omitted `json:",omitempty"`
-	}{activationFields: activationFields(a)})
-}
+// The methods below make the types that hold a license key as a plain string impossible to
+// print with it, through fmt (every verb), log/slog or encoding/json. Update and
+// ActivationRequest are inputs whose Key stays a string, as an app's dialog gives it; a Client
+// holds the key that seals its records. Activation needs no such methods: its token is a
+// [secret.Value].
 
 // String describes the update without its license key or device challenge signature.
 func (u Update) String() string {

@@ -145,7 +145,7 @@ func (c *Client) lapse(ctx context.Context, claims *token.Claims, ifStored strin
 			return
 		}
 	}
-	if err := c.store.Save(ctx, c.storeName, encodeLapsed(sealKey, claims.ActivationID, claims.Key)); err != nil {
+	if err := c.store.Save(ctx, c.storeName, encodeLapsed(sealKey, claims.ActivationID, claims.Key.Reveal())); err != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not drop the token of a lapsed lease", slog.Any("error", err))
 		return
 	}

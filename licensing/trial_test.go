@@ -90,7 +90,7 @@ func TestActivateTrialSendsEveryField(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !a.Trial || a.ID == "" || a.ProductID != e.srv.ProductID || a.Fingerprint != m.Fingerprint ||
-		!a.ExpiresAt.Equal(e.start.Add(7*24*time.Hour)) || a.Token == "" {
+		!a.ExpiresAt.Equal(e.start.Add(7*24*time.Hour)) || a.Token.IsZero() {
 		t.Fatalf("trial activation %+v", a)
 	}
 	req := lastRequest(t, e.srv, http.MethodPost, "/v3/trial-activations")
@@ -197,7 +197,7 @@ func TestTrialStates(t *testing.T) {
 		t.Parallel()
 		e := trialSetup(t, licensingtest.TrialPolicy{Length: -time.Hour})
 		a, err := e.client.ActivateTrial(ctx, licensing.TrialRequest{})
-		if !errors.Is(err, licensing.ErrExpired) || a == nil || !a.Trial || a.Token == "" {
+		if !errors.Is(err, licensing.ErrExpired) || a == nil || !a.Trial || a.Token.IsZero() {
 			t.Fatalf("want ErrExpired with the genuine activation, got %+v %v", a, err)
 		}
 		if !e.trialCached(t) {

@@ -1,17 +1,19 @@
 package store
 
 import (
-	"encoding/json"
 	"fmt"
-	"log/slog"
 	"strconv"
 
 	"github.com/tollgate-dev/tollgate/internal/redact"
 )
 
-// The memory store holds records, tokens and license keys in them: printing it through fmt
-// (every verb), log/slog or encoding/json shows how many it holds, never what.
+// The memory store's values are secret.Values, which never print. It keeps String and Format
+// for another reason: they read the map under the lock. Printed field by field instead, fmt
+// would walk the map while another goroutine saves to it, a race that can crash the process.
+// (log/slog's text handler prints through Format; encoding/json and slog's JSON handler see no
+// exported field and write {}.)
 
+// String says how many values the store holds, never what.
 func (s *memoryStore) String() string {
 	s.mu.Lock()
 	n := len(s.m)
@@ -19,8 +21,5 @@ func (s *memoryStore) String() string {
 	return "token memory store (" + strconv.Itoa(n) + " values)"
 }
 
+// Format prints String for every verb (%q quotes it).
 func (s *memoryStore) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String(), s.String()) }
-
-func (s *memoryStore) LogValue() slog.Value { return slog.StringValue(s.String()) }
-
-func (s *memoryStore) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }

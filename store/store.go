@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/tollgate-dev/tollgate/internal/keyring"
+	"github.com/tollgate-dev/tollgate/secret"
 )
 
 // Store keeps named values, such as a cached activation token, between runs.
@@ -27,11 +28,14 @@ var ErrCorrupt = keyring.ErrCorrupt
 
 // NewMemory returns a Store that keeps values in memory, safe for concurrent use. It
 // forgets everything when the process ends: for tests, and for apps that must not persist.
-func NewMemory() Store { return &memoryStore{m: map[string]string{}} }
+func NewMemory() Store { return &memoryStore{m: map[string]secret.Value{}} }
 
+// memoryStore keeps its values (records holding tokens and license keys) as secret.Values, so
+// that where fmt prints it by reflection (an app's struct holding it in an unexported field)
+// no value shows.
 type memoryStore struct {
 	mu sync.Mutex
-	m  map[string]string
+	m  map[string]secret.Value
 }
 
 func (s *memoryStore) Load(ctx context.Context, name string) (string, error) {
@@ -44,7 +48,7 @@ func (s *memoryStore) Load(ctx context.Context, name string) (string, error) {
 	if !ok {
 		return "", ErrNotFound
 	}
-	return v, nil
+	return v.Reveal(), nil
 }
 
 func (s *memoryStore) Save(ctx context.Context, name, value string) error {
@@ -53,7 +57,7 @@ func (s *memoryStore) Save(ctx context.Context, name, value string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.m[name] = value
+	s.m[name] = secret.New(value)
 	return nil
 }
 

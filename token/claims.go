@@ -4,18 +4,25 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/secret"
 )
 
 // Claims is what an activation token says, as Go values. Times are zero when the claim is 0 or
 // absent ("not set"); durations are zero likewise.
+//
+// The license key is a [secret.Value], and so is the raw payload kept for [Claims.Extra] and
+// [Claims.Raw]: Claims prints, logs and marshals with fmt, log/slog and encoding/json's defaults
+// and never shows either, even where it is printed by reflection (an app's struct holding it in
+// an unexported field).
 type Claims struct {
-	ActivationID        string // aid
-	ProductID           string // pid
-	LicenseID           string // lid
-	Key                 string // key: the license key
-	Fingerprint         string // fp
-	FingerprintStrategy string // fms: exact, fuzzy, loose
-	OS                  string // os
+	ActivationID        string       // aid
+	ProductID           string       // pid
+	LicenseID           string       // lid
+	Key                 secret.Value // key: the license key
+	Fingerprint         string       // fp
+	FingerprintStrategy string       // fms: exact, fuzzy, loose
+	OS                  string       // os
 
 	IssuedAt             time.Time // iat
 	ExpiresAt            time.Time // eat: the license's expiry
@@ -43,7 +50,7 @@ type Claims struct {
 	LicenseMeterAttributes    []LicenseMeter    // lma
 	ActivationMeterAttributes []ActivationMeter // ama
 
-	payload string // the payload segment, decoded only when Extra or Raw is called
+	payload secret.Value // the payload segment (it holds the key), decoded only when Extra or Raw is called
 }
 
 // Metadata is a list of key/value pairs whose keys compare case-insensitively.
@@ -140,7 +147,7 @@ func (c *Claims) Raw(name string) (json.RawMessage, bool) {
 }
 
 func (c *Claims) all() map[string]json.RawMessage {
-	b, err := decodeSegment(c.payload)
+	b, err := decodeSegment(c.payload.Reveal())
 	if err != nil {
 		return nil
 	}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tollgate-dev/tollgate/secret"
 )
 
 // Claims and the JOSE header are read by encoding/json into the typed structs below. Each
@@ -346,7 +348,7 @@ func decodePayload[M, LM, AM any](p []byte, c *Claims, w *wirePayload[M, LM, AM]
 		return errClaimType
 	}
 	*c = Claims{
-		ActivationID: w.ActivationID.v, ProductID: w.ProductID.v, LicenseID: w.LicenseID.v, Key: w.Key.v,
+		ActivationID: w.ActivationID.v, ProductID: w.ProductID.v, LicenseID: w.LicenseID.v, Key: secret.New(w.Key.v),
 		Fingerprint: w.Fingerprint.v, FingerprintStrategy: w.FingerprintStrategy.v, OS: w.OS.v,
 		IssuedAt: w.IssuedAt.v, ExpiresAt: w.ExpiresAt.v, LeaseExpiresAt: w.LeaseExpiresAt.v,
 		GracePeriodExpiresAt: w.GracePeriodExpires.v, LeaseDuration: w.LeaseDuration.v,

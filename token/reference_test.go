@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/secret"
 )
 
 // referenceClaims reads a claims set the slow, obvious way, for FuzzDecodeClaims: the members
@@ -60,7 +62,7 @@ func referenceClaims(t *testing.T, p []byte) (Claims, bool) {
 }
 
 func referenceMember(t *testing.T, c *Claims, name string, raw json.RawMessage) bool {
-	str := map[string]*string{"aid": &c.ActivationID, "pid": &c.ProductID, "lid": &c.LicenseID, "key": &c.Key,
+	str := map[string]*string{"aid": &c.ActivationID, "pid": &c.ProductID, "lid": &c.LicenseID,
 		"fp": &c.Fingerprint, "fms": &c.FingerprintStrategy, "os": &c.OS, "ls": &c.LeasingStrategy,
 		"type": &c.Type, "name": &c.Name, "email": &c.Email, "company": &c.Company}
 	dates := map[string]*time.Time{"iat": &c.IssuedAt, "eat": &c.ExpiresAt, "leat": &c.LeaseExpiresAt,
@@ -72,6 +74,11 @@ func referenceMember(t *testing.T, c *Claims, name string, raw json.RawMessage) 
 	switch {
 	case str[name] != nil:
 		return raw[0] == '"' && json.Unmarshal(raw, str[name]) == nil
+	case name == "key":
+		var key string
+		ok := raw[0] == '"' && json.Unmarshal(raw, &key) == nil
+		c.Key = secret.New(key)
+		return ok
 	case name == "suspended":
 		var v any
 		_ = json.Unmarshal(raw, &v)

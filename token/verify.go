@@ -2,13 +2,13 @@ package token
 
 import (
 	"crypto/rsa"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/tollgate-dev/tollgate/internal/errs"
+	"github.com/tollgate-dev/tollgate/secret"
 )
 
 // MaxTokenSize bounds the tokens Verify reads; a token with metadata is a few KiB.
@@ -95,7 +95,7 @@ func (v *Verifier) verify(raw string, b Binding, trial bool) (*Claims, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: malformed payload", errs.ErrTokenInvalid)
 	}
-	c := &Claims{payload: payload}
+	c := &Claims{payload: secret.New(payload)}
 	err = decodeClaims(pb, c)
 	switch {
 	case errors.Is(err, errDuplicate):
@@ -108,7 +108,7 @@ func (v *Verifier) verify(raw string, b Binding, trial bool) (*Claims, error) {
 		return nil, fmt.Errorf("%w: no issue time (iat)", errs.ErrTokenInvalid)
 	case c.ProductID != v.productID:
 		return nil, fmt.Errorf("%w: issued for another product", errs.ErrTokenInvalid)
-	case !trial && (b.LicenseKey == "" || subtle.ConstantTimeCompare([]byte(c.Key), []byte(b.LicenseKey)) != 1):
+	case !trial && (b.LicenseKey == "" || !c.Key.Equal(b.LicenseKey)):
 		return nil, fmt.Errorf("%w: issued for another license key", errs.ErrTokenInvalid)
 	case trial && c.ExpiresAt.IsZero():
 		return nil, fmt.Errorf("%w: a trial token with no end (eat)", errs.ErrTokenInvalid)

@@ -100,7 +100,7 @@ func show(act *licensing.Activation, err error) {
 	}
 	switch licensing.StateOf(err) {
 	case licensing.StateLicensed:
-		fmt.Println("full features:", act) // "trial activation …, expires …" during a trial
+		fmt.Println("full features:", describe(act))
 	case licensing.StateExpired, licensing.StateSuspended, licensing.StateGracePeriodOver:
 		fmt.Println("read-only (the license is genuine, but):", err) // act says until when, and why
 	case licensing.StateLeaseExpired, licensing.StateRetryLater, licensing.StateOutcomeUnknown:
@@ -112,4 +112,20 @@ func show(act *licensing.Activation, err error) {
 	case licensing.StateNeedsLicense, licensing.StateRefused, licensing.StateInvalidRequest:
 		fmt.Println("not licensed on this machine:", err, "- enter a license key at the next start")
 	}
+}
+
+// describe is what the app shows of an activation. (Printing act itself shows its fields with
+// the token as [redacted]: useful in a log, not in a title bar.)
+func describe(act *licensing.Activation) string {
+	if act == nil {
+		return "licensed"
+	}
+	s := "activation " + act.ID + " of license " + act.LicenseID
+	if act.Trial {
+		s = "trial activation " + act.ID
+	}
+	if !act.ExpiresAt.IsZero() {
+		s += ", expires " + act.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	return s
 }

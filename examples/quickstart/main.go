@@ -125,7 +125,7 @@ func run() int {
 	act, err = client.Validate(ctx)
 	switch {
 	case err == nil:
-		fmt.Printf("   licensed: %s\n", act)
+		fmt.Printf("   licensed: activation %s of license %s\n", act.ID, act.LicenseID)
 	case act != nil:
 		fmt.Printf("   genuine, but %v\n", err)
 	default:

@@ -55,7 +55,7 @@ func run(dir string, rich bool) error {
 	if _, err := c.Validate(context.Background()); err != nil {
 		return err
 	}
-	for name, v := range map[string]string{"pub.pem": srv.PublicKey, "product": srv.ProductID, "token.jwt": a.Token} {
+	for name, v := range map[string]string{"pub.pem": srv.PublicKey, "product": srv.ProductID, "token.jwt": a.Token.Reveal()} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(v), 0o600); err != nil {
 			return err
 		}
