@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/fingerprint"
+	"github.com/tollgate-dev/tollgate/internal/errs"
 	"github.com/tollgate-dev/tollgate/internal/record"
 	"github.com/tollgate-dev/tollgate/token"
 	"github.com/tollgate-dev/tollgate/transport"
@@ -22,7 +24,7 @@ import (
 // AppVersion is a free-form label, sent as given ("3.1.0-beta (build 42)" is fine), and only its
 // length is checked (at most 256 characters, the page's limit for such strings: inferred, not
 // documented). What the server compares releases by is ReleaseVersion, which must be x.x,
-// x.x.x or x.x.x.x; releaseversion.Of turns a semantic version such as "v3.1.0-beta" into one.
+// x.x.x or x.x.x.x; [ReleaseVersionOf] turns a semantic version such as "v3.1.0-beta" into one.
 type ActivationRequest struct {
 	Key                string           // required: the license key
 	AppVersion         string           // "" = not sent; free-form, at most 256 characters
@@ -94,7 +96,7 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 // cachedFor returns the cached activation when it is for key, genuine on this machine and
 // passes every rule now. It changes nothing. err is the cache's error, when it could not be read.
 func (c *Client) cachedFor(ctx context.Context, key string) (*Activation, bool, error) {
-	got, err := c.loadCached(ctx)
+	got, err := c.load(ctx, c.cache.license)
 	if err != nil {
 		return nil, false, err
 	}
@@ -108,46 +110,58 @@ func (c *Client) cachedFor(ctx context.Context, key string) (*Activation, bool, 
 	return activationOf(got.claims, got.rec.Token), true, nil
 }
 
-// Deactivate frees this machine's seat: POST /v3/activations/{id}/deactivate for the cached
-// activation, with the body the API notes give (productId, accountId, fingerprint, userHash,
-// os). On success it drops the cached token and its time record.
-//
-// Applied: nil means the seat is free. With nothing cached it returns [ErrNotActivated] and
-// sends nothing; after a lapsed lease it deactivates the activation the lapsed record
-// remembers. Any other error means the server did not deactivate it (or, after a network
-// failure, may not have: deactivating is safe to repeat). A 404 means the activation is already
-// gone on the server: the cache is dropped and Deactivate returns nil, since the machine is then
-// deactivated as asked. 409 DEACTIVATION_LIMIT_REACHED matches [ErrDeactivationLimitReached]
-// and keeps the cache, as do network and server errors.
-func (c *Client) Deactivate(ctx context.Context) error {
-	m, err := c.Machine(ctx)
+// accept verifies the token of a 2xx answer to a request that sent the increments in sent,
+// and caches it when its state is one the vendor's client keeps (valid, grace over, expired,
+// suspended). A 2xx means the server applied the request, so every genuine token comes back as
+// an Applied Activation, whatever the error; an answer that cannot be verified after a metered
+// request wraps ErrOutcomeUnknown, since the app cannot tell whether the server counted it.
+func (c *Client) accept(ctx context.Context, body []byte, licenseKey, activationID string, sent []MeterAttribute, m *fingerprint.Machine, sealKey []byte) (*Activation, error) {
+	raw, err := transport.ActivationToken(body)
 	if err != nil {
-		return err
+		return nil, unconfirmed(sent, fromTransport(err))
 	}
-	// The token says which activation this is; it must be genuine and this machine's. After a
-	// lease lapsed, the id the lapsed record remembers is used.
-	r, err := c.remembered(ctx)
+	claims, err := c.verifier.Verify(raw, token.Binding{LicenseKey: licenseKey, Fingerprint: m.Fingerprint})
 	if err != nil {
-		return err
+		return nil, unconfirmed(sent, err)
 	}
-	b := deactivateBody(c.cfg.ProductID, &m)
-	// The body holds no key, but the server knows it, and the token, and may echo them.
-	secrets := []string{r.key}
-	if r.act != nil {
-		secrets = append(secrets, r.act.Token.Reveal())
+	if activationID != "" && claims.ActivationID != activationID {
+		return nil, unconfirmed(sent, fmt.Errorf("%w: issued for another activation", errs.ErrTokenInvalid))
 	}
-	_, err = c.http.Do(ctx, transport.Request{Method: http.MethodPost, Path: activationPath(r.id) + "/deactivate", Body: b,
-		Secrets: secrets})
-	var apiErr *APIError
-	switch {
-	case err == nil, errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound:
-		if derr := c.ClearCache(ctx); derr != nil {
-			return derr
+	a := activationOf(claims, raw)
+	a.Applied, a.Counted = true, counted(sent)
+	now := c.now()
+	state, stop := c.judge(ctx, claims, now, "")
+	if stop != nil {
+		return a, stop
+	}
+	c.vouch(claims, now)
+	rec := record.Record{Token: raw, Key: licenseKey, LastSeen: now}
+	if err := c.cache.save(ctx, c.cache.license, rec, claims, sealKey); err != nil {
+		if state != nil {
+			return a, fmt.Errorf("%w; %w (%w): %w", state, errs.ErrNotCached, errs.ErrCacheUnavailable, err)
 		}
-		return nil
+		return a, fmt.Errorf("%w (%w): %w", errs.ErrNotCached, errs.ErrCacheUnavailable, err)
 	}
-	if apiErr, ok := dropsToken(err); ok {
-		c.drop(ctx, "the server answered "+apiErr.Error())
+	return a, state
+}
+
+// unconfirmed marks err, the failure to read a 2xx answer, as ErrOutcomeUnknown when the
+// request carried increments: a genuine server applied it, but the answer cannot prove it came
+// from one.
+func unconfirmed(sent []MeterAttribute, err error) error {
+	if !hasIncrements(sent) {
+		return err
 	}
-	return err
+	return fmt.Errorf("%w: a 2xx answer came back but cannot be used: %w", errs.ErrOutcomeUnknown, err)
+}
+
+// counted returns the increments of sent that are not zero, or nil.
+func counted(sent []MeterAttribute) []MeterAttribute {
+	var out []MeterAttribute
+	for _, m := range sent {
+		if m.UsesIncrement != 0 {
+			out = append(out, m)
+		}
+	}
+	return out
 }

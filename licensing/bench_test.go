@@ -125,8 +125,8 @@ func validateFirstOps(b *testing.B, rich bool) pairOps {
 	seal := record.SealKey(srv.ProductID, m.Fingerprint)
 	now := time.Now()
 	st := &alternatingStore{records: [2]string{
-		record.Encode(record.Record{Token: tok, Key: key, LastSeen: now}, seal),
-		record.Encode(record.Record{Token: tok, Key: key, LastSeen: now.Add(-time.Second)}, seal),
+		record.Encode(record.Record{Token: tok, Key: key, LastSeen: now}, seal, now.UnixNano()),
+		record.Encode(record.Record{Token: tok, Key: key, LastSeen: now.Add(-time.Second)}, seal, now.UnixNano()+1),
 	}}
 	c := benchClient(b, srv, st, m)
 	pub, _ := token.ParsePublicKey(srv.PublicKey)

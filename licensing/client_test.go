@@ -291,11 +291,12 @@ func TestAntiRollback(t *testing.T) {
 	}
 	// Editing the record's time to help is detected.
 	stored, _ := e.st.Load(ctx, "activation/"+e.srv.ProductID)
-	rec, err := record.Decode(stored, record.SealKey(e.srv.ProductID, e.m.Fingerprint))
+	got, err := record.Decode(stored, record.SealKey(e.srv.ProductID, e.m.Fingerprint))
 	if err != nil {
 		t.Fatal(err)
 	}
-	forged := strings.Replace(stored, fmt.Sprintf(":%d:", rec.LastSeen.Unix()), fmt.Sprintf(":%d:", start.Unix()), 1)
+	rec := got.Record
+	forged := strings.Replace(stored, fmt.Sprintf(`"seen":%d`, rec.LastSeen.Unix()), fmt.Sprintf(`"seen":%d`, start.Unix()), 1)
 	if forged == stored {
 		t.Fatal("test could not edit the record")
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -33,6 +34,12 @@ type Config struct {
 	Logger     *slog.Logger          // nil = silent
 	Now        func() time.Time      // nil = time.Now
 	Machine    *fingerprint.Machine  // nil = collect this machine's signals; set = a custom identity
+
+	// AppName names the default store (Store nil): its OS keychain service, and its folder
+	// under os.UserConfigDir(). Default AppID, so ProductID when both are "". It must be a
+	// plain folder name: no "/", "\" or ":", no control character, not "." or "..", at most
+	// 255 bytes; New refuses any other.
+	AppName string
 
 	// ClockWitnesses are the files whose newest modification time Validate takes as a time this
 	// machine has already reached (see witness.Witness): a clock more than
@@ -69,10 +76,30 @@ func (cfg *Config) parse() (parsedConfig, error) {
 		problems = append(problems, err)
 	}
 	p.baseURL = u
+	if cfg.AppID == "" {
+		cfg.AppID = cfg.ProductID
+	}
+	if cfg.AppName == "" && cfg.Store == nil {
+		cfg.AppName = cfg.AppID
+	}
+	if err := checkAppName(cfg.AppName); err != nil {
+		problems = append(problems, err)
+	}
 	if len(problems) > 0 {
 		return p, fmt.Errorf("licensing: invalid config: %w", errors.Join(problems...))
 	}
 	return p, nil
+}
+
+// checkAppName refuses a name that is not one plain folder name on every OS. "" passes: it
+// is set only when a Store is given.
+func checkAppName(name string) error {
+	bad := name == "." || name == ".." || len(name) > 255 || !utf8.ValidString(name) ||
+		strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '/' || r == '\\' || r == ':' })
+	if bad {
+		return fmt.Errorf(`AppName %q (default AppID) must be a folder name: no / \ : or control characters, not . or .., at most 255 bytes`, name)
+	}
+	return nil
 }
 
 func (cfg *Config) baseURL() string {

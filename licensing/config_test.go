@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -59,6 +60,16 @@ func TestNewChecksConfig(t *testing.T) {
 		{"no product", Config{PublicKey: pub}, false},
 		{"no key", Config{ProductID: "p"}, false},
 		{"garbage key", Config{ProductID: "p", PublicKey: "not a key"}, false},
+		{"app name", Config{ProductID: "p", PublicKey: pub, AppName: "Acme Editor"}, true},
+		{"app name with a slash", Config{ProductID: "p", PublicKey: pub, AppName: "acme/editor"}, false},
+		{"app name with a backslash", Config{ProductID: "p", PublicKey: pub, AppName: `acme\editor`}, false},
+		{"app name with a colon", Config{ProductID: "p", PublicKey: pub, AppName: "c:acme"}, false},
+		{"app name ..", Config{ProductID: "p", PublicKey: pub, AppName: ".."}, false},
+		{"app name .", Config{ProductID: "p", PublicKey: pub, AppName: "."}, false},
+		{"app name with a newline", Config{ProductID: "p", PublicKey: pub, AppName: "a\nb"}, false},
+		{"app name too long", Config{ProductID: "p", PublicKey: pub, AppName: strings.Repeat("a", 256)}, false},
+		{"app id as the default name", Config{ProductID: "p", PublicKey: pub, AppID: "../x"}, false},
+		{"app id with a store of the app's", Config{ProductID: "p", PublicKey: pub, AppID: "../x", Store: store.NewMemory()}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(tc.cfg)
@@ -108,5 +119,30 @@ func TestUpdateActivationReportsEveryProblemBeforeSending(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "id,os,releaseVersion,key" {
 		t.Fatalf("fields %v", got)
+	}
+}
+
+// The default store is named after the app: its folder under os.UserConfigDir() (and its
+// keychain service) is AppName, else AppID, else ProductID. The test binary has no keychain
+// (testhome), so the folder is what CacheLocation names.
+func TestDefaultStoreNamedAfterApp(t *testing.T) {
+	t.Parallel()
+	pub := testPublicPEM(t)
+	for _, tc := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{ProductID: "prod-1", PublicKey: pub}, "prod-1"},
+		{Config{ProductID: "prod-1", PublicKey: pub, AppID: "com.acme.editor"}, "com.acme.editor"},
+		{Config{ProductID: "prod-1", PublicKey: pub, AppID: "com.acme.editor", AppName: "Acme Editor"}, "Acme Editor"},
+	} {
+		c, err := New(tc.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.CacheLocation(context.Background()); !strings.Contains(got, string(os.PathSeparator)+tc.want+" ") &&
+			!strings.HasSuffix(got, string(os.PathSeparator)+tc.want) {
+			t.Errorf("%+v: CacheLocation = %q, want the folder %q", tc.want, got, tc.want)
+		}
 	}
 }

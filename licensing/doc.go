@@ -49,6 +49,16 @@
 // prints, and [Update], [ActivationRequest] and [Client] print without them through fmt,
 // log/slog and encoding/json.
 //
+// # The cache
+//
+// One type, cache (cache.go), is the only code that reads or writes [Config.Store]: the
+// license activation's record and the trial's, each one versioned JSON envelope
+// (internal/record) holding the token, its license key and the time of the last check, sealed
+// with an HMAC keyed by the product and the fingerprint, or, after a floating lease lapsed,
+// the activation id and key alone. The default store is named after the app
+// ([Config.AppName]): the keychain service, and the folder under os.UserConfigDir(). There is
+// no migration from earlier formats: a value in another format reads as nothing cached.
+//
 // # Clock
 //
 // [Client.Validate] refuses a clock turned back ([ErrClockRolledBack]): behind the last

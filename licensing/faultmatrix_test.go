@@ -268,7 +268,7 @@ func TestFaultMatrix(t *testing.T) {
 				got = cacheDropped
 			case lerr != nil:
 				t.Fatal(lerr)
-			case strings.HasSuffix(stored, ":"+first.Token.Reveal()):
+			case strings.Contains(stored, `"token":"`+first.Token.Reveal()+`"`):
 				got = cacheKept
 			default:
 				got = cacheNew

@@ -107,7 +107,7 @@ func (c *Client) CheckReleaseUpdate(ctx context.Context, q ReleaseQuery) (*Relea
 	v.Set("channel", channel)
 	v.Set("version", q.Version)
 	var secrets []string
-	if got, err := c.loadCached(ctx); err == nil {
+	if got, err := c.load(ctx, c.cache.license); err == nil {
 		v.Set("key", got.rec.Key)
 		// The transport removes the key, as is and query-escaped, from whatever the server
 		// sends back; the URL in a network error loses its query.

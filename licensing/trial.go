@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -150,7 +149,7 @@ func (c *Client) SyncTrial(ctx context.Context, r TrialRequest) (*Activation, er
 	if fields := validateTrial(nil, c.cfg.ProductID, &m, &r); len(fields) > 0 {
 		return nil, &ValidationError{Fields: fields}
 	}
-	got, err := c.load(ctx, c.trialSlot())
+	got, err := c.load(ctx, c.cache.trial)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +159,7 @@ func (c *Client) SyncTrial(ctx context.Context, r TrialRequest) (*Activation, er
 		Secrets: c.heldSecrets(ctx)})
 	if err != nil {
 		if apiErr, ok := dropsToken(err); ok {
-			c.dropTrial(ctx, "the server answered "+apiErr.Error())
+			c.cache.drop(ctx, c.cache.trial, "the server answered "+apiErr.Error())
 		}
 		return nil, err
 	}
@@ -191,30 +190,13 @@ func (c *Client) acceptTrial(ctx context.Context, body []byte, activationID stri
 	}
 	c.vouch(claims, at)
 	rec := record.Record{Token: raw, Key: trialRecordKey, LastSeen: at}
-	if err := c.saveTrial(ctx, record.Encode(rec, sealKey)); err != nil {
+	if err := c.cache.save(ctx, c.cache.trial, rec, claims, sealKey); err != nil {
 		if state != nil {
 			return a, fmt.Errorf("%w; %w (%w): %w", state, errs.ErrNotCached, errs.ErrCacheUnavailable, err)
 		}
 		return a, fmt.Errorf("%w (%w): %w", errs.ErrNotCached, errs.ErrCacheUnavailable, err)
 	}
 	return a, state
-}
-
-// saveTrial writes value as the cached trial record.
-func (c *Client) saveTrial(ctx context.Context, value string) error {
-	c.saveMu.Lock()
-	defer c.saveMu.Unlock()
-	return c.store.Save(ctx, c.trialSlot().name, value)
-}
-
-// dropTrial deletes the cached trial; a failure is logged, since the caller's error says more.
-func (c *Client) dropTrial(ctx context.Context, why string) {
-	if err := c.ClearTrialCache(ctx); err != nil {
-		c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not drop the cached trial token",
-			slog.String("why", why), slog.Any("error", err))
-		return
-	}
-	c.logger.LogAttrs(ctx, slog.LevelInfo, "licensing: dropped the cached trial token", slog.String("why", why))
 }
 
 // ValidateTrial checks the cached trial offline, against this client's machine: no network.
@@ -231,7 +213,7 @@ func (c *Client) dropTrial(ctx context.Context, why string) {
 // however little, never brings an ended trial back, and a trial that has not ended yet is never
 // judged earlier than a check already made.
 func (c *Client) ValidateTrial(ctx context.Context) (*Activation, error) {
-	got, now, err := c.loadChecked(ctx, c.trialSlot())
+	got, now, err := c.loadChecked(ctx, c.cache.trial)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +226,7 @@ func (c *Client) ValidateTrial(ctx context.Context) (*Activation, error) {
 	// afterwards can hide it.
 	endSeen := !got.claims.ExpiresAt.IsZero() && got.claims.ExpiresAt.Before(got.rec.LastSeen)
 	if at.Sub(got.rec.LastSeen) >= persistEvery || (errors.Is(state, errs.ErrExpired) && !endSeen && at.After(got.rec.LastSeen)) {
-		c.moveForward(ctx, got, at)
+		c.cache.moveForward(ctx, got, at)
 	}
 	a := activationOf(got.claims, got.rec.Token)
 	a.Trial = true
@@ -285,9 +267,7 @@ func noLicense(err error) bool {
 // ClearTrialCache forgets the cached trial on this machine. The trial stays on the server: a
 // new ActivateTrial gets it back, with its original end.
 func (c *Client) ClearTrialCache(ctx context.Context) error {
-	c.saveMu.Lock()
-	defer c.saveMu.Unlock()
-	if err := c.store.Delete(ctx, c.trialSlot().name); err != nil {
+	if err := c.cache.clear(ctx, c.cache.trial); err != nil {
 		return fmt.Errorf("licensing: clear the trial cache: %w", err)
 	}
 	return nil
@@ -296,7 +276,7 @@ func (c *Client) ClearTrialCache(ctx context.Context) error {
 // cachedTrial returns the cached trial when it is genuine on this machine and passes every
 // rule now. It changes nothing.
 func (c *Client) cachedTrial(ctx context.Context) (*Activation, bool) {
-	got, err := c.load(ctx, c.trialSlot())
+	got, err := c.load(ctx, c.cache.trial)
 	if err != nil || got.tampered != nil {
 		return nil, false
 	}
@@ -317,7 +297,7 @@ func (c *Client) judgeTrial(ctx context.Context, claims *token.Claims, at time.T
 	state = token.CheckTime(claims, at)
 	switch {
 	case errors.Is(state, errs.ErrLeaseExpired):
-		c.dropTrial(ctx, "lease expired")
+		c.cache.drop(ctx, c.cache.trial, "lease expired")
 		return nil, state
 	case errors.Is(state, errs.ErrClockOutOfSync):
 		return nil, state
@@ -330,15 +310,11 @@ func (c *Client) judgeTrial(ctx context.Context, claims *token.Claims, at time.T
 // by no more than record.RollbackTolerance. A record further ahead says that the clock was ahead
 // then, not that it is behind now: the new token's iat has just passed the clock-offset rule.
 func (c *Client) trialLastSeen(ctx context.Context, sealKey []byte, now time.Time) time.Time {
-	stored, err := c.store.Load(ctx, c.trialSlot().name)
-	if err != nil {
+	seen, ok := c.cache.lastSeen(ctx, c.cache.trial, sealKey)
+	if !ok || !seen.After(now) || seen.Sub(now) > record.RollbackTolerance {
 		return now
 	}
-	rec, err := record.Decode(stored, sealKey)
-	if err != nil || !rec.LastSeen.After(now) || rec.LastSeen.Sub(now) > record.RollbackTolerance {
-		return now
-	}
-	return rec.LastSeen
+	return seen
 }
 
 func later(a, b time.Time) time.Time {
@@ -346,40 +322,4 @@ func later(a, b time.Time) time.Time {
 		return b
 	}
 	return a
-}
-
-// watchTarget returns the sync that Watch repeats and the activation it starts from. A license
-// wins: with a license activation cached (or a lapsed lease's id and key), Sync is repeated;
-// with none (noLicense), the cached trial is synced, until a license appears in the cache;
-// from that sync on, the license is.
-func (c *Client) watchTarget(ctx context.Context, u Update) (func() (*Activation, error), *Activation, error) {
-	licenseSync := func() (*Activation, error) { return c.Sync(ctx, u) }
-	r, err := c.remembered(ctx)
-	if err == nil {
-		return licenseSync, r.act, nil
-	}
-	if !noLicense(err) {
-		return nil, nil, err
-	}
-	tgot, terr := c.load(ctx, c.trialSlot())
-	if terr != nil {
-		return nil, nil, err
-	}
-	// The trial endpoint takes no key, user, lease, meters or device: only these are sent.
-	tr := TrialRequest{AccountID: u.AccountID, ReleaseVersion: u.ReleaseVersion, ReleaseChannel: u.ReleaseChannel,
-		ReleasePlatform: u.ReleasePlatform, ReleasePublishedAt: u.ReleasePublishedAt, Metadata: u.Metadata}
-	licensed := false
-	sync := func() (*Activation, error) {
-		if !licensed {
-			_, err := c.remembered(ctx)
-			licensed = err == nil
-		}
-		if licensed {
-			return licenseSync()
-		}
-		return c.SyncTrial(ctx, tr)
-	}
-	last := activationOf(tgot.claims, tgot.rec.Token)
-	last.Trial = true
-	return sync, last, nil
 }

@@ -449,11 +449,12 @@ func TestValidateTrialRollbackBeforeTheEnd(t *testing.T) {
 	}
 	// Editing the record's time is detected, as for an activation.
 	stored, _ := e.st.Load(ctx, trialName(e.env))
-	rec, err := record.Decode(stored, record.SealKey(e.srv.ProductID, e.m.Fingerprint))
+	got, err := record.Decode(stored, record.SealKey(e.srv.ProductID, e.m.Fingerprint))
 	if err != nil {
 		t.Fatal(err)
 	}
-	forged := strings.Replace(stored, fmt.Sprintf(":%d:", rec.LastSeen.Unix()), fmt.Sprintf(":%d:", e.start.Unix()), 1)
+	rec := got.Record
+	forged := strings.Replace(stored, fmt.Sprintf(`"seen":%d`, rec.LastSeen.Unix()), fmt.Sprintf(`"seen":%d`, e.start.Unix()), 1)
 	e.st.Save(ctx, trialName(e.env), forged)
 	if _, err := e.client.ValidateTrial(ctx); !errors.Is(err, licensing.ErrClockRolledBack) || !errors.Is(err, record.ErrTampered) {
 		t.Fatalf("edited record: %v", err)

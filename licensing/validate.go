@@ -1,185 +1,85 @@
 package licensing
 
 import (
-	"strconv"
-	"strings"
+	"context"
+	"errors"
+	"fmt"
 	"time"
-	"unicode/utf8"
 
-	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/internal/errs"
+	"github.com/tollgate-dev/tollgate/internal/record"
+	"github.com/tollgate-dev/tollgate/token"
 )
 
-// ValidationError lists every problem found in a request before anything was sent.
-// It matches [ErrInvalidRequest] through errors.Is.
-type ValidationError struct{ Fields []FieldError }
-
-// FieldError is one problem with one field. Field is the JSON path of the field in the request
-// body ("releaseVersion", "metadata[2].value"); "id" names the activation id in the path.
-// Message never repeats the field's value, which may be secret.
-type FieldError struct{ Field, Message string }
-
-// Error lists every field and its problem.
-func (e *ValidationError) Error() string {
-	var sb strings.Builder
-	sb.WriteString("licensing: invalid request: ")
-	for i, f := range e.Fields {
-		if i > 0 {
-			sb.WriteString("; ")
-		}
-		sb.WriteString(f.Field)
-		sb.WriteString(": ")
-		sb.WriteString(f.Message)
+// Validate checks the cached token offline, against this client's machine: no network.
+//
+// The checks, in order: the cached record reads back intact (else [ErrNotActivated]); the
+// token's algorithm and signature, product and license key ([ErrTokenInvalid]) and fingerprint
+// ([ErrFingerprintMismatch]); the record's seal and the clock against the last recorded check
+// and against the newest time of the OS's own files ([ErrClockRolledBack], see
+// [Config.ClockWitnesses]); then the server's time rules of [token.CheckTime]. [ErrLeaseExpired]
+// drops the token but keeps the activation id and license key, so that [Client.Sync] or
+// [Client.Watch] renews the lease when online; Validate returns ErrLeaseExpired until then.
+//
+// Applied: Validate sends nothing, so nothing is applied; the returned *Activation has Applied
+// false. [ErrGracePeriodOver], [ErrExpired] and [ErrSuspended] come with the genuine
+// *Activation. When the check passes and the clock has moved forward, the recorded time does too.
+//
+// A client remembers the record it verified (or wrote) last: when the stored record is
+// byte-for-byte that one, its claims are reused without a second RSA verification or decoding,
+// and the fingerprint binding, the anti-rollback check and the time rules still run. Any other
+// record, including a tampered one, is verified afresh. The first Validate in a process costs one
+// verification; the next ones cost a store read and the rules.
+func (c *Client) Validate(ctx context.Context) (*Activation, error) {
+	got, now, err := c.loadChecked(ctx, c.cache.license)
+	if err != nil {
+		return nil, err
 	}
-	return sb.String()
+	state, stop := c.judge(ctx, got.claims, now, got.stored)
+	if stop != nil {
+		return nil, stop
+	}
+	if now.Sub(got.rec.LastSeen) >= persistEvery {
+		c.cache.moveForward(ctx, got, now)
+	}
+	return activationOf(got.claims, got.rec.Token), state
 }
 
-// Is makes a *ValidationError match [ErrInvalidRequest].
-func (e *ValidationError) Is(target error) bool { return target == errs.ErrInvalidRequest }
-
-// Error returns "field: message".
-func (f FieldError) Error() string { return f.Field + ": " + f.Message }
-
-// Limits from the reference page, in Unicode code points.
-const (
-	maxShort       = 256
-	maxLong        = 1024
-	maxMetaValue   = 4096
-	minFingerprint = 64
-)
-
-// osNames is the page's enum for "os", in the page's order.
-var osNames = [...]string{fingerprint.OSWindows, fingerprint.OSLinux, fingerprint.OSMacOS, fingerprint.OSAndroid, fingerprint.OSIOS}
-
-// checker collects field errors; the zero value is ready.
-type checker struct{ fields []FieldError }
-
-func (c *checker) add(field, msg string) { c.fields = append(c.fields, FieldError{field, msg}) }
-
-// length checks that s is valid UTF-8 of min to max code points.
-func (c *checker) length(field, s string, min, max int) {
-	if !utf8.ValidString(s) {
-		c.add(field, "must be valid UTF-8")
-		return
-	}
-	// A string has at most one code point per byte, and a non-empty one has at least one, so
-	// when the byte length is within max and the minimum is 0 or 1, no count is needed.
-	if len(s) <= max && len(s) >= min && min <= 1 {
-		return
-	}
-	n := utf8.RuneCountInString(s)
+// judge applies the server's time rules. state is nil or one of the states in which the
+// token still stands (grace over, expired, suspended); stop is a lease that ended (the token
+// is dropped, its id and key kept: see lapse, which gets ifStored) or a clock out of sync.
+func (c *Client) judge(ctx context.Context, claims *token.Claims, now time.Time, ifStored string) (state, stop error) {
+	state = token.CheckTime(claims, now)
 	switch {
-	case n == 0 && min > 0:
-		c.add(field, "is required")
-	case n < min:
-		c.add(field, "must be at least "+strconv.Itoa(min)+" characters, has "+strconv.Itoa(n))
-	case n > max:
-		c.add(field, "must be at most "+strconv.Itoa(max)+" characters, has "+strconv.Itoa(n))
-	}
-}
-
-// validateUpdate appends to dst every way in which the request breaks the reference page.
-func validateUpdate(dst []FieldError, productID string, m *fingerprint.Machine, u *Update) []FieldError {
-	c := checker{fields: dst}
-	c.machine(productID, m)
-	c.length("accountId", u.AccountID, 0, maxShort)
-	c.release(u.ReleaseVersion, u.ReleaseChannel, u.ReleasePlatform, u.ReleasePublishedAt)
-	c.length("key", u.Key, 1, maxShort)
-	c.length("userId", u.UserID, 0, maxShort)
-	if u.LeaseDuration != nil && *u.LeaseDuration < -1 {
-		c.add("leaseDuration", "must be -1 or more")
-	}
-	c.items(u.Metadata, u.MeterAttributes)
-	if u.DeviceID != "" && !isUUID(u.DeviceID) {
-		c.add("deviceId", "must be a UUID (8-4-4-4-12 hexadecimal digits)")
-	}
-	c.length("deviceChallenge", u.DeviceChallenge, 0, maxShort)
-	c.length("deviceChallengeSignature", u.DeviceChallengeSignature, 0, maxLong)
-	return c.fields
-}
-
-// release checks the release fields, which the update, the activation and the trial share.
-func (c *checker) release(version, channel, platform string, publishedAt time.Time) {
-	c.length("releaseVersion", version, 0, maxShort)
-	if version != "" && !IsReleaseVersion(version) {
-		c.add("releaseVersion", "must be x.x, x.x.x or x.x.x.x, each x a run of ASCII digits")
-	}
-	c.length("releaseChannel", channel, 0, maxShort)
-	c.length("releasePlatform", platform, 0, maxShort)
-	if !publishedAt.IsZero() {
-		if y := publishedAt.UTC().Year(); y < 1 || y > 9999 {
-			c.add("releasePublishedAt", "must be a date between the years 1 and 9999")
+	case errors.Is(state, errs.ErrLeaseExpired):
+		if _, sealKey, err := c.fingerprint(ctx); err == nil {
+			c.cache.lapse(ctx, record.Lapsed{ID: claims.ActivationID, Key: claims.Key.Reveal()}, sealKey, ifStored)
 		}
+		return nil, state
+	case errors.Is(state, errs.ErrClockOutOfSync):
+		return nil, state
 	}
+	return state, nil
 }
 
-// machine checks the machine's signals and the product id, in the page's order.
-func (c *checker) machine(productID string, m *fingerprint.Machine) {
-	if !validOS(m.OS) {
-		c.add("os", "must be one of windows, linux, macos, android, ios")
+// loadChecked loads the record of s and runs the checks that come before the time rules, for an
+// activation and a trial alike: a record whose seal does not hold, a clock set back past the
+// recorded time, and a clock earlier than the OS's own files. It returns the record and the
+// time it was judged at.
+func (c *Client) loadChecked(ctx context.Context, s slot) (*cached, time.Time, error) {
+	got, err := c.load(ctx, s)
+	if err != nil {
+		return nil, time.Time{}, err
 	}
-	c.length("osVersion", m.OSVersion, 0, maxShort)
-	c.length("fingerprint", m.Fingerprint, minFingerprint, maxLong)
-	c.length("vmName", m.VMName, 0, maxShort)
-	c.length("hostname", m.Hostname, 1, maxLong)
-	c.length("userHash", m.UserHash, 1, maxShort)
-	c.length("productId", productID, 1, maxShort)
-}
-
-// items checks metadata and meter attributes.
-func (c *checker) items(md []Metadata, ma []MeterAttribute) {
-	for i, it := range md {
-		p := "metadata[" + strconv.Itoa(i) + "]"
-		c.length(p+".key", it.Key, 1, maxShort)
-		c.length(p+".value", it.Value, 0, maxMetaValue)
+	if got.tampered != nil {
+		return nil, time.Time{}, fmt.Errorf("%w: %w", errs.ErrClockRolledBack, got.tampered)
 	}
-	for i, it := range ma {
-		c.length("meterAttributes["+strconv.Itoa(i)+"].name", it.Name, 1, maxShort)
+	now := c.now()
+	if err := record.CheckRollback(now, got.rec.LastSeen); err != nil {
+		return nil, time.Time{}, err
 	}
-}
-
-// validateActivationID checks the {id} path parameter. It is path-escaped when sent, but "."
-// and ".." would still change the path, so they are refused with the empty id.
-func validateActivationID(dst []FieldError, id string) []FieldError {
-	c := checker{fields: dst}
-	switch id {
-	case "":
-		c.add("id", "is required")
-	case ".", "..":
-		c.add("id", "must not be a dot segment")
-	default:
-		c.length("id", id, 1, maxShort)
+	if err := c.checkWitness(now); err != nil {
+		return nil, time.Time{}, err
 	}
-	return c.fields
-}
-
-func validOS(s string) bool {
-	for _, n := range osNames {
-		if s == n {
-			return true
-		}
-	}
-	return false
-}
-
-// isUUID reports whether s has the textual form of a UUID: 8-4-4-4-12 hexadecimal digits, in
-// either case. The version and variant bits are not checked; the page asks only for the format.
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
+	return got, now, nil
 }

@@ -137,3 +137,39 @@ func keepsWatching(err error) bool {
 	// What is left failed on the way: the network, a timeout, a bad or missing answer, the cache.
 	return true
 }
+
+// watchTarget returns the sync that Watch repeats and the activation it starts from. A license
+// wins: with a license activation cached (or a lapsed lease's id and key), Sync is repeated;
+// with none (noLicense), the cached trial is synced, until a license appears in the cache;
+// from that sync on, the license is.
+func (c *Client) watchTarget(ctx context.Context, u Update) (func() (*Activation, error), *Activation, error) {
+	licenseSync := func() (*Activation, error) { return c.Sync(ctx, u) }
+	r, err := c.remembered(ctx)
+	if err == nil {
+		return licenseSync, r.act, nil
+	}
+	if !noLicense(err) {
+		return nil, nil, err
+	}
+	tgot, terr := c.load(ctx, c.cache.trial)
+	if terr != nil {
+		return nil, nil, err
+	}
+	// The trial endpoint takes no key, user, lease, meters or device: only these are sent.
+	tr := TrialRequest{AccountID: u.AccountID, ReleaseVersion: u.ReleaseVersion, ReleaseChannel: u.ReleaseChannel,
+		ReleasePlatform: u.ReleasePlatform, ReleasePublishedAt: u.ReleasePublishedAt, Metadata: u.Metadata}
+	licensed := false
+	sync := func() (*Activation, error) {
+		if !licensed {
+			_, err := c.remembered(ctx)
+			licensed = err == nil
+		}
+		if licensed {
+			return licenseSync()
+		}
+		return c.SyncTrial(ctx, tr)
+	}
+	last := activationOf(tgot.claims, tgot.rec.Token)
+	last.Trial = true
+	return sync, last, nil
+}

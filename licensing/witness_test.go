@@ -55,12 +55,13 @@ func forgeRecord(t *testing.T, e *env, lastSeen time.Time) {
 		t.Fatal(err)
 	}
 	key := record.SealKey(e.srv.ProductID, e.m.Fingerprint)
-	rec, err := record.Decode(stored, key)
+	got, err := record.Decode(stored, key)
 	if err != nil {
 		t.Fatal(err)
 	}
+	rec := *got.Record
 	rec.LastSeen = lastSeen
-	if err := e.st.Save(ctx, name, record.Encode(rec, key)); err != nil {
+	if err := e.st.Save(ctx, name, record.Encode(rec, key, got.Stamp+1)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -225,12 +226,13 @@ func TestForgedSealClockBackPastWitnessesTrial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := record.Decode(stored, key)
+	got, err := record.Decode(stored, key)
 	if err != nil {
 		t.Fatal(err)
 	}
+	rec := *got.Record
 	rec.LastSeen = started.Add(24 * time.Hour)
-	if err := e.st.Save(ctx, name, record.Encode(rec, key)); err != nil {
+	if err := e.st.Save(ctx, name, record.Encode(rec, key, got.Stamp+1)); err != nil {
 		t.Fatal(err)
 	}
 	e.now.Set(started.Add(24 * time.Hour))

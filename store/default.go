@@ -5,22 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/keyring"
+	"github.com/tollgate-dev/tollgate/internal/record"
 )
 
 // NewDefault returns the store licensing uses when none is configured: one cache per
-// machine and user over two backends, the OS keychain under service ([NewKeychain]) and
-// the private file store of [NewFile] in os.UserConfigDir()/tollgate. The rules are in
-// the package documentation ("One cache, two backends"). Nothing is started or probed to
-// choose: a Linux machine without a D-Bus session bus has no keychain, and the file is used at
-// once. Falling back to the file is logged once at info level.
-func NewDefault(service string, logger *slog.Logger) Store {
-	return newDefaultStore(NewKeychain(service), NewFile(""), logger)
+// machine and user over two backends, the OS keychain under service appName ([NewKeychain])
+// and the private file store of [NewFile] in os.UserConfigDir()/appName. appName must be a
+// plain folder name (licensing.New checks it). The rules are in the package documentation
+// ("One cache, two backends"). Nothing is started or probed to choose: a Linux machine
+// without a D-Bus session bus has no keychain, and the file is used at once. Falling back to
+// the file is logged once at info level.
+func NewDefault(appName string, logger *slog.Logger) Store {
+	return newDefaultStore(NewKeychain(appName), &fileStore{sub: appName}, logger)
 }
 
 func newDefaultStore(keychain, file Store, logger *slog.Logger) *defaultStore {
@@ -33,40 +33,21 @@ type defaultStore struct {
 	now            func() time.Time
 
 	mu     sync.Mutex
-	last   int64 // the newest stamp seen or given, so that a save is newer than what it follows
+	last   int64 // the newest stamp seen, so that a tombstone is newer than what it follows
 	logged bool
 }
 
-// A stamped value is "tg1s:<stamp>:<value>"; a tombstone, left in the file when the keychain
-// could not delete, is "tg1x:<stamp>". A stamp is the save's time in Unix nanoseconds, and
-// never less than one more than any stamp this store has seen. A value without a stamp (saved
-// by an earlier version) has stamp 0.
-const (
-	stampPrefix     = "tg1s:"
-	tombstonePrefix = "tg1x:"
-)
-
+// stamped is a value as the default store orders it: by the stamp of its envelope
+// (internal/record), which its writer set; the stamp is 0 when the value is not an envelope.
 type stamped struct {
 	stamp   int64
 	value   string
 	deleted bool
-	raw     string
 }
 
 func unstamp(raw string) stamped {
-	for _, p := range []string{stampPrefix, tombstonePrefix} {
-		rest, ok := strings.CutPrefix(raw, p)
-		if !ok {
-			continue
-		}
-		digits, value, _ := strings.Cut(rest, ":")
-		n, err := strconv.ParseInt(digits, 10, 64)
-		if err != nil || n < 0 || len(digits) > 19 {
-			break
-		}
-		return stamped{stamp: n, value: value, deleted: p == tombstonePrefix, raw: raw}
-	}
-	return stamped{value: raw, raw: raw}
+	stamp, deleted, _ := record.Peek(raw)
+	return stamped{stamp: stamp, value: raw, deleted: deleted}
 }
 
 func (d *defaultStore) next() int64 {
@@ -120,6 +101,10 @@ func (d *defaultStore) Load(ctx context.Context, name string) (string, error) {
 	case ferr == nil && (kerr != nil || f.stamp > k.stamp):
 		// The file is newer than the keychain, or the keychain has nothing readable.
 		if errors.Is(kerr, ErrUnavailable) {
+			if f.stamp == 0 && !errors.Is(kerr, keyring.ErrNoKeychain) && !d.absent() {
+				// Not an envelope: it cannot stand for what the keychain may hold.
+				return "", fmt.Errorf("%w (and the file holds no envelope)", kerr)
+			}
 			if f.deleted {
 				return "", ErrNotFound
 			}
@@ -132,7 +117,7 @@ func (d *defaultStore) Load(ctx context.Context, name string) (string, error) {
 		return f.value, nil
 	case kerr == nil:
 		if ferr == nil { // an older file: the keychain has since saved over it
-			d.dropFile(ctx, name, f.raw)
+			d.dropFile(ctx, name, f.value)
 		}
 		if k.deleted { // not written by this package, but read as what it says
 			return "", ErrNotFound
@@ -161,10 +146,10 @@ func (d *defaultStore) promote(ctx context.Context, name string, keychainHolds b
 			err = d.keychain.Delete(ctx, name)
 		}
 	} else {
-		err = d.keychain.Save(ctx, name, f.raw)
+		err = d.keychain.Save(ctx, name, f.value)
 	}
 	if err == nil {
-		d.dropFile(ctx, name, f.raw)
+		d.dropFile(ctx, name, f.value)
 	}
 }
 
@@ -176,8 +161,8 @@ func (d *defaultStore) dropFile(ctx context.Context, name, raw string) {
 	}
 }
 
-func (d *defaultStore) Save(ctx context.Context, name, value string) error {
-	raw := stampPrefix + strconv.FormatInt(d.next(), 10) + ":" + value
+func (d *defaultStore) Save(ctx context.Context, name, raw string) error {
+	d.seen(unstamp(raw))
 	kerr := keyring.ErrNoSessionBus
 	if !d.absent() {
 		if kerr = d.keychain.Save(ctx, name, raw); kerr == nil {
@@ -207,7 +192,7 @@ func (d *defaultStore) Delete(ctx context.Context, name string) error {
 	}
 	// The keychain could not delete (or does not exist here, and may exist in another session
 	// of this user): a tombstone in the file, newer than anything saved, outvotes its value.
-	if err := d.file.Save(ctx, name, tombstonePrefix+strconv.FormatInt(d.next(), 10)+":"); err != nil {
+	if err := d.file.Save(ctx, name, record.EncodeTombstone(d.next())); err != nil {
 		return fmt.Errorf("%w; %w", kerr, err)
 	}
 	return nil

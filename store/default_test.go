@@ -7,10 +7,12 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/keyring"
+	"github.com/tollgate-dev/tollgate/internal/record"
 )
 
 // machine is one user's keychain and config directory, shared by the "starts" (processes) of
@@ -60,17 +62,38 @@ func (m *machine) raw(name string) (keychain string, kerr error, file string, fe
 	return
 }
 
+// env is the activation cache's envelope of a record whose token is v, stamped with stamp (0 =
+// the next of a clock that only moves forward), as licensing writes it.
+func env(v string, stamp int64) string {
+	if stamp == 0 {
+		stamp = testStamps.Add(1)
+	}
+	return record.Encode(record.Record{Token: v, Key: "k"}, nil, stamp)
+}
+
+var testStamps atomic.Int64
+
+func init() { testStamps.Store(time.Now().UnixNano()) }
+
+// valueOf is the token of an envelope env wrote, or raw as it is.
+func valueOf(raw string) string {
+	if e, err := record.Decode(raw, nil); err == nil && e.Record != nil {
+		return e.Record.Token
+	}
+	return raw
+}
+
 func mustLoad(t *testing.T, s Store, want string) {
 	t.Helper()
 	got, err := s.Load(context.Background(), "tok")
-	if err != nil || got != want {
+	if err != nil || valueOf(got) != want {
 		t.Fatalf("Load = %q, %v; want %q", got, err, want)
 	}
 }
 
 func mustSave(t *testing.T, s Store, v string) {
 	t.Helper()
-	if err := s.Save(context.Background(), "tok", v); err != nil {
+	if err := s.Save(context.Background(), "tok", env(v, 0)); err != nil {
 		t.Fatalf("Save(%q): %v", v, err)
 	}
 }
@@ -110,7 +133,7 @@ func TestDefaultStoreUpDownUp(t *testing.T) {
 	s3 := m.start()
 	mustLoad(t, s3, "v2")
 	k, kerr, _, ferr := m.raw("tok")
-	if kerr != nil || unstamp(k).value != "v2" || !errors.Is(ferr, ErrNotFound) {
+	if kerr != nil || valueOf(k) != "v2" || !errors.Is(ferr, ErrNotFound) {
 		t.Fatalf("after coming back: keychain %q %v, file %v; want v2 in the keychain and no file", k, kerr, ferr)
 	}
 	mustLoad(t, m.start(), "v2")
@@ -124,27 +147,27 @@ func TestDefaultStoreDownUp(t *testing.T) {
 	mustSave(t, m.start(), "v1")
 	m.down(nil)
 	mustLoad(t, m.start(), "v1")
-	if k, _, _, ferr := m.raw("tok"); unstamp(k).value != "v1" || !errors.Is(ferr, ErrNotFound) {
+	if k, _, _, ferr := m.raw("tok"); valueOf(k) != "v1" || !errors.Is(ferr, ErrNotFound) {
 		t.Fatalf("not moved to the keychain: %q, file %v", k, ferr)
 	}
 }
 
 // Both backends hold different records: the newer stamp wins, whichever backend holds it, and
-// the older copy is removed; unstamped values of earlier versions lose to stamped ones and,
-// between themselves, the keychain's wins.
+// the older copy is removed; a value that is not an envelope (an earlier version's) is
+// unreadable, and loses to any envelope.
 func TestDefaultStoreBothHoldDifferentRecords(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	cases := []struct {
 		name, keychain, file, want string
 	}{
-		{"keychain newer", stampPrefix + "200:K", stampPrefix + "100:F", "K"},
-		{"file newer", stampPrefix + "100:K", stampPrefix + "200:F", "F"},
-		{"file stamped, keychain from an earlier version", "K", stampPrefix + "1:F", "F"},
-		{"keychain stamped, file from an earlier version", stampPrefix + "1:K", "F", "K"},
-		{"both from an earlier version", "K", "F", "K"},
-		{"file tombstone newer", stampPrefix + "100:K", tombstonePrefix + "200:", ""},
-		{"file tombstone older", stampPrefix + "300:K", tombstonePrefix + "200:", "K"},
+		{"keychain newer", env("K", 200), env("F", 100), "K"},
+		{"file newer", env("K", 100), env("F", 200), "F"},
+		{"file an envelope, keychain from an earlier version", "tg1s:300:K", env("F", 1), "F"},
+		{"keychain an envelope, file from an earlier version", env("K", 1), "tg1s:300:F", "K"},
+		{"same stamp", env("K", 100), env("F", 100), "K"},
+		{"file tombstone newer", env("K", 100), record.EncodeTombstone(200), ""},
+		{"file tombstone older", env("K", 300), record.EncodeTombstone(200), "K"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -163,7 +186,7 @@ func TestDefaultStoreBothHoldDifferentRecords(t *testing.T) {
 				if !errors.Is(err, ErrNotFound) {
 					t.Fatalf("Load = %q, %v; want ErrNotFound", got, err)
 				}
-			} else if err != nil || got != c.want {
+			} else if err != nil || valueOf(got) != c.want {
 				t.Fatalf("Load = %q, %v; want %q", got, err, c.want)
 			}
 			// Settled: one copy, in the keychain (or none), and a second start agrees.
@@ -175,7 +198,7 @@ func TestDefaultStoreBothHoldDifferentRecords(t *testing.T) {
 				t.Fatalf("deleted, yet the keychain holds %q", k)
 			}
 			again, err := m.start().Load(ctx, "tok")
-			if (c.want == "") != errors.Is(err, ErrNotFound) || again != c.want {
+			if (c.want == "") != errors.Is(err, ErrNotFound) || valueOf(again) != c.want {
 				t.Fatalf("second start: %q, %v", again, err)
 			}
 			// A save after this is newer than both.
@@ -236,7 +259,7 @@ func TestDefaultStoreAbsentKeychain(t *testing.T) {
 	// The same user's desktop session later: the keychain is there and takes the value over.
 	m.absent = false
 	mustLoad(t, m.start(), "v2")
-	if k, _, _, _ := m.raw("tok"); unstamp(k).value != "v2" {
+	if k, _, _, _ := m.raw("tok"); valueOf(k) != "v2" {
 		t.Fatalf("keychain holds %q", k)
 	}
 }
@@ -250,7 +273,7 @@ func TestDefaultStoreCorruptKeychain(t *testing.T) {
 	if _, err := m.start().Load(ctx, "tok"); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("want ErrCorrupt, got %v", err)
 	}
-	if err := NewFile(m.dir).Save(ctx, "tok", stampPrefix+"5:F"); err != nil {
+	if err := NewFile(m.dir).Save(ctx, "tok", env("F", 5)); err != nil {
 		t.Fatal(err)
 	}
 	mustLoad(t, m.start(), "F")
@@ -282,13 +305,13 @@ func TestDefaultStoreRecoversInProcess(t *testing.T) {
 	m.down(nil)
 	advance(DefaultKeychainBackoff)
 	mustLoad(t, s, "v2")
-	if kv, _, _, ferr := m.raw("tok"); unstamp(kv).value != "v2" || !errors.Is(ferr, ErrNotFound) {
+	if kv, _, _, ferr := m.raw("tok"); valueOf(kv) != "v2" || !errors.Is(ferr, ErrNotFound) {
 		t.Fatalf("after recovery: keychain %q, file %v", kv, ferr)
 	}
 }
 
-// A locked keychain and a file that is not readable: unavailable, not corrupt, since the
-// keychain may hold a good value. Without a keychain, the file's error is the answer.
+// A locked keychain and a file that holds no envelope: unavailable, not corrupt, since the
+// keychain may hold a good value. Without a keychain, the file's value is the answer.
 func TestDefaultStoreLockedKeychainBadFile(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -302,9 +325,11 @@ func TestDefaultStoreLockedKeychainBadFile(t *testing.T) {
 	if _, err := m.start().Load(ctx, "tok"); !errors.Is(err, ErrUnavailable) || errors.Is(err, ErrCorrupt) {
 		t.Fatalf("locked keychain, bad file: %v", err)
 	}
+	// Without a keychain the file is all there is: its value is returned as it is, and its
+	// reader (licensing's envelope) finds it is not one.
 	m.absent = true
-	if _, err := m.start().Load(ctx, "tok"); !errors.Is(err, ErrCorrupt) {
-		t.Fatalf("no keychain, bad file: %v", err)
+	if v, err := m.start().Load(ctx, "tok"); err != nil || v != "garbage" {
+		t.Fatalf("no keychain, bad file: %q, %v", v, err)
 	}
 	m.absent = false
 	m.down(nil)

@@ -24,9 +24,10 @@
 //
 // # One cache, two backends
 //
-// The default store is one cache per machine and user, whichever backend answered. Each value
-// it saves is stamped with the time of the save (Unix nanoseconds, and always later than any
-// stamp the store has seen); values of earlier versions, unstamped, count as oldest.
+// The default store is one cache per machine and user, whichever backend answered, named after
+// the app ([NewDefault]). It keeps licensing's envelopes (internal/record), each stamped by its
+// writer with the time of the save (Unix nanoseconds, later than any stamp the writer has
+// read); it reads the stamp from the envelope, and a value that is not one counts as oldest.
 //
 //   - Save writes to the keychain. When that succeeds, an older copy in the file is removed.
 //     When the keychain is absent or fails, the value goes to the file.
@@ -36,11 +37,12 @@
 //     is not shadowed later by the keychain's older value, and what the keychain holds is seen
 //     again once it is back.
 //   - When the keychain cannot be read now (locked, timed out, backing off), the file's value
-//     is used if there is one; if there is none, Load returns [ErrUnavailable], never
+//     is used if it is an envelope; if there is none, Load returns [ErrUnavailable], never
 //     [ErrNotFound]: the keychain may hold a value (licensing reports ErrCacheUnavailable, not
 //     "not activated"). Where no keychain exists in the session, the file alone answers.
-//   - Delete removes the value from both. When the keychain cannot delete, a stamped
-//     tombstone in the file outvotes its value until it can.
+//   - Delete removes the value from both. When the keychain cannot delete, a tombstone
+//     envelope in the file, stamped later than anything the store has seen, outvotes its
+//     value until it can.
 //
 // Two processes may use the store at once: each write replaces a whole item or file, and a
 // load that meets a value being replaced reads it again; the last save wins. Stamps come from

@@ -8,15 +8,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/tollgate-dev/tollgate/internal/atomicfile"
 )
 
 // maxFileValue bounds what the file store reads.
 const maxFileValue = 4 << 20
-
-const filePrefix = "tg1f:"
 
 // ErrInsecureStore is wrapped by the file store's Load and Save when its directory can be
 // written by other local users and cannot be made private: they could replace, remove or plant
@@ -28,8 +25,7 @@ var ErrInsecureStore = errors.New("store: file store directory is writable by ot
 // Support/tollgate on macOS, %AppData%\tollgate on Windows.
 //
 // Each value is written to a temporary file and moved into place, so that a reader or a crash
-// sees the old value or the new one, never a mix. Each file holds the value's SHA-256, checked
-// on read. Two processes may read and save at once; on Windows a reader holding the file (this
+// sees the old value or the new one, never a mix; the file holds the value as given. Two processes may read and save at once; on Windows a reader holding the file (this
 // store, another instance of the app, an antivirus) does not make a save fail: files are read
 // with FILE_SHARE_DELETE and a replace is retried for up to two seconds.
 //
@@ -46,7 +42,10 @@ var ErrInsecureStore = errors.New("store: file store directory is writable by ot
 // lets Everyone, Users, Authenticated Users, Guests or Anonymous write it.
 func NewFile(dir string) Store { return &fileStore{dir: dir} }
 
-type fileStore struct{ dir string }
+type fileStore struct {
+	dir string // "" = os.UserConfigDir()/sub
+	sub string // "" = "tollgate"
+}
 
 func (f *fileStore) path(name string) (string, error) {
 	dir := f.dir
@@ -55,7 +54,11 @@ func (f *fileStore) path(name string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("store: file: %w", err)
 		}
-		dir = filepath.Join(d, "tollgate")
+		sub := f.sub
+		if sub == "" {
+			sub = "tollgate"
+		}
+		dir = filepath.Join(d, sub)
 	}
 	// Hex keeps any name a safe, portable file name.
 	return filepath.Join(dir, "v1-"+hex.EncodeToString([]byte(name))), nil
@@ -89,15 +92,7 @@ func (f *fileStore) Load(ctx context.Context, name string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("store: file: %w", err)
 	}
-	s := string(b)
-	if !strings.HasPrefix(s, filePrefix) {
-		return "", fmt.Errorf("store: file: %w: not a tollgate file", ErrCorrupt)
-	}
-	sum, value, ok := strings.Cut(s[len(filePrefix):], "\n")
-	if !ok || checksum(value) != sum {
-		return "", fmt.Errorf("store: file: %w: checksum mismatch", ErrCorrupt)
-	}
-	return value, nil
+	return string(b), nil
 }
 
 func (f *fileStore) Save(ctx context.Context, name, value string) error {
@@ -111,7 +106,7 @@ func (f *fileStore) Save(ctx context.Context, name, value string) error {
 	if err := atomicfile.MkdirPrivate(filepath.Dir(p)); err != nil {
 		return dirError(err)
 	}
-	if err := atomicfile.WriteFile(ctx, p, []byte(filePrefix+checksum(value)+"\n"+value), 0o600); err != nil {
+	if err := atomicfile.WriteFile(ctx, p, []byte(value), 0o600); err != nil {
 		return fmt.Errorf("store: file: %w", err)
 	}
 	return nil

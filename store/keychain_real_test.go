@@ -61,7 +61,7 @@ func TestRealKeychainBigTokens(t *testing.T) {
 	t.Cleanup(func() { _ = s.Delete(context.Background(), "token") })
 	for _, size := range []int{100_000, 250_000, token.MaxTokenSize} {
 		tok := strings.Repeat("x", size)
-		rec := record.Encode(record.Record{Token: tok, Key: "LICENSE-KEY", LastSeen: time.Now()}, record.SealKey("prod", "fp"))
+		rec := record.Encode(record.Record{Token: tok, Key: "LICENSE-KEY", LastSeen: time.Now()}, record.SealKey("prod", "fp"), time.Now().UnixNano())
 		start := time.Now()
 		if err := s.Save(ctx, "token", rec); err != nil {
 			t.Fatalf("save of a %d-byte token: %v", size, err)

@@ -1,9 +1,12 @@
+// Package record is what the activation cache stores: one versioned JSON envelope holding a
+// sealed token record, a lapsed lease's id and key, or the default store's tombstone.
 package record
 
 import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -26,14 +29,54 @@ type Record struct {
 	LastSeen time.Time
 }
 
-// recordVersion prefixes every encoded record: "tollgate-record-v1:<seen>:<seal>:<key>:<token>",
-// with the Unix time seen in decimal, the seal and the license key in base64url, and the token
-// last (a JWT holds no ':'). It is a line of text rather than JSON so that reading it costs next
-// to nothing beside the token's signature check.
-const recordVersion = "tollgate-record-v1:"
+// Lapsed is what a floating lease that ended leaves: the activation id and license key, so
+// that the lease can be renewed online, and no token.
+type Lapsed struct {
+	ID  string
+	Key string
+}
 
-// maxRecordSize bounds what Decode reads.
-const maxRecordSize = 1 << 20
+// Version is the envelope's format version, its "v".
+const Version = 1
+
+// MaxSize bounds what Decode and Peek read.
+const MaxSize = 1 << 20
+
+// maxSeen is 9999-12-31T23:59:59Z, the last time a record may carry.
+const maxSeen = 253402300799
+
+// Entry is a decoded envelope: exactly one of Record, Lapsed and Deleted.
+type Entry struct {
+	Stamp   int64 // the save's time in Unix nanoseconds, set by the writer
+	Record  *Record
+	Lapsed  *Lapsed
+	Deleted bool
+}
+
+// envelope is the stored form:
+//
+//	{"v":1,"stamp":<unix ns>,"record":{"token":"…","key":"…","seen":<unix s>},"seal":"…"}
+//	{"v":1,"stamp":<unix ns>,"lapsed":{"id":"…","key":"…"},"seal":"…"}
+//	{"v":1,"stamp":<unix ns>,"deleted":true}
+type envelope struct {
+	V       int         `json:"v"`
+	Stamp   int64       `json:"stamp"`
+	Record  *wireRecord `json:"record,omitempty"`
+	Lapsed  *wireLapsed `json:"lapsed,omitempty"`
+	Deleted bool        `json:"deleted,omitempty"`
+	Seal    string      `json:"seal,omitempty"`
+}
+
+type wireRecord struct {
+	Token string `json:"token"`
+	Key   string `json:"key"`
+	Seen  *int64 `json:"seen"`
+}
+
+type wireLapsed struct {
+	ID  string `json:"id"`
+	Key string `json:"key"`
+}
 
 // SealKey derives the key that seals records of productID on the machine whose fingerprint is
 // given. A record copied to another machine, or to another product, does not unseal.
@@ -53,7 +96,6 @@ func seal(key []byte, token, licenseKey string, seen int64) string {
 	sig := token[strings.LastIndexByte(token, '.')+1:]
 	var seenBuf [20]byte
 	seenS := strconv.AppendInt(seenBuf[:0], seen, 10)
-	// The input in one buffer and one Write: the same bytes as writing each piece in turn.
 	msg := make([]byte, 0, len(sig)+len(licenseKey)+len(seenS)+3*(20+1))
 	msg = append(strconv.AppendInt(msg, int64(len(sig)), 10), ':')
 	msg = append(msg, sig...)
@@ -67,45 +109,121 @@ func seal(key []byte, token, licenseKey string, seen int64) string {
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(sum[:0]))
 }
 
-// Encode returns r sealed with key (see [SealKey]).
-func Encode(r Record, key []byte) string {
+// lapsedSeal is the lapsed form's MAC, over the same length-prefixed fields as ever.
+func lapsedSeal(key []byte, id, licenseKey string) string {
+	mac := hmac.New(sha256.New, key)
+	for _, f := range []string{"lapsed", id, licenseKey} {
+		mac.Write([]byte(strconv.Itoa(len(f)) + ":" + f))
+	}
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+func marshal(e *envelope) string {
+	b, err := json.Marshal(e)
+	if err != nil { // strings and integers only: cannot happen
+		panic("record: " + err.Error())
+	}
+	return string(b)
+}
+
+// Encode returns r sealed with key (see [SealKey]), stamped with stamp.
+func Encode(r Record, key []byte, stamp int64) string {
 	seen := int64(0)
 	if !r.LastSeen.IsZero() {
 		seen = r.LastSeen.Unix()
 	}
-	return recordVersion + strconv.FormatInt(seen, 10) + ":" + seal(key, r.Token, r.Key, seen) + ":" +
-		base64.RawURLEncoding.EncodeToString([]byte(r.Key)) + ":" + r.Token
+	return marshal(&envelope{V: Version, Stamp: stamp, Record: &wireRecord{Token: r.Token, Key: r.Key, Seen: &seen},
+		Seal: seal(key, r.Token, r.Key, seen)})
 }
 
-// Decode reads a value written by Encode. A value that is not a record wraps
-// ErrCorrupt. A record whose seal does not match is returned with ErrTampered, so that
-// the caller can still tell a token from another machine (whose seal differs too) from an
-// edited time.
-func Decode(s string, key []byte) (Record, error) {
-	if len(s) > maxRecordSize {
-		return Record{}, fmt.Errorf("%w: record over %d bytes", ErrCorrupt, maxRecordSize)
+// EncodeLapsed returns l sealed with key, stamped with stamp.
+func EncodeLapsed(l Lapsed, key []byte, stamp int64) string {
+	return marshal(&envelope{V: Version, Stamp: stamp, Lapsed: &wireLapsed{ID: l.ID, Key: l.Key},
+		Seal: lapsedSeal(key, l.ID, l.Key)})
+}
+
+// EncodeTombstone returns the default store's mark of a value deleted at stamp.
+func EncodeTombstone(stamp int64) string {
+	return marshal(&envelope{V: Version, Stamp: stamp, Deleted: true})
+}
+
+// parse reads the envelope's shape: the version, the stamp, exactly one part, complete. It
+// checks no seal. The value must be exactly what marshal writes for what it holds, so a key
+// twice, an unknown key, another order or spacing, all read as corrupt, with no second parser.
+func parse(s string) (*envelope, error) {
+	if len(s) > MaxSize {
+		return nil, fmt.Errorf("%w: value over %d bytes", ErrCorrupt, MaxSize)
 	}
-	rest, ok := strings.CutPrefix(s, recordVersion)
-	if !ok {
-		return Record{}, fmt.Errorf("%w: not a tollgate record", ErrCorrupt)
+	if len(s) == 0 || s[0] != '{' {
+		return nil, fmt.Errorf("%w: not a tollgate envelope", ErrCorrupt)
 	}
-	seenS, rest, ok1 := strings.Cut(rest, ":")
-	sealS, rest, ok2 := strings.Cut(rest, ":")
-	keyS, tok, ok3 := strings.Cut(rest, ":")
-	if !ok1 || !ok2 || !ok3 {
-		return Record{}, fmt.Errorf("%w: record incomplete", ErrCorrupt)
+	var e envelope
+	if err := json.Unmarshal([]byte(s), &e); err != nil {
+		return nil, fmt.Errorf("%w: not a tollgate envelope", ErrCorrupt)
 	}
-	seen, err := strconv.ParseInt(seenS, 10, 64)
-	licenseKey, kerr := base64.RawURLEncoding.Strict().DecodeString(keyS)
-	if err != nil || kerr != nil || strings.ContainsAny(keyS, "\r\n") || seen < 0 || seen > 253402300799 || tok == "" || len(licenseKey) == 0 {
-		return Record{}, fmt.Errorf("%w: record incomplete", ErrCorrupt)
+	parts := 0
+	for _, p := range []bool{e.Record != nil, e.Lapsed != nil, e.Deleted} {
+		if p {
+			parts++
+		}
 	}
-	r := Record{Token: tok, Key: string(licenseKey)}
-	if seen != 0 {
-		r.LastSeen = time.Unix(seen, 0)
+	switch {
+	case e.V != Version:
+		return nil, fmt.Errorf("%w: envelope version %d", ErrCorrupt, e.V)
+	case e.Stamp <= 0:
+		return nil, fmt.Errorf("%w: envelope without a stamp", ErrCorrupt)
+	case parts != 1:
+		return nil, fmt.Errorf("%w: envelope holds %d parts, not one", ErrCorrupt, parts)
+	case e.Deleted && e.Seal != "", !e.Deleted && e.Seal == "":
+		return nil, fmt.Errorf("%w: envelope seal missing or out of place", ErrCorrupt)
+	case e.Record != nil && (e.Record.Token == "" || e.Record.Key == "" || e.Record.Seen == nil ||
+		*e.Record.Seen < 0 || *e.Record.Seen > maxSeen):
+		return nil, fmt.Errorf("%w: record incomplete", ErrCorrupt)
+	case e.Lapsed != nil && (e.Lapsed.ID == "" || e.Lapsed.Key == ""):
+		return nil, fmt.Errorf("%w: lapsed lease incomplete", ErrCorrupt)
+	case marshal(&e) != s:
+		return nil, fmt.Errorf("%w: envelope not as written (a key twice, unknown, or out of order)", ErrCorrupt)
 	}
-	if !hmac.Equal([]byte(sealS), []byte(seal(key, r.Token, r.Key, seen))) {
-		return r, ErrTampered
+	return &e, nil
+}
+
+// Decode reads a value written by this package and checks its seal against key. A value that
+// is not an envelope wraps ErrCorrupt, as does a lapsed lease not sealed with key. A record
+// whose seal does not match is returned with ErrTampered, so that the caller can still tell a
+// token from another machine (whose seal differs too) from an edited time.
+func Decode(s string, key []byte) (Entry, error) {
+	e, err := parse(s)
+	if err != nil {
+		return Entry{}, err
 	}
-	return r, nil
+	out := Entry{Stamp: e.Stamp, Deleted: e.Deleted}
+	switch {
+	case e.Record != nil:
+		w := e.Record
+		r := &Record{Token: w.Token, Key: w.Key}
+		if *w.Seen != 0 {
+			r.LastSeen = time.Unix(*w.Seen, 0)
+		}
+		out.Record = r
+		if !hmac.Equal([]byte(e.Seal), []byte(seal(key, w.Token, w.Key, *w.Seen))) {
+			return out, ErrTampered
+		}
+	case e.Lapsed != nil:
+		l := e.Lapsed
+		if !hmac.Equal([]byte(e.Seal), []byte(lapsedSeal(key, l.ID, l.Key))) {
+			return Entry{}, fmt.Errorf("%w: lapsed lease not sealed for this machine", ErrCorrupt)
+		}
+		out.Lapsed = &Lapsed{ID: l.ID, Key: l.Key}
+	}
+	return out, nil
+}
+
+// Peek reads an envelope's stamp and whether it is a tombstone, without a key: for the default
+// store, which orders its backends by stamp. ok is false when s is not an envelope.
+func Peek(s string) (stamp int64, deleted, ok bool) {
+	e, err := parse(s)
+	if err != nil {
+		return 0, false, false
+	}
+	return e.Stamp, e.Deleted, true
 }

@@ -138,13 +138,13 @@ func TestMemoChangedOrTamperedRecordVerifiedAfresh(t *testing.T) {
 	if _, err := e.c.Validate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	name := e.c.storeName
+	name := e.c.cache.license.name
 	stored, _ := e.st.Load(ctx, name)
 	e.blind(t)
 
-	// One byte more (a line break in the token) is another record: verified, and refused.
+	// A line break in the token (escaped in the envelope) is another record: verified, and refused.
 	i := strings.LastIndexByte(stored, '.')
-	if err := e.st.Save(ctx, name, stored[:i+5]+"\n"+stored[i+5:]); err != nil {
+	if err := e.st.Save(ctx, name, stored[:i+5]+`\n`+stored[i+5:]); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.c.Validate(ctx); !errors.Is(err, ErrTokenInvalid) {
@@ -156,12 +156,12 @@ func TestMemoChangedOrTamperedRecordVerifiedAfresh(t *testing.T) {
 		t.Fatalf("original record: %v", err)
 	}
 	// A record whose time was edited is verified afresh and its seal checked.
-	rec, err := record.Decode(stored, e.c.sealKey)
+	got, err := record.Decode(stored, e.c.sealKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := ":" + itoa(rec.LastSeen.Unix()) + ":"
-	forged := strings.Replace(stored, seen, ":"+itoa(rec.LastSeen.Unix()+1)+":", 1)
+	seen := `"seen":` + itoa(got.Record.LastSeen.Unix())
+	forged := strings.Replace(stored, seen, `"seen":`+itoa(got.Record.LastSeen.Unix()+1), 1)
 	if forged == stored {
 		t.Fatal("could not edit the record")
 	}

@@ -1,0 +1,82 @@
+package licensing
+
+import (
+	"context"
+	"errors"
+
+	"github.com/tollgate-dev/tollgate/internal/errs"
+	"github.com/tollgate-dev/tollgate/internal/record"
+)
+
+// Sync is UpdateActivation for the cached activation: its id, and its license key when u.Key
+// is "". It is how an app renews its activation (and a lapsed floating lease) without keeping
+// the key or the id itself. With nothing cached it sends nothing and returns an error for which
+// [NeedsActivation] is true ([ErrNotActivated], or the cached token's verification error).
+//
+// After a floating lease lapsed ([ErrLeaseExpired]) the token is gone but the activation id and
+// key are remembered, so Sync renews the lease as soon as the server can be reached. Should the
+// server have released the lapsed activation meanwhile (it answers 404), Sync takes a seat
+// again with the remembered key, as [Client.Activate] would with u's release fields, metadata
+// and meter attributes; if no seat is free ([ErrActivationLimitReached]) or the server cannot
+// be reached, the key stays remembered for the next try. Only an answer that ends the license
+// (revoked, invalid key, ...) forgets it.
+//
+// Applied: as for UpdateActivation, the server applied the request exactly when the returned
+// *Activation is non-nil (its Applied is then true), whatever the error; [ErrOutcomeUnknown]
+// means it may have been.
+func (c *Client) Sync(ctx context.Context, u Update) (*Activation, error) {
+	r, err := c.remembered(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if u.Key == "" {
+		u.Key = r.key
+	}
+	act, err := c.UpdateActivation(ctx, r.id, u)
+	if r.act != nil || u.Key != r.key || !errors.Is(err, errs.ErrActivationNotFound) {
+		return act, err
+	}
+	// The lease had lapsed, and the server released the activation (UpdateActivation dropped
+	// the cache on its 404): take a seat again with the remembered key.
+	act, err = c.Activate(ctx, ActivationRequest{Key: r.key, ReleaseVersion: u.ReleaseVersion,
+		ReleaseChannel: u.ReleaseChannel, ReleasePlatform: u.ReleasePlatform, ReleasePublishedAt: u.ReleasePublishedAt,
+		Metadata: u.Metadata, MeterAttributes: u.MeterAttributes})
+	if act == nil && StateOf(err) != StateNeedsLicense {
+		if _, sealKey, err := c.fingerprint(ctx); err == nil {
+			c.cache.keepLapsed(ctx, record.Lapsed{ID: r.id, Key: r.key}, sealKey)
+		}
+	}
+	return act, err
+}
+
+// memory is what the cache remembers of the activation: its id and license key, and, while
+// its token is cached, the verified Activation.
+type memory struct {
+	id, key string
+	act     *Activation // nil after a lease lapsed
+}
+
+// remembered returns what the cache remembers. Nothing cached is [ErrNotActivated]; a token
+// that fails verification gives its error.
+func (c *Client) remembered(ctx context.Context) (memory, error) {
+	got, err := c.load(ctx, c.cache.license)
+	switch {
+	case got != nil && got.lapsed != nil:
+		return memory{id: got.lapsed.ID, key: got.lapsed.Key}, nil
+	case err != nil:
+		return memory{}, err
+	}
+	return memory{id: got.claims.ActivationID, key: got.rec.Key, act: activationOf(got.claims, got.rec.Token)}, nil
+}
+
+// heldSecrets is what a request must redact even when it does not send it: the license key this
+// client remembers, if any. A trial request carries no key, yet a server that knows this
+// machine's license could still echo it. Nothing remembered (or a store that cannot be read)
+// gives nil.
+func (c *Client) heldSecrets(ctx context.Context) []string {
+	r, err := c.remembered(ctx)
+	if err != nil || r.key == "" {
+		return nil
+	}
+	return []string{r.key}
+}
