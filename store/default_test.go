@@ -55,8 +55,6 @@ func (m *machine) raw(name string) (keychain string, kerr error, file string, fe
 	m.keychain.mu.Unlock()
 	if !ok {
 		kerr = ErrNotFound
-	} else if e, err := parseEntry(keychain); err == nil && e.gen == "" {
-		keychain = e.inline
 	}
 	file, ferr = NewFile(m.dir).Load(context.Background(), name)
 	return
@@ -269,7 +267,7 @@ func TestDefaultStoreCorruptKeychain(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	m := newMachine(t)
-	m.keychain.items["svc\x00tok"] = "garbage"
+	m.keychain.items["svc\x00tok"] = manifestStart + "garbage}" // a manifest that does not read
 	if _, err := m.start().Load(ctx, "tok"); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("want ErrCorrupt, got %v", err)
 	}

@@ -17,10 +17,12 @@
 // failure it does not call the keychain again for a second, doubling up to
 // [DefaultKeychainBackoff], and a success resets the wait; calls meanwhile fail at once, so
 // an app that validates in a loop costs nothing. Each backend has its item size: one item
-// holds a whole value in the Secret Service, 2560 bytes on Windows, 2800 on macOS. A save's
-// time limit grows with its size; one that runs out of time makes no further write, and a
-// load sees the old value or the new one, whole and checksummed. Every size a stored value
-// declares is checked against hard limits before anything is allocated.
+// holds a whole value in the Secret Service, 2560 bytes on Windows, 2800 on macOS. A value that
+// fits in one item is stored as it is; a longer one is split into chunks written before a small
+// JSON manifest that names them and their SHA-256. A save's time limit grows with its size; one
+// that runs out of time makes no further write, and a load sees the old value or the new one,
+// whole (a chunked one checksummed). Every size a manifest declares is checked against hard
+// limits before anything is allocated.
 //
 // # One cache, two backends
 //

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -82,7 +83,7 @@ type availabler interface{ Available() error }
 //
 // Values up to 1 MiB are kept: one larger than the backend's item size is split into chunks
 // written before a small manifest that names them and their SHA-256, so a crash mid-write
-// leaves the previous value readable, and a value that reads back wrong is reported, never
+// leaves the previous value readable, and a chunked value that reads back wrong is reported, never
 // returned. Every operation is bounded by ctx and a time limit that grows with a save's size.
 // After a failure the keychain is not called again for a while (see [KeychainOptions]).
 //
@@ -139,12 +140,14 @@ type keychainStore struct {
 	lastErr  error
 }
 
-// Stored forms. An inline value is "tg1i:<sha256>:<value>"; a chunked one has the manifest
-// "tg1c:<generation>:<chunks>:<length>:<sha256>" and chunks under "<name>#<generation>.<i>".
-const (
-	inlinePrefix   = "tg1i:"
-	manifestPrefix = "tg1c:"
-)
+// Stored forms. A value that fits in one item is stored as it is. A longer one is split into
+// chunks under "<name>#<generation>.<i>", written before the item under name, its manifest:
+//
+//	{"chunks":{"gen":"<16 hex>","count":<chunks>,"length":<bytes>,"sha256":"<hex>"}}
+//
+// A value that itself starts like a manifest is always chunked, so an item that starts so is
+// never a value.
+const manifestStart = `{"chunks":`
 
 func checksum(s string) string {
 	sum := sha256.Sum256([]byte(s))
@@ -153,45 +156,52 @@ func checksum(s string) string {
 
 func chunkName(name, gen string, i int) string { return name + "#" + gen + "." + strconv.Itoa(i) }
 
+// manifest names a chunked value's chunks; the zero manifest stands for a value stored whole.
 type manifest struct {
-	inline string // the value, for an inline entry
-	gen    string
-	chunks int
-	length int
-	sum    string
+	Gen    string `json:"gen"`
+	Count  int    `json:"count"`
+	Length int    `json:"length"`
+	Sum    string `json:"sha256"`
 }
 
-// parseEntry reads the item stored under a name. Every declared size is checked against the
-// hard limits before anything is allocated for it.
-func parseEntry(s string) (manifest, error) {
+// maxManifest bounds a manifest item: its four fields at their largest fit well within it.
+const maxManifest = 512
+
+func (m manifest) encode() string {
+	b, err := json.Marshal(struct {
+		Chunks manifest `json:"chunks"`
+	}{m})
+	if err != nil { // strings and integers only: cannot happen
+		panic("store: " + err.Error())
+	}
+	return string(b)
+}
+
+// parseEntry reads the item stored under a name: a manifest, or (chunked false) the value
+// itself. Every size a manifest declares is checked against the hard limits before anything is
+// allocated for it.
+func parseEntry(s string) (m manifest, chunked bool, err error) {
 	if len(s) > keyring.MaxItem {
-		return manifest{}, fmt.Errorf("%w: an item of %d bytes", ErrCorrupt, len(s))
+		return manifest{}, false, fmt.Errorf("%w: an item of %d bytes", ErrCorrupt, len(s))
 	}
-	switch {
-	case strings.HasPrefix(s, inlinePrefix):
-		sum, value, ok := strings.Cut(s[len(inlinePrefix):], ":")
-		if !ok || len(value) > keyring.MaxValue || checksum(value) != sum {
-			return manifest{}, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
-		}
-		return manifest{inline: value}, nil
-	case strings.HasPrefix(s, manifestPrefix):
-		f := strings.Split(s[len(manifestPrefix):], ":")
-		if len(f) != 4 || len(f[1]) > 7 || len(f[2]) > 8 {
-			return manifest{}, fmt.Errorf("%w: bad manifest", ErrCorrupt)
-		}
-		n, err1 := strconv.Atoi(f[1])
-		length, err2 := strconv.Atoi(f[2])
-		if err1 != nil || err2 != nil || len(f[3]) != 64 || f[0] == "" || len(f[0]) > 32 ||
-			strings.ContainsAny(f[0], "#.") {
-			return manifest{}, fmt.Errorf("%w: bad manifest", ErrCorrupt)
-		}
-		// Each chunk holds at least one byte; the whole is at most keyring.MaxValue.
-		if n < 1 || n > maxChunks || length < n || length > keyring.MaxValue {
-			return manifest{}, fmt.Errorf("%w: manifest declares %d chunks of %d bytes in all, over the limits", ErrCorrupt, n, length)
-		}
-		return manifest{gen: f[0], chunks: n, length: length, sum: f[3]}, nil
+	if !strings.HasPrefix(s, manifestStart) {
+		return manifest{}, false, nil
 	}
-	return manifest{}, fmt.Errorf("%w: not a tollgate value", ErrCorrupt)
+	var w struct {
+		Chunks *manifest `json:"chunks"`
+	}
+	if len(s) > maxManifest || json.Unmarshal([]byte(s), &w) != nil || w.Chunks == nil {
+		return manifest{}, false, fmt.Errorf("%w: bad manifest", ErrCorrupt)
+	}
+	m = *w.Chunks
+	if m.Gen == "" || len(m.Gen) > 32 || strings.ContainsAny(m.Gen, "#.") || len(m.Sum) != 64 {
+		return manifest{}, false, fmt.Errorf("%w: bad manifest", ErrCorrupt)
+	}
+	// Each chunk holds at least one byte; the whole is at most keyring.MaxValue.
+	if m.Count < 1 || m.Count > maxChunks || m.Length < m.Count || m.Length > keyring.MaxValue {
+		return manifest{}, false, fmt.Errorf("%w: manifest declares %d chunks of %d bytes in all, over the limits", ErrCorrupt, m.Count, m.Length)
+	}
+	return m, true, nil
 }
 
 // backingOff returns an error while the store waits after failures.
@@ -367,18 +377,15 @@ func (k *keychainStore) load(ctx context.Context, d *deadline, name string) (val
 	if err != nil {
 		return "", false, wrap(err)
 	}
-	m, err := parseEntry(s)
-	if err != nil {
-		return "", false, err
+	m, chunked, err := parseEntry(s)
+	if err != nil || !chunked {
+		return s, false, err
 	}
-	if m.gen == "" {
-		return m.inline, false, nil
-	}
-	d.extend(time.Duration(m.chunks) * perItemTime)
+	d.extend(time.Duration(m.Count) * perItemTime)
 	var b strings.Builder
-	b.Grow(m.length) // at most keyring.MaxValue: parseEntry checked
-	for i := 0; i < m.chunks; i++ {
-		c, err := k.get(ctx, chunkName(name, m.gen, i))
+	b.Grow(m.Length) // at most keyring.MaxValue: parseEntry checked
+	for i := 0; i < m.Count; i++ {
+		c, err := k.get(ctx, chunkName(name, m.Gen, i))
 		if err != nil {
 			if keyring.IsNotFound(err) {
 				cur, cerr := k.get(ctx, name)
@@ -386,13 +393,13 @@ func (k *keychainStore) load(ctx context.Context, d *deadline, name string) (val
 			}
 			return "", false, wrap(err)
 		}
-		if len(c) == 0 || b.Len()+len(c) > m.length {
+		if len(c) == 0 || b.Len()+len(c) > m.Length {
 			return "", false, fmt.Errorf("%w: chunks do not add up to the manifest's length", ErrCorrupt)
 		}
 		b.WriteString(c)
 	}
 	v := b.String()
-	if len(v) != m.length || checksum(v) != m.sum {
+	if len(v) != m.Length || checksum(v) != m.Sum {
 		return "", false, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
 	}
 	return v, false, nil
@@ -401,10 +408,15 @@ func (k *keychainStore) load(ctx context.Context, d *deadline, name string) (val
 // saveLimit is the time limit of saving value: more items and more bytes, more time.
 func (k *keychainStore) saveLimit(value string) time.Duration {
 	items := 1
-	if len(inlinePrefix)+64+1+len(value) > k.opts.ChunkSize {
+	if !k.whole(value) {
 		items += (len(value) + k.opts.ChunkSize - 1) / k.opts.ChunkSize
 	}
 	return k.opts.Timeout + time.Duration(items)*perItemTime + time.Duration(len(value))*perMiBTime/(1<<20)
+}
+
+// whole reports whether value is stored as one item, as it is.
+func (k *keychainStore) whole(value string) bool {
+	return len(value) <= k.opts.ChunkSize && !strings.HasPrefix(value, manifestStart)
 }
 
 func (k *keychainStore) Save(ctx context.Context, name, value string) error {
@@ -418,9 +430,9 @@ func (k *keychainStore) Save(ctx context.Context, name, value string) error {
 				return err
 			}
 		}
-		oldM, oldErr := parseEntry(old)
-		if len(inlinePrefix)+64+1+len(value) <= k.opts.ChunkSize {
-			if err := k.set(ctx, name, inlinePrefix+checksum(value)+":"+value); err != nil {
+		oldM, oldChunked, _ := parseEntry(old)
+		if k.whole(value) {
+			if err := k.set(ctx, name, value); err != nil {
 				return wrap(err)
 			}
 		} else {
@@ -435,17 +447,17 @@ func (k *keychainStore) Save(ctx context.Context, name, value string) error {
 			for i := 0; i < n; i++ {
 				end := min((i+1)*k.opts.ChunkSize, len(value))
 				if err := k.set(ctx, chunkName(name, gen, i), value[i*k.opts.ChunkSize:end]); err != nil {
-					k.deleteChunks(ctx, name, manifest{gen: gen, chunks: i + 1})
+					k.deleteChunks(ctx, name, manifest{Gen: gen, Count: i + 1})
 					return wrap(err)
 				}
 			}
-			m := manifestPrefix + gen + ":" + strconv.Itoa(n) + ":" + strconv.Itoa(len(value)) + ":" + checksum(value)
-			if err := k.set(ctx, name, m); err != nil {
-				k.deleteChunks(ctx, name, manifest{gen: gen, chunks: n})
+			m := manifest{Gen: gen, Count: n, Length: len(value), Sum: checksum(value)}
+			if err := k.set(ctx, name, m.encode()); err != nil {
+				k.deleteChunks(ctx, name, m)
 				return wrap(err)
 			}
 		}
-		if oldErr == nil && oldM.gen != "" {
+		if oldChunked {
 			k.deleteChunks(ctx, name, oldM)
 		}
 		return nil
@@ -463,8 +475,8 @@ func (k *keychainStore) deleteChunks(ctx context.Context, name string, m manifes
 	if ctx.Err() != nil {
 		return
 	}
-	for i := 0; i < m.chunks; i++ {
-		_ = k.del(ctx, chunkName(name, m.gen, i))
+	for i := 0; i < m.Count; i++ {
+		_ = k.del(ctx, chunkName(name, m.Gen, i))
 	}
 }
 
@@ -482,8 +494,8 @@ func (k *keychainStore) Delete(ctx context.Context, name string) error {
 		if err := k.del(ctx, name); err != nil && !keyring.IsNotFound(err) {
 			return wrap(err)
 		}
-		if m, err := parseEntry(old); err == nil && m.gen != "" {
-			d.extend(time.Duration(m.chunks) * perItemTime)
+		if m, chunked, _ := parseEntry(old); chunked {
+			d.extend(time.Duration(m.Count) * perItemTime)
 			k.deleteChunks(ctx, name, m)
 		}
 		return nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"runtime"
-	"strings"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/keyring"
@@ -17,21 +16,21 @@ import (
 // returns saves and loads back unchanged.
 func FuzzKeychainEntry(f *testing.F) {
 	sum := checksum("hello world")
-	f.Add(inlinePrefix+sum+":hello world", "", "")
-	f.Add(manifestPrefix+"abcd:2:11:"+sum, "hello", " world")
-	f.Add(manifestPrefix+"abcd:1:274877906944:"+sum, "hello", "")
-	f.Add(manifestPrefix+"abcd:4096:1048576:"+sum, "x", "y")
-	f.Add(manifestPrefix+"abcd:2:11:"+sum, "hello world", "")
-	f.Add(manifestPrefix+":::", "", "")
-	f.Add("tg1i:", "", "")
+	f.Add("hello world", "", "")
+	f.Add(rawManifest("abcd", "2", "11", sum), "hello", " world")
+	f.Add(rawManifest("abcd", "1", "274877906944", sum), "hello", "")
+	f.Add(rawManifest("abcd", "4096", "1048576", sum), "x", "y")
+	f.Add(rawManifest("abcd", "2", "11", sum), "hello world", "")
+	f.Add(manifestStart+`{}}`, "", "")
+	f.Add(manifestStart, "", "")
 	const capBytes = 3*keyring.MaxValue + 1<<20
 	f.Fuzz(func(t *testing.T, entry, chunk0, chunk1 string) {
 		fk := newFake()
 		fk.maxSize = 0
 		fk.items["svc\x00tok"] = entry
 		gen := "abcd"
-		if rest, ok := strings.CutPrefix(entry, manifestPrefix); ok {
-			gen, _, _ = strings.Cut(rest, ":")
+		if m, chunked, err := parseEntry(entry); err == nil && chunked {
+			gen = m.Gen
 		}
 		fk.items["svc\x00"+chunkName("tok", gen, 0)] = chunk0
 		fk.items["svc\x00"+chunkName("tok", gen, 1)] = chunk1
@@ -59,23 +58,28 @@ func FuzzKeychainEntry(f *testing.F) {
 	})
 }
 
-// FuzzParseEntry: any keychain item parses to a manifest or ErrCorrupt, and a manifest's
-// numbers are always within bounds.
+// FuzzParseEntry: any keychain item parses to a value, a manifest or ErrCorrupt, and a
+// manifest's numbers are always within bounds.
 func FuzzParseEntry(f *testing.F) {
-	f.Add(inlinePrefix + checksum("v") + ":v")
-	f.Add(manifestPrefix + "0011223344556677:5:12000:" + checksum("x"))
-	f.Add(manifestPrefix + "g:-1:-1:")
+	f.Add("v")
+	f.Add(rawManifest("0011223344556677", "5", "12000", checksum("x")))
+	f.Add(rawManifest("g", "-1", "-1", ""))
 	f.Add("hunter2")
 	f.Fuzz(func(t *testing.T, s string) {
-		m, err := parseEntry(s)
+		m, chunked, err := parseEntry(s)
 		if err != nil {
 			if !errors.Is(err, ErrCorrupt) {
 				t.Fatalf("error outside the categories: %v", err)
 			}
 			return
 		}
-		if m.gen != "" && (m.chunks < 1 || m.chunks > maxChunks || m.length < 0 || len(m.sum) != 64) {
+		if chunked && (m.Count < 1 || m.Count > maxChunks || m.Length < m.Count || m.Length > keyring.MaxValue || len(m.Sum) != 64) {
 			t.Fatalf("manifest out of bounds: %+v", m)
 		}
 	})
+}
+
+// rawManifest is a manifest item with its numbers as given, however out of range.
+func rawManifest(gen, count, length, sum string) string {
+	return manifestStart + `{"gen":"` + gen + `","count":` + count + `,"length":` + length + `,"sha256":"` + sum + `"}}`
 }

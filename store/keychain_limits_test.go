@@ -23,16 +23,18 @@ import (
 func TestKeychainHostileManifest(t *testing.T) {
 	sum := strings.Repeat("0", 64)
 	cases := map[string]string{
-		"256 GiB":                  manifestPrefix + "abcd:1:274877906944:" + sum,
-		"1 GiB in 4096 chunks":     manifestPrefix + "abcd:4096:1073741824:" + sum,
-		"just over the value cap":  manifestPrefix + "abcd:2:" + strconv.Itoa(keyring.MaxValue+1) + ":" + sum,
-		"more chunks than bytes":   manifestPrefix + "abcd:10:5:" + sum,
-		"too many chunks":          manifestPrefix + "abcd:" + strconv.Itoa(maxChunks+1) + ":" + strconv.Itoa(keyring.MaxValue) + ":" + sum,
-		"length overflows int":     manifestPrefix + "abcd:1:99999999999999999999999:" + sum,
-		"negative length":          manifestPrefix + "abcd:1:-5:" + sum,
-		"zero chunks":              manifestPrefix + "abcd:0:0:" + sum,
-		"generation with a dot":    manifestPrefix + "ab.cd:1:5:" + sum,
-		"item over the item limit": inlinePrefix + sum + ":" + strings.Repeat("x", keyring.MaxItem),
+		"256 GiB":                  rawManifest("abcd", "1", "274877906944", sum),
+		"1 GiB in 4096 chunks":     rawManifest("abcd", "4096", "1073741824", sum),
+		"just over the value cap":  rawManifest("abcd", "2", strconv.Itoa(keyring.MaxValue+1), sum),
+		"more chunks than bytes":   rawManifest("abcd", "10", "5", sum),
+		"too many chunks":          rawManifest("abcd", strconv.Itoa(maxChunks+1), strconv.Itoa(keyring.MaxValue), sum),
+		"length overflows int":     rawManifest("abcd", "1", "99999999999999999999999", sum),
+		"length as a float":        rawManifest("abcd", "1", "5.5", sum),
+		"negative length":          rawManifest("abcd", "1", "-5", sum),
+		"zero chunks":              rawManifest("abcd", "0", "0", sum),
+		"generation with a dot":    rawManifest("ab.cd", "1", "5", sum),
+		"manifest over its size":   rawManifest("abcd", "1", "5", sum) + strings.Repeat(" ", maxManifest),
+		"item over the item limit": strings.Repeat("x", keyring.MaxItem+1),
 	}
 	for name, m := range cases {
 		f := newFake()

@@ -47,7 +47,7 @@ func TestRealKeychainChunkedAtWindowsLimit(t *testing.T) {
 	}
 	// The manifest is small; the value really is split.
 	raw, err := s.api.Get("tollgate-test", "big")
-	if err != nil || !strings.HasPrefix(raw, manifestPrefix) || len(raw) > 200 {
+	if err != nil || !strings.HasPrefix(raw, manifestStart) || len(raw) > 200 {
 		t.Fatalf("manifest %q, %v", raw, err)
 	}
 }

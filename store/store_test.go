@@ -250,12 +250,14 @@ func TestKeychainCorruption(t *testing.T) {
 		"chunk missing": func() { delete(f.items, chunkKeys[1]) },
 		"chunk longer":  func() { f.items[chunkKeys[0]] += "extra" },
 		"manifest foreign": func() {
-			f.items["svc\x00tok"] = "hunter2"
+			f.items["svc\x00tok"] = manifestStart + `"hunter2"}`
 		},
 		"manifest bad count": func() {
-			f.items["svc\x00tok"] = strings.Replace(f.items["svc\x00tok"], ":5:", ":999999:", 1)
+			f.items["svc\x00tok"] = strings.Replace(f.items["svc\x00tok"], `"count":5,`, `"count":999999,`, 1)
 		},
-		"inline altered": func() { f.items["svc\x00tok"] = inlinePrefix + checksum("a") + ":b" },
+		"manifest bad sum": func() {
+			f.items["svc\x00tok"] = strings.Replace(f.items["svc\x00tok"], `"sha256":"`, `"sha256":"f`, 1)
+		},
 	}
 	for name, mutate := range mutations {
 		restore()
