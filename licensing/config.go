@@ -17,9 +17,9 @@ import (
 	"github.com/tollgate-dev/tollgate/transport"
 )
 
-// DefaultBaseURL is the activation API's US region. The EU region is
+// defaultBaseURL is the activation API's US region. The EU region is
 // "https://api.eu.cryptlex.com"; on-premise servers have their own.
-const DefaultBaseURL = "https://api.cryptlex.com"
+const defaultBaseURL = "https://api.cryptlex.com"
 
 // Config says which product a [Client] licenses and how it reaches the server.
 // Zero values mean the documented defaults.
@@ -104,7 +104,7 @@ func checkAppName(name string) error {
 
 func (cfg *Config) baseURL() string {
 	if cfg.BaseURL == "" {
-		return DefaultBaseURL
+		return defaultBaseURL
 	}
 	return cfg.BaseURL
 }

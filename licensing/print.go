@@ -40,7 +40,7 @@ func (u Update) LogValue() slog.Value {
 type updateFields Update
 
 // MarshalJSON writes every field under its Go name except Key and DeviceChallengeSignature.
-// It is for logs and debugging; [EncodeUpdate] builds the wire body.
+// It is for logs and debugging, not the request body.
 func (u Update) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		updateFields

@@ -26,8 +26,8 @@ import (
 // releaseUpdatePath is the release-update endpoint.
 const releaseUpdatePath = "/v3/releases/update"
 
-// DefaultReleaseChannel is the channel asked for when [ReleaseQuery.Channel] is "".
-const DefaultReleaseChannel = "stable"
+// defaultReleaseChannel is the channel asked for when [ReleaseQuery.Channel] is "".
+const defaultReleaseChannel = "stable"
 
 // ReleaseQuery is what [Client.CheckReleaseUpdate] asks about. Lengths are in Unicode code
 // points; the API gives none for these parameters, so the limits of the same fields in an
@@ -99,7 +99,7 @@ func (c *Client) CheckReleaseUpdate(ctx context.Context, q ReleaseQuery) (*Relea
 	}
 	channel := q.Channel
 	if channel == "" {
-		channel = DefaultReleaseChannel
+		channel = defaultReleaseChannel
 	}
 	v := url.Values{}
 	v.Set("productId", c.cfg.ProductID)

@@ -24,8 +24,8 @@ var (
 	ErrUnsupportedChecksum = errors.New("licensing: release file checksum format not supported")
 )
 
-// MaxReleaseFileSize bounds what [ReleaseFile.Verify] reads when the release gives no size: 16 GiB.
-const MaxReleaseFileSize = 16 << 30
+// maxReleaseFileSize bounds what [ReleaseFile.Verify] reads when the release gives no size: 16 GiB.
+const maxReleaseFileSize = 16 << 30
 
 // ChecksumError says why a downloaded file failed [ReleaseFile.Verify]. It matches
 // [ErrChecksumMismatch] or [ErrUnsupportedChecksum] through errors.Is.
@@ -73,7 +73,7 @@ func (e *ChecksumError) Is(target error) bool {
 // none. So is an empty checksum.
 //
 // Reading is bounded: when f.Size is set, at most f.Size+1 bytes are read, and a file longer or
-// shorter than f.Size fails; with no size, at most [MaxReleaseFileSize] bytes. ctx is checked
+// shorter than f.Size fails; with no size, at most [maxReleaseFileSize] bytes. ctx is checked
 // between reads. A failed check is a *[ChecksumError]; a failed read returns the reader's error.
 func (f ReleaseFile) Verify(ctx context.Context, r io.Reader) error {
 	alg, want, ok := parseChecksum(f.Checksum)
@@ -84,7 +84,7 @@ func (f ReleaseFile) Verify(ctx context.Context, r io.Reader) error {
 	if alg == "sha512" {
 		h = sha512.New()
 	}
-	limit := int64(MaxReleaseFileSize)
+	limit := int64(maxReleaseFileSize)
 	if f.Size > 0 {
 		limit = f.Size
 	}

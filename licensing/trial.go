@@ -71,19 +71,6 @@ func validateTrial(dst []FieldError, productID string, m *fingerprint.Machine, r
 	return c.fields
 }
 
-// EncodeTrialRequest checks r against every rule of the reference page and returns the JSON
-// body of POST /v3/trial-activations (and of its PATCH, which takes the same body), or a
-// *[ValidationError] listing every problem.
-//
-// Required fields are always present (accountId even when empty, vmName and container as
-// in an activation); osVersion only when not empty; the optional fields of r exactly when set.
-func EncodeTrialRequest(productID string, m fingerprint.Machine, r TrialRequest) ([]byte, error) {
-	if fields := validateTrial(nil, productID, &m, &r); len(fields) > 0 {
-		return nil, &ValidationError{Fields: fields}
-	}
-	return encodeTrial(productID, &m, &r), nil
-}
-
 // encodeTrial marshals a request that passed validateTrial.
 func encodeTrial(productID string, m *fingerprint.Machine, r *TrialRequest) []byte {
 	md, _ := wireItems(r.Metadata, nil)

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/transport"
 )
 
@@ -55,19 +54,6 @@ func hasIncrements(ma []MeterAttribute) bool {
 		}
 	}
 	return false
-}
-
-// EncodeUpdate checks u against every rule of the reference page and returns the JSON body of
-// PATCH /v3/activations/{id}, or a *[ValidationError] listing every problem.
-//
-// The body holds the page's field names in the page's order, and nothing else. Required fields
-// are always present (accountId even when empty); the machine's signals are always present,
-// osVersion only when not empty; the optional fields of u are present exactly when set.
-func EncodeUpdate(productID string, m fingerprint.Machine, u Update) ([]byte, error) {
-	if fields := validateUpdate(nil, productID, &m, &u); len(fields) > 0 {
-		return nil, &ValidationError{Fields: fields}
-	}
-	return updateBody(productID, &m, &u), nil
 }
 
 // UpdateActivation validates u with the machine's signals, sends PATCH /v3/activations/{id},

@@ -11,10 +11,10 @@ import (
 
 // Sync timing of [Client.Watch].
 const (
-	// DefaultSyncInterval is how often Watch syncs when the token asks for no sync (ssi 0).
-	DefaultSyncInterval = time.Hour
-	// MinSyncWait is the shortest wait between two syncs, however soon a lease ends.
-	MinSyncWait = time.Second
+	// defaultSyncInterval is how often Watch syncs when the token asks for no sync (ssi 0).
+	defaultSyncInterval = time.Hour
+	// minSyncWait is the shortest wait between two syncs, however soon a lease ends.
+	minSyncWait = time.Second
 	// watchBackoffStart is the first wait after a sync that failed but may succeed later; it
 	// doubles up to the sync interval.
 	watchBackoffStart = 2 * time.Second
@@ -27,7 +27,7 @@ const (
 // ([ErrLeaseExpired]) counts as cached, and the first sync renews it.
 //
 // It sends [Client.Sync] with u at once, then every ServerSyncInterval of the current token
-// (DefaultSyncInterval when the token asks for none), and sooner for a hosted floating lease:
+// (defaultSyncInterval when the token asks for none), and sooner for a hosted floating lease:
 // halfway to the lease's end, so that the lease is renewed well before it lapses. It calls fn
 // with each result, as UpdateActivation returns it (Applied means the same), from Watch's
 // goroutine; fn can hand it to [StateOf] to update the user interface:
@@ -103,9 +103,9 @@ func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error
 }
 
 // nextSync is the wait before the next sync of a: its sync interval, or half the time left on
-// its lease when that is sooner, never less than MinSyncWait.
+// its lease when that is sooner, never less than minSyncWait.
 func nextSync(a *Activation, now time.Time) time.Duration {
-	wait := DefaultSyncInterval
+	wait := defaultSyncInterval
 	if a != nil && a.ServerSyncInterval > 0 {
 		wait = a.ServerSyncInterval
 	}
@@ -114,7 +114,7 @@ func nextSync(a *Activation, now time.Time) time.Duration {
 			wait = half
 		}
 	}
-	return max(wait, MinSyncWait)
+	return max(wait, minSyncWait)
 }
 
 // keepsWatching reports the failures after which the vendor's client keeps syncing: network
