@@ -1,8 +1,7 @@
 package licensing
 
-// IsReleaseVersion reports whether s is a release version the API accepts: two, three or four
-// runs of ASCII digits separated by dots ("1.4", "1.4.2", "1.4.2.7"). Nothing else is accepted:
-// no "v" prefix, no pre-release or build suffix, no spaces, no non-ASCII digits.
+// IsReleaseVersion reports whether s is a release version the API accepts: two to four runs of
+// ASCII digits separated by dots ("1.4", "1.4.2.7"), and nothing else (no "v", no "-rc1").
 func IsReleaseVersion(s string) bool {
 	parts, digits := 1, 0
 	for i := 0; i < len(s); i++ {

@@ -20,40 +20,17 @@ const (
 	watchBackoffStart = 2 * time.Second
 )
 
-// Watch keeps the cached activation in sync until ctx ends or the server ends the activation.
-// It blocks; run it in its own goroutine. It needs an activation in the cache (see
-// [Client.Activate]); without one it returns [ErrNotActivated] at once. u.Key "" means the
-// cached activation's license key, so an app need not keep it; a lapsed floating lease
-// ([ErrLeaseExpired]) counts as cached, and the first sync renews it.
-//
-// It sends [Client.Sync] with u at once, then every ServerSyncInterval of the current token
-// (defaultSyncInterval when the token asks for none), and sooner for a hosted floating lease:
-// halfway to the lease's end, so that the lease is renewed well before it lapses. It calls fn
-// with each result, as UpdateActivation returns it (Applied means the same), from Watch's
-// goroutine; fn can hand it to [StateOf] to update the user interface:
+// Watch keeps the cached activation (or, with no license cached, the trial) in sync until ctx
+// ends, calling fn with each result as [Client.Sync] returns it. It blocks; run it in a goroutine.
+// It syncs at once, then every ServerSyncInterval of the token (an hour if 0), and at half of a
+// floating lease's remaining time; never sooner than a second apart. Network, 5xx and rate-limit
+// errors and the license states that come with an *Activation back off (from 2 s) and retry;
+// other errors stop it and are returned. Nothing cached is [ErrNotActivated] at once; a u with
+// meter increments is refused. On ctx's end it returns ctx.Err().
 //
 //	go client.Watch(ctx, licensing.Update{}, func(act *licensing.Activation, err error) {
 //		ui.Show(licensing.StateOf(err), act)
 //	})
-//
-// Network errors, rate limits (the wait the server asks for is honoured), 5xx answers, unreadable
-// answers and the license states that come with an Activation (expired, suspended, grace over)
-// do not stop it: it backs off, from 2 s doubling up to the sync interval, and tries again.
-// Anything else stops it and is returned: revocation, 404, a fingerprint or license-key error,
-// an invalid token, an invalid u. When ctx ends it returns ctx.Err() promptly. It starts no
-// goroutine.
-//
-// u must carry no meter increments: a sync is repeated, and increments would be counted at
-// every one. Record uses with UpdateActivation instead.
-//
-// Watch handles a trial as it does an activation. A license wins: with a license activation
-// cached (a lapsed lease included), Watch syncs it. With none, but a trial cached
-// ([Client.ActivateTrial]), it syncs the trial through [Client.SyncTrial], sending u's
-// AccountID, release fields and Metadata (the trial endpoint takes no key, user, lease or
-// device, so those are not sent), with the same timing, backoff and stopping rules; an ended
-// trial is [ErrExpired] with its *Activation and does not stop it. Once a license activation
-// appears in the cache (the user bought one and [Client.Activate] succeeded), every later sync
-// is the license's, through Sync.
 func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error)) error {
 	if hasIncrements(u.MeterAttributes) {
 		return &ValidationError{Fields: []FieldError{{"meterAttributes", "Watch repeats its update, so it must carry no increments"}}}
