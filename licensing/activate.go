@@ -14,17 +14,8 @@ import (
 	"github.com/tollgate-dev/tollgate/transport"
 )
 
-// ActivationRequest is what [Client.Activate] sends to activate this machine, with the
-// machine's signals.
-//
-// The release fields are the update's ([Update]), sent and checked by the same rules.
-// AppVersion is a different field: the API notes list "appVersion" for POST /v3/activations,
-// and the activation object (see the activation.updated webhook of the reference page) carries
-// appVersion and releaseVersion side by side, appVersion with no documented format. So
-// AppVersion is a free-form label, sent as given ("3.1.0-beta (build 42)" is fine), and only its
-// length is checked (at most 256 characters, the page's limit for such strings: inferred, not
-// documented). What the server compares releases by is ReleaseVersion, which must be x.x,
-// x.x.x or x.x.x.x; [ReleaseVersionOf] turns a semantic version such as "v3.1.0-beta" into one.
+// ActivationRequest is what [Client.Activate] sends, with the machine's signals. Its release
+// fields follow [Update]'s rules; AppVersion is a free-form label.
 type ActivationRequest struct {
 	Key                string           // required: the license key
 	AppVersion         string           // "" = not sent; free-form, at most 256 characters
@@ -34,33 +25,15 @@ type ActivationRequest struct {
 	ReleasePublishedAt time.Time        // zero = not sent; sent as RFC 3339 UTC
 	Metadata           []Metadata       // nil = not sent
 	MeterAttributes    []MeterAttribute // nil = not sent; increments make the request unrepeatable
-
-	// AllowUncached sends the request even when the cache cannot be read now
-	// ([ErrCacheUnavailable]). Without it Activate returns that error before sending anything,
-	// since it cannot tell whether this machine is already activated, nor, likely, remember a
-	// seat it spends. With it, a token that cannot be saved comes with [ErrNotCached].
-	AllowUncached bool
+	AllowUncached      bool             // send even when the cache cannot be read (ErrCacheUnavailable)
 }
 
-// Activate activates this machine for the license r.Key: POST /v3/activations with the key and
-// the machine's signals. On 201 it verifies and caches the token exactly as UpdateActivation
-// does, and returns the Activation, whose ID later calls use.
-//
-// A machine already activated for this product and key is not activated again: when the cache
-// holds a token for r.Key that verifies on this machine and passes every time rule, Activate
-// returns it without a request (its Applied is false). An expired, suspended or otherwise stale
-// cached token does not count, nor does a lapsed lease; the request is sent.
-//
-// Applied: as for UpdateActivation, the server applied the request exactly when the returned
-// *Activation has Applied set, whatever the error. In particular, activating with an expired or
-// suspended license takes a seat on the server and returns [ErrExpired] or [ErrSuspended] with
-// the Applied Activation (cached, so Deactivate can free the seat). With a nil *Activation the
-// request was not applied, except with [ErrOutcomeUnknown] (it carried increments), which
-// means it may have been.
-//
-// The request is checked like an update, every problem at once, before anything is sent. When
-// the cache cannot be read now, Activate returns [ErrCacheUnavailable] before sending anything,
-// unless r.AllowUncached is set.
+// Activate activates this machine for the license r.Key (POST /v3/activations), verifies and
+// caches the token, and returns it. A valid token already cached for r.Key is returned without
+// a request (Applied false). As with [Client.UpdateActivation], a non-nil *Activation with
+// Applied set means the server applied the request, whatever the error (an expired license
+// takes a seat: [ErrExpired]). r is checked first ([*ValidationError]); an unreadable cache is
+// [ErrCacheUnavailable] and nothing is sent, unless r.AllowUncached.
 func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation, error) {
 	m, sealKey, err := c.identity(ctx)
 	if err != nil {

@@ -7,13 +7,8 @@ import (
 	"github.com/tollgate-dev/tollgate/token"
 )
 
-// Activation is what a verified activation token says, and whether the request that returned
-// it was applied by the server (Applied, Counted).
-//
-// Token is a [secret.Value] and Claims a pointer to claims whose license key is one too, so
-// Activation needs no print methods: fmt (%+v shows the fields), log/slog and encoding/json
-// print it, by value or by pointer, even through an app's unexported field, and never show the
-// token or the key. Token.Reveal returns the raw JWT.
+// Activation is what a verified activation token says, and whether the server applied the
+// request that returned it. It prints (fmt, slog, JSON) without its token or license key.
 type Activation struct {
 	ID, ProductID, LicenseID, Fingerprint                     string
 	IssuedAt, ExpiresAt, LeaseExpiresAt, GracePeriodExpiresAt time.Time // zero = not set
@@ -25,32 +20,18 @@ type Activation struct {
 	OS                   string        // the operating system the activation was made on
 	FingerprintStrategy  string        // exact, fuzzy or loose
 	LeaseDuration        time.Duration // hosted floating licenses
-	LeasingStrategy      string
-	FloatingClients      int64
-	Name, Email, Company string // the licensee
+	LeasingStrategy      string        // hosted floating licenses
+	FloatingClients      int64         // floating licenses
+	Name, Email, Company string        // the licensee
 
 	ProductMetadata, LicenseMetadata, UserMetadata, ActivationMetadata token.Metadata
 	LicenseMeterAttributes                                             []token.LicenseMeter
 	ActivationMeterAttributes                                          []token.ActivationMeter
 
-	// Claims holds every claim, unknown ones included (see token.Claims.Extra).
-	Claims *token.Claims
-
-	// Applied is true when this Activation is the server's answer to a request this call sent:
-	// the server applied that request (and counted its increments), whatever error came with
-	// it. It is false from Validate, and from Activate when the cache already held the
-	// activation and nothing was sent.
-	Applied bool
-	// Counted lists the meter increments the server counted with that request: the request's
-	// non-zero ones, all or none, since the server applies a request whole. nil when Applied is
-	// false or the request carried none. The totals after it are in ActivationMeterAttributes and
-	// LicenseMeterAttributes.
-	Counted []MeterAttribute
-
-	// Trial is set when this is a trial activation ([Client.ActivateTrial], [Client.ValidateTrial]):
-	// ExpiresAt is then the trial's end, and LicenseID, Type and the licensee are whatever the
-	// trial token carries, usually nothing.
-	Trial bool
+	Claims  *token.Claims    // every claim, unknown ones included
+	Applied bool             // the server applied the request this call sent, whatever the error
+	Counted []MeterAttribute // the increments that request counted (all or none); nil if none
+	Trial   bool             // a trial: ExpiresAt is its end
 }
 
 func activationOf(c *token.Claims, raw string) *Activation {

@@ -240,9 +240,8 @@ func (k *cache) describe(ctx context.Context) string {
 	return fmt.Sprintf("%T", k.store)
 }
 
-// ClearCache forgets the cached activation on this machine (its token, or the license key and
-// id a lapsed lease left), so the next start asks for a license. It sends nothing: the
-// activation stays on the server, and [Client.Deactivate] is what frees the seat.
+// ClearCache forgets the cached activation on this machine, sending nothing: the activation
+// stays on the server ([Client.Deactivate] frees the seat).
 func (c *Client) ClearCache(ctx context.Context) error {
 	if err := c.cache.clear(ctx, c.cache.license); err != nil {
 		return fmt.Errorf("licensing: clear the cache: %w", err)

@@ -41,8 +41,8 @@ type Client struct {
 	witness *witness.Witness // nil = no witness; see Config.ClockWitnesses
 }
 
-// New checks ProductID, PublicKey and BaseURL. The request's fields, Machine's included, are
-// checked at each call, every problem at once.
+// New checks cfg's ProductID, PublicKey, BaseURL and AppName and returns a Client. The request's
+// fields, Machine's included, are checked at each call, every problem at once.
 func New(cfg Config) (*Client, error) {
 	p, err := cfg.parse() // sets the defaults of AppID and AppName
 	if err != nil {
@@ -83,15 +83,7 @@ func (c *Client) setMachine(m fingerprint.Machine) {
 }
 
 // Machine returns the signals this client sends: Config.Machine when set, else this machine's,
-// collected on first use and reused.
-//
-// Offline checks ([Client.Validate], [Client.ValidateTrial]) need only the fingerprint, and a
-// client that has not collected every signal yet reads the fingerprint alone for them
-// ([fingerprint.CollectFingerprint]): nothing else is read before the first call that sends
-// the signals, or Machine. Should the fingerprint then collected differ from the one read
-// before (the machine id changed meanwhile), the new one replaces it, as a fresh client would
-// read it: from then on the cache is checked and sealed with it, and a token bound to the
-// former fails with [ErrFingerprintMismatch].
+// collected on first use. Offline checks read only the fingerprint.
 func (c *Client) Machine(ctx context.Context) (fingerprint.Machine, error) {
 	m, _, err := c.identity(ctx)
 	return m, err
@@ -137,8 +129,7 @@ func (c *Client) fingerprint(ctx context.Context) (string, []byte, error) {
 	return c.idOnly.Fingerprint, c.sealKey, nil
 }
 
-// CacheLocation says where activation tokens are cached, such as "OS keychain, service
-// \"tollgate\"". With the default store it says which backend holds values now, calling nothing.
+// CacheLocation describes where the cache is kept, such as "OS keychain, service \"app\"".
 func (c *Client) CacheLocation(ctx context.Context) string { return c.cache.describe(ctx) }
 
 // CloseIdleConnections closes idle HTTP connections, such as at shutdown.
@@ -147,9 +138,6 @@ func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
 // activationPath returns /v3/activations/{id} with id path-escaped.
 func activationPath(id string) string { return "/v3/activations/" + url.PathEscape(id) }
 
-// NeedsActivation reports whether err means there is no usable activation on this machine, or
-// the license is gone for good on the server: the app should ask for a license key. It is
-// StateOf(err) == [StateNeedsLicense]. It is false for [ErrLeaseExpired] (the key is
-// remembered: [Client.Sync] renews the lease) and for [ErrCacheUnavailable] (a license may well
-// be cached).
+// NeedsActivation reports whether err means the app should ask for a license key:
+// StateOf(err) == [StateNeedsLicense]. It is false for [ErrLeaseExpired] and [ErrCacheUnavailable].
 func NeedsActivation(err error) bool { return StateOf(err) == StateNeedsLicense }

@@ -17,12 +17,12 @@ import (
 	"github.com/tollgate-dev/tollgate/transport"
 )
 
-// DefaultBaseURL is the activation API's US region. The EU region is
+// defaultBaseURL is the activation API's US region. The EU region is
 // "https://api.eu.cryptlex.com"; on-premise servers have their own.
-const DefaultBaseURL = "https://api.cryptlex.com"
+const defaultBaseURL = "https://api.cryptlex.com"
 
-// Config says which product a [Client] licenses and how it reaches the server.
-// Zero values mean the documented defaults.
+// Config says which product a [Client] licenses and how it reaches the server. Zero values
+// mean the defaults. The API's EU region is BaseURL "https://api.eu.cryptlex.com".
 type Config struct {
 	ProductID  string                // required
 	PublicKey  string                // required: the product's RSA public key, PEM or base64 DER
@@ -35,19 +35,10 @@ type Config struct {
 	Now        func() time.Time      // nil = time.Now
 	Machine    *fingerprint.Machine  // nil = collect this machine's signals; set = a custom identity
 
-	// AppName names the default store (Store nil): its OS keychain service, and its folder
-	// under os.UserConfigDir(). Default AppID, so ProductID when both are "". It must be a
-	// plain folder name: no "/", "\" or ":", no control character, not "." or "..", at most
-	// 255 bytes; New refuses any other.
+	// AppName names the default store's keychain service and folder; default AppID.
 	AppName string
-
-	// ClockWitnesses are the files whose newest modification time Validate takes as a time this
-	// machine has already reached (see witness.Witness): a clock more than
-	// witness.Tolerance (26 hours) before it is ErrClockRolledBack, even when the cached
-	// record was forged. nil means
-	// witness.NewDefault (the OS's logs and the like) when Now is nil, and none when Now
-	// is set, since the OS's files say nothing about a clock of the caller's; an empty non-nil
-	// slice turns the check off.
+	// ClockWitnesses are files the clock must not be 26 h behind (nil: the OS's logs, none if
+	// Now is set; empty: none).
 	ClockWitnesses []string
 }
 
@@ -104,7 +95,7 @@ func checkAppName(name string) error {
 
 func (cfg *Config) baseURL() string {
 	if cfg.BaseURL == "" {
-		return DefaultBaseURL
+		return defaultBaseURL
 	}
 	return cfg.BaseURL
 }

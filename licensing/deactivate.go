@@ -8,17 +8,9 @@ import (
 	"github.com/tollgate-dev/tollgate/transport"
 )
 
-// Deactivate frees this machine's seat: POST /v3/activations/{id}/deactivate for the cached
-// activation, with the body the API notes give (productId, accountId, fingerprint, userHash,
-// os). On success it drops the cached token and its time record.
-//
-// Applied: nil means the seat is free. With nothing cached it returns [ErrNotActivated] and
-// sends nothing; after a lapsed lease it deactivates the activation the lapsed record
-// remembers. Any other error means the server did not deactivate it (or, after a network
-// failure, may not have: deactivating is safe to repeat). A 404 means the activation is already
-// gone on the server: the cache is dropped and Deactivate returns nil, since the machine is then
-// deactivated as asked. 409 DEACTIVATION_LIMIT_REACHED matches [ErrDeactivationLimitReached]
-// and keeps the cache, as do network and server errors.
+// Deactivate frees this machine's seat (POST /v3/activations/{id}/deactivate) and drops the
+// cache; nil means the seat is free, a 404 included. Nothing cached is [ErrNotActivated]; other
+// errors keep the cache, and deactivating is safe to repeat.
 func (c *Client) Deactivate(ctx context.Context) error {
 	m, err := c.Machine(ctx)
 	if err != nil {

@@ -10,125 +10,86 @@ import (
 	"github.com/tollgate-dev/tollgate/transport"
 )
 
-// Error categories, for errors.Is. Details come from [*APIError], [*RateLimitError] and
-// [*ValidationError] through errors.As.
+// Error categories, for errors.Is; details come from [*APIError], [*RateLimitError] and
+// [*ValidationError] through errors.As. docs/LICENSING.md says what the cache drops on each.
 var (
-	// ErrNotActivated: nothing is cached on this machine (Validate, Sync, Watch, Deactivate), or
-	// the cached record cannot be read back. [NeedsActivation] is true for it.
+	// ErrNotActivated means nothing is cached on this machine (or it cannot be read back).
 	ErrNotActivated = errs.ErrNotActivated
-	// ErrTokenInvalid: a bad signature, algorithm, shape, product or license key.
+	// ErrTokenInvalid means a bad signature, algorithm, shape, product or license key.
 	ErrTokenInvalid = errs.ErrTokenInvalid
-	// ErrFingerprintMismatch: the token belongs to another machine (or the server said
-	// INVALID_ACTIVATION_FINGERPRINT).
+	// ErrFingerprintMismatch means the token belongs to another machine, or the server said so.
 	ErrFingerprintMismatch = errs.ErrFingerprintMismatch
-	// ErrClockOutOfSync: the token was issued further in the future than its allowed clock offset.
+	// ErrClockOutOfSync means the token was issued further ahead than its allowed clock offset.
 	ErrClockOutOfSync = errs.ErrClockOutOfSync
-	// ErrClockRolledBack: the clock went back past the last recorded check by more than an hour.
+	// ErrClockRolledBack means the clock is behind a time this machine already reached.
 	ErrClockRolledBack = errs.ErrClockRolledBack
-	// ErrLeaseExpired: the hosted floating lease ended. The cached token is dropped, but the
-	// activation id and license key stay remembered: [Client.Sync] or [Client.Watch] renews the
-	// lease the next time the machine is online, without asking the user ([NeedsActivation] is
-	// false for it).
+	// ErrLeaseExpired means the floating lease ended; the key is kept and [Client.Sync] renews it.
 	ErrLeaseExpired = errs.ErrLeaseExpired
-	// ErrGracePeriodOver comes with a non-nil *Activation: the server-sync grace period ended.
+	// ErrGracePeriodOver means the server-sync grace period ended (comes with a non-nil *Activation).
 	ErrGracePeriodOver = errs.ErrGracePeriodOver
-	// ErrExpired comes with a non-nil *Activation: the license expired.
+	// ErrExpired means the license expired (comes with a non-nil *Activation).
 	ErrExpired = errs.ErrExpired
-	// ErrSuspended comes with a non-nil *Activation: the license is suspended.
+	// ErrSuspended means the license is suspended (comes with a non-nil *Activation).
 	ErrSuspended = errs.ErrSuspended
-	// ErrActivationNotFound: the server answered 404; the cached token is dropped.
+	// ErrActivationNotFound means the server answered 404; the cached token is dropped.
 	ErrActivationNotFound = errs.ErrActivationNotFound
-	// ErrRateLimited: 429, and the wait asked for is longer than the retry policy allows.
+	// ErrRateLimited means a 429 asked for a longer wait than the retry policy allows.
 	ErrRateLimited = errs.ErrRateLimited
-	// ErrOutcomeUnknown: a request that must not be repeated (it carried meter increments)
-	// failed after it may have been applied: the connection dropped after the request was sent,
-	// the server failed with a 5xx after receiving it, or it answered 2xx with a token that could
-	// not be verified. The SDK does not send it again, and neither should the app, blindly.
-	//
-	// The recipe: sync without increments (that is safe to repeat) and compare this activation's
-	// meter uses with what you expected: uses before the request plus its increment means it was
-	// applied; uses unchanged means it was not, and it may be sent again. [Client.CheckApplied]
-	// does exactly that, given the *Activation you held before sending (nil: the cached one).
-	// Another process metering the same activation at the same moment (a second instance of the
-	// app) makes the comparison ambiguous: meter from one process, or accept the risk.
+	// ErrOutcomeUnknown means a metered request may have been applied: never resend it blindly
+	// ([Client.CheckApplied] tells).
 	ErrOutcomeUnknown = errs.ErrOutcomeUnknown
-	// ErrInvalidRequest: the request broke the reference page's rules; see [*ValidationError].
+	// ErrInvalidRequest means the request broke the API's rules; see [*ValidationError].
 	ErrInvalidRequest = errs.ErrInvalidRequest
-	// ErrNotCached comes with a non-nil *Activation: the update succeeded and its token
-	// verified, but the store refused it or did not answer in time (see store.ErrUnavailable), so
-	// the next offline Validate will not see it. It matches ErrCacheUnavailable too.
+	// ErrNotCached means the server's token was verified but the store did not keep it (comes
+	// with a non-nil *Activation; matches [ErrCacheUnavailable] too).
 	ErrNotCached = errs.ErrNotCached
-	// ErrCacheUnavailable: the store could not be read or written now: the OS keychain is
-	// locked, did not answer in time, or refused (see store.ErrUnavailable), or the store
-	// failed otherwise. A license may well be cached: [NeedsActivation] is false for it, and the
-	// app must not ask for a license key because of it; ask the user to unlock the keychain
-	// and try again later. [Client.Activate] returns it before sending anything, unless
-	// [ActivationRequest].AllowUncached is set.
+	// ErrCacheUnavailable means the store cannot be read or written now (a locked keychain, say):
+	// a license may well be cached, so never ask for a key because of it.
 	ErrCacheUnavailable = errs.ErrCacheUnavailable
-	// ErrBadResponse: the server's answer was not what the API promises: a redirect, a 2xx
-	// whose body is not the expected JSON, holds no token or is over 1 MiB.
+	// ErrBadResponse means the server's answer was not what the API promises.
 	ErrBadResponse = errs.ErrBadResponse
 
-	// ErrActivationLimitReached: the server answered ACTIVATION_LIMIT_REACHED; every seat of the
-	// license is taken. Nothing was applied; a cached token is kept.
+	// ErrActivationLimitReached means ACTIVATION_LIMIT_REACHED: every seat is taken.
 	ErrActivationLimitReached = errs.ErrActivationLimitReached
-	// ErrMeterLimitReached: the server answered METER_ATTRIBUTE_USES_LIMIT_REACHED; no increment
-	// of the request was counted. A cached token is kept.
+	// ErrMeterLimitReached means METER_ATTRIBUTE_USES_LIMIT_REACHED: no increment was counted.
 	ErrMeterLimitReached = errs.ErrMeterLimitReached
-	// ErrLicenseRevoked: the server answered REVOKED_LICENSE; the cached token is dropped.
+	// ErrLicenseRevoked means REVOKED_LICENSE; the cached token is dropped.
 	ErrLicenseRevoked = errs.ErrLicenseRevoked
-	// ErrInvalidLicenseKey: the server answered INVALID_LICENSE_KEY (no such license, or not the
-	// activation's); the cached token is dropped.
+	// ErrInvalidLicenseKey means INVALID_LICENSE_KEY; the cached token is dropped.
 	ErrInvalidLicenseKey = errs.ErrInvalidLicenseKey
-	// ErrInvalidLicenseType: the server answered INVALID_LICENSE_TYPE; the cached token is dropped.
+	// ErrInvalidLicenseType means INVALID_LICENSE_TYPE; the cached token is dropped.
 	ErrInvalidLicenseType = errs.ErrInvalidLicenseType
-	// ErrInvalidProductID: the server answered INVALID_PRODUCT_ID: [Config.ProductID] is wrong, a
-	// bug in the app rather than the user's problem. The cached token is dropped.
+	// ErrInvalidProductID means INVALID_PRODUCT_ID: [Config.ProductID] is wrong.
 	ErrInvalidProductID = errs.ErrInvalidProductID
-	// ErrVMNotAllowed: the server answered VM_ACTIVATION_NOT_ALLOWED: the license allows no
-	// activation in a virtual machine, or in a container (the API notes give this one code for
-	// both). The cached token is dropped.
+	// ErrVMNotAllowed means VM_ACTIVATION_NOT_ALLOWED: no activation in a VM or a container.
 	ErrVMNotAllowed = errs.ErrVMNotAllowed
-	// ErrContainerNotAllowed matches CONTAINER_ACTIVATION_NOT_ALLOWED. It is kept for
-	// completeness: that code is inferred, not documented; the server is documented to refuse a
-	// container with VM_ACTIVATION_NOT_ALLOWED ([ErrVMNotAllowed]), so check that one too.
+	// ErrContainerNotAllowed means CONTAINER_ACTIVATION_NOT_ALLOWED; check [ErrVMNotAllowed] too.
 	ErrContainerNotAllowed = errs.ErrContainerNotAllowed
-	// ErrAuthenticationFailed matches AUTHENTICATION_FAILED. It is a server code kept for
-	// completeness: activation calls carry no Authorization header (the license key in the body
-	// authenticates them, says the API notes), so the SDK does not expect it.
+	// ErrAuthenticationFailed means AUTHENTICATION_FAILED, which activation calls do not expect.
 	ErrAuthenticationFailed = errs.ErrAuthenticationFailed
-	// ErrCountryNotAllowed: the server answered COUNTRY_NOT_ALLOWED; the cached token is dropped.
+	// ErrCountryNotAllowed means COUNTRY_NOT_ALLOWED; the cached token is dropped.
 	ErrCountryNotAllowed = errs.ErrCountryNotAllowed
-	// ErrIPAddressNotAllowed: the server answered IP_ADDRESS_NOT_ALLOWED; the cached token is
-	// dropped.
+	// ErrIPAddressNotAllowed means IP_ADDRESS_NOT_ALLOWED; the cached token is dropped.
 	ErrIPAddressNotAllowed = errs.ErrIPAddressNotAllowed
-	// ErrTrialNotAllowed matches TRIAL_NOT_ALLOWED, the answer of the trial endpoints: the product
-	// allows no trial.
+	// ErrTrialNotAllowed means TRIAL_NOT_ALLOWED: the product offers no trial.
 	ErrTrialNotAllowed = errs.ErrTrialNotAllowed
-	// ErrTrialActivationLimitReached matches TRIAL_ACTIVATION_LIMIT_REACHED, the answer of the
-	// trial endpoints: the product's trial activations are used up.
+	// ErrTrialActivationLimitReached means TRIAL_ACTIVATION_LIMIT_REACHED: no trial left.
 	ErrTrialActivationLimitReached = errs.ErrTrialActivationLimitReached
-	// ErrDeactivationLimitReached: [Client.Deactivate] got 409 DEACTIVATION_LIMIT_REACHED; the
-	// activation and the cached token stay.
+	// ErrDeactivationLimitReached means 409 DEACTIVATION_LIMIT_REACHED; the activation stays.
 	ErrDeactivationLimitReached = errs.ErrDeactivationLimitReached
 )
 
-// APIError is a non-2xx answer from the server. errors.Is(err, ErrLicenseRevoked) matches on
-// its Code (every code sentinel likewise); 404 matches ErrActivationNotFound and 429
-// ErrRateLimited.
+// APIError is a non-2xx answer from the server. errors.Is matches the code's sentinel
+// ([ErrLicenseRevoked], ...), 404 [ErrActivationNotFound] and 429 [ErrRateLimited].
 type APIError struct {
 	StatusCode    int
 	Code, Message string
-	// ReasonPhrase is the reasonPhrase some servers add to the body.
-	ReasonPhrase string
-	// RequestID is the X-Request-Id or X-Amzn-Requestid header, when the server sent one.
-	RequestID string
-	// Header holds the response's headers, for what the fields above leave out.
-	Header http.Header
+	ReasonPhrase  string      // the reasonPhrase some servers add to the body
+	RequestID     string      // the X-Request-Id or X-Amzn-Requestid header, if any
+	Header        http.Header // the response's headers
 }
 
-// Error reads "licensing: API error 400 REVOKED_LICENSE: <message>". No field holds the
-// request's secrets: the transport removed them from the server's text.
+// Error reads "licensing: API error 400 REVOKED_LICENSE: <message>", without secrets.
 func (e *APIError) Error() string {
 	s := "licensing: API error " + strconv.Itoa(e.StatusCode)
 	if e.Code != "" {
@@ -157,13 +118,11 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// RateLimitError is a 429 whose wait is longer than the retry policy allows; the request was
-// not applied. It matches ErrRateLimited, and Err is the server's answer.
+// RateLimitError is a 429 whose wait is longer than the retry policy allows; nothing was
+// applied. It matches [ErrRateLimited].
 type RateLimitError struct {
-	// RetryAfter is how long the server asked the client to wait.
-	RetryAfter time.Duration
-	// Err is the server's answer.
-	Err *APIError
+	RetryAfter time.Duration // how long the server asked the client to wait
+	Err        *APIError     // the server's answer
 }
 
 // Error says how long the server asked to wait.

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/licensing"
@@ -198,21 +197,4 @@ func ExampleReleaseFile_Verify() {
 	// Output:
 	// <nil>
 	// true true
-}
-
-func ExampleEncodeTrialRequest() {
-	m := exampleMachine
-	m.OSVersion = ""
-	body, err := licensing.EncodeTrialRequest("prod-1", m, licensing.TrialRequest{ReleaseVersion: "1.4.2",
-		Metadata: []licensing.Metadata{{Key: "source", Value: "website"}}})
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(strings.Replace(strings.Replace(string(body), m.Fingerprint, "…", 1), m.UserHash, "…", 1))
-
-	_, err = licensing.EncodeTrialRequest("prod-1", m, licensing.TrialRequest{ReleaseVersion: "1.4.2-beta"})
-	fmt.Println(err)
-	// Output:
-	// {"os":"linux","fingerprint":"…","vmName":"","container":false,"hostname":"example-host","userHash":"…","productId":"prod-1","accountId":"","releaseVersion":"1.4.2","metadata":[{"key":"source","value":"website"}]}
-	// licensing: invalid request: releaseVersion: must be x.x, x.x.x or x.x.x.x, each x a run of ASCII digits
 }

@@ -10,13 +10,12 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/errs"
 )
 
-// ValidationError lists every problem found in a request before anything was sent.
-// It matches [ErrInvalidRequest] through errors.Is.
+// ValidationError lists every problem of a request, found before anything was sent. It
+// matches [ErrInvalidRequest].
 type ValidationError struct{ Fields []FieldError }
 
-// FieldError is one problem with one field. Field is the JSON path of the field in the request
-// body ("releaseVersion", "metadata[2].value"); "id" names the activation id in the path.
-// Message never repeats the field's value, which may be secret.
+// FieldError is one problem with the field at the JSON path Field ("metadata[2].value"; "id"
+// for the activation id). Message never repeats the value.
 type FieldError struct{ Field, Message string }
 
 // Error lists every field and its problem.

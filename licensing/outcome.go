@@ -7,20 +7,10 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/errs"
 )
 
-// CheckApplied settles an [ErrOutcomeUnknown]: it tells whether the server applied u, an update
-// of the cached activation whose answer was lost, without sending u's increments again.
-//
-// It syncs the cached activation with u minus its meter attributes (safe to repeat; the other
-// fields are sent as in u, so accountId does not change) and compares this activation's uses
-// of each meter u incremented with before's: before's uses plus the increment means applied,
-// before's uses unchanged means not applied (the app may send u again). before is the
-// *Activation the app held when it sent u; nil means the cached one, which is the last answer
-// this machine cached. applied is false with an error wrapping ErrOutcomeUnknown when the
-// counts fit neither (another process metered the same activation meanwhile), and with the
-// sync's error when the sync itself failed.
-//
-// act is the fresh activation and err the sync's error, as [Client.Sync] returns them: an
-// expired license, say, gives applied, act and [ErrExpired] together.
+// CheckApplied settles an [ErrOutcomeUnknown] after u: it syncs without u's increments and
+// compares the meter uses with before's (nil: the cached activation's), reporting whether the
+// server applied u. act and err are the sync's, as [Client.Sync] returns them. Counts that fit
+// neither outcome (another process metering) give false and an [ErrOutcomeUnknown].
 func (c *Client) CheckApplied(ctx context.Context, before *Activation, u Update) (applied bool, act *Activation, err error) {
 	sent := counted(u.MeterAttributes)
 	if before == nil {

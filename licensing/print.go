@@ -39,8 +39,7 @@ func (u Update) LogValue() slog.Value {
 // updateFields is Update without its methods, for MarshalJSON.
 type updateFields Update
 
-// MarshalJSON writes every field under its Go name except Key and DeviceChallengeSignature.
-// It is for logs and debugging; [EncodeUpdate] builds the wire body.
+// MarshalJSON writes every field but Key and DeviceChallengeSignature, for logs.
 func (u Update) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		updateFields
@@ -71,7 +70,7 @@ func (r ActivationRequest) LogValue() slog.Value {
 // activationRequestFields is ActivationRequest without its methods, for MarshalJSON.
 type activationRequestFields ActivationRequest
 
-// MarshalJSON writes every field under its Go name except Key.
+// MarshalJSON writes every field but Key, for logs.
 func (r ActivationRequest) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		activationRequestFields
@@ -79,8 +78,7 @@ func (r ActivationRequest) MarshalJSON() ([]byte, error) {
 	}{activationRequestFields: activationRequestFields(r)})
 }
 
-// String names the client's product. A Client holds the key that seals its cached records;
-// printing it shows nothing more.
+// String names the client's product, and nothing more.
 func (c *Client) String() string {
 	return "licensing client for product " + strconv.Quote(c.cfg.ProductID)
 }

@@ -14,43 +14,29 @@ import (
 	"github.com/tollgate-dev/tollgate/transport"
 )
 
-// Release updates.
-//
-// Documented (the API reference): GET /v3/releases/update with the query parameters productId,
-// platform, channel (default "stable"), version, key and accountId answers 200 with the newest
-// release the license may have, or 204 with an empty body when there is none. A version with
-// fewer parts ignores the missing ones: with 1.2.3.4 the latest release, both 1.2.3 and 1.2 get
-// 204. The release object's JSON has changed over time: publishedAt was published, and
-// platforms was platform.
+// Release updates: GET /v3/releases/update. docs/LICENSING.md says what is documented about it
+// and what is assumed.
 
 // releaseUpdatePath is the release-update endpoint.
 const releaseUpdatePath = "/v3/releases/update"
 
-// DefaultReleaseChannel is the channel asked for when [ReleaseQuery.Channel] is "".
-const DefaultReleaseChannel = "stable"
+// defaultReleaseChannel is the channel asked for when ReleaseQuery.Channel is "".
+const defaultReleaseChannel = "stable"
 
-// ReleaseQuery is what [Client.CheckReleaseUpdate] asks about. Lengths are in Unicode code
-// points; the API gives none for these parameters, so the limits of the same fields in an
-// activation's body (releasePlatform, releaseChannel, accountId) are applied.
+// ReleaseQuery is what [Client.CheckReleaseUpdate] asks about. Lengths are in Unicode code points.
 type ReleaseQuery struct {
-	Platform string // required, 1 to 256 characters: "windows", "macos-arm64", as the releases name it
-	Channel  string // "" = "stable"; at most 256 characters
-	// Version is required: this app's release version, x.x, x.x.x or x.x.x.x (see
-	// IsReleaseVersion). Send every part the releases use: the server compares only the parts
-	// sent, so with "2.0" a release 2.0.1 is no update.
-	Version string
-	// AccountID is sent as accountId when not "" (at most 256 characters).
-	AccountID string
+	Platform  string // required, 1 to 256 characters: "windows", "macos-arm64", as the releases name it
+	Channel   string // "" = "stable"; at most 256 characters
+	Version   string // required: this app's x.x[.x[.x]], every part the releases use ("2.0" misses 2.0.1)
+	AccountID string // "" = not sent; at most 256 characters
 }
 
 // Release is a release of the product, as GET /v3/releases/update describes it.
 type Release struct {
 	Version, Name, Channel, Notes string
-	// PublishedAt is publishedAt, or the older published; zero when the answer has neither.
-	PublishedAt time.Time
-	Files       []ReleaseFile
-	// Platforms lists the release's platforms: platforms, or the older single platform.
-	Platforms []string
+	PublishedAt                   time.Time // zero = not given
+	Files                         []ReleaseFile
+	Platforms                     []string // the platforms the release is for
 }
 
 // ReleaseFile is a file of a release: what to download, and what to check it against with
@@ -60,29 +46,11 @@ type ReleaseFile struct {
 	Size                int64 // bytes; 0 = not given
 }
 
-// CheckReleaseUpdate asks the server whether a release newer than q.Version exists for this
-// product on q.Platform and q.Channel: GET /v3/releases/update. It returns the release, or nil
-// and a nil error when there is none (204).
-//
-// q is checked before anything is sent, every problem at once, as a *[ValidationError]: the
-// version by the release rule of [IsReleaseVersion] (use releaseversion.Of to turn a semantic
-// version into one), the platform required, the lengths. The license key is not the caller's to
-// pass: it is the key of the cached license activation, once that has verified on this machine.
-// With no license cached (an app on a trial, say) or a cache that cannot be read, the query
-// carries no key. The key travels in the URL's query, so no error carries the URL's query, and
-// a server's message that echoes the key has it removed.
-//
-// Documented (the API reference): the endpoint, its six query parameters, the "stable" default
-// channel, 200 with the release and 204 with an empty body, and that a version with fewer parts
-// ignores the missing ones (with 1.2.3.4 the latest, 1.2.3 and 1.2 get 204). Also documented:
-// the release object's JSON has changed over time, so it is read tolerantly: publishedAt or the
-// older published, platforms or the older platform, and members it does not know are ignored.
-// Assumed, not documented: that published, when it is not a string, was a flag (it is then
-// ignored, not refused), and that a size may come as a string of digits.
-//
-// What a caller relies on is checked: a version that is a release version, files whose URL is
-// an absolute http(s) URL and whose size is not negative; an answer that breaks these, or that
-// is not a JSON object, wraps [ErrBadResponse].
+// CheckReleaseUpdate asks GET /v3/releases/update whether a release newer than q.Version exists
+// for q.Platform and q.Channel, and returns it, or nil and a nil error when there is none. q is
+// checked first ([*ValidationError]); the cached license's key, if any, is sent with it. An
+// answer without a release version, or with a file whose URL is not absolute http(s), wraps
+// [ErrBadResponse].
 func (c *Client) CheckReleaseUpdate(ctx context.Context, q ReleaseQuery) (*Release, error) {
 	var ch checker
 	ch.length("platform", q.Platform, 1, maxShort)
@@ -99,7 +67,7 @@ func (c *Client) CheckReleaseUpdate(ctx context.Context, q ReleaseQuery) (*Relea
 	}
 	channel := q.Channel
 	if channel == "" {
-		channel = DefaultReleaseChannel
+		channel = defaultReleaseChannel
 	}
 	v := url.Values{}
 	v.Set("productId", c.cfg.ProductID)

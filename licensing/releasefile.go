@@ -14,29 +14,24 @@ import (
 	"strings"
 )
 
-// Errors of [ReleaseFile.Verify].
+// Errors of [ReleaseFile.Verify], with a *[ChecksumError] for the details.
 var (
-	// ErrChecksumMismatch: the file read is not the release's file (its digest or its size
-	// differs). The *[ChecksumError] says how.
+	// ErrChecksumMismatch means the file's digest or size is not the release's.
 	ErrChecksumMismatch = errors.New("licensing: release file does not match its checksum")
-	// ErrUnsupportedChecksum: the release's checksum is in no format Verify accepts, so the file
-	// cannot be checked. The *[ChecksumError] holds the checksum's shape, not the file.
+	// ErrUnsupportedChecksum means the release's checksum is in no format Verify accepts.
 	ErrUnsupportedChecksum = errors.New("licensing: release file checksum format not supported")
 )
 
-// MaxReleaseFileSize bounds what [ReleaseFile.Verify] reads when the release gives no size: 16 GiB.
-const MaxReleaseFileSize = 16 << 30
+// maxReleaseFileSize bounds what ReleaseFile.Verify reads when the release gives no size: 16 GiB.
+const maxReleaseFileSize = 16 << 30
 
-// ChecksumError says why a downloaded file failed [ReleaseFile.Verify]. It matches
-// [ErrChecksumMismatch] or [ErrUnsupportedChecksum] through errors.Is.
+// ChecksumError says why a file failed [ReleaseFile.Verify]. It matches [ErrChecksumMismatch]
+// or [ErrUnsupportedChecksum].
 type ChecksumError struct {
-	File      string // the release file's name
-	Algorithm string // "sha256" or "sha512"; "" when the checksum's format is not supported
-	// Want and Got are the digests in lowercase hex, when the contents were compared.
-	Want, Got string
-	// WantSize and GotSize are set when the file is longer or shorter than the release says
-	// (GotSize is then the bytes read, at most WantSize+1).
-	WantSize, GotSize int64
+	File              string // the release file's name
+	Algorithm         string // "sha256" or "sha512"; "" when the checksum's format is not supported
+	Want, Got         string // the digests in lowercase hex, when the contents were compared
+	WantSize, GotSize int64  // set when the size differs (GotSize: bytes read, at most WantSize+1)
 	unsupported       bool
 }
 
@@ -59,22 +54,10 @@ func (e *ChecksumError) Is(target error) bool {
 	return target == ErrChecksumMismatch
 }
 
-// Verify reads the downloaded file from r and checks it against f's size and checksum.
-//
-// Checksum formats accepted (the API says only "checksum"; these are the usual spellings):
-//
-//   - SHA-256 or SHA-512 as bare hexadecimal, either case: 64 or 128 digits, the algorithm told
-//     by the length;
-//   - the same behind an algorithm prefix: "sha256:…", "sha512:…" (also "SHA-256:…");
-//   - Subresource Integrity: "sha256-<base64>", "sha512-<base64>".
-//
-// MD5 and SHA-1 (32 or 40 hex digits) are refused with [ErrUnsupportedChecksum]: they no
-// longer prove that a file is the one published, and a check that cannot fail is worse than
-// none. So is an empty checksum.
-//
-// Reading is bounded: when f.Size is set, at most f.Size+1 bytes are read, and a file longer or
-// shorter than f.Size fails; with no size, at most [MaxReleaseFileSize] bytes. ctx is checked
-// between reads. A failed check is a *[ChecksumError]; a failed read returns the reader's error.
+// Verify reads the downloaded file from r and checks it against f's size and its SHA-256 or
+// SHA-512 checksum (hex, "sha256:hex" or "sha256-base64"); MD5, SHA-1 and "" are
+// [ErrUnsupportedChecksum]. It reads at most f.Size+1 bytes (16 GiB with no size). A failed
+// check is a *[ChecksumError]; a failed read returns the reader's error.
 func (f ReleaseFile) Verify(ctx context.Context, r io.Reader) error {
 	alg, want, ok := parseChecksum(f.Checksum)
 	if !ok {
@@ -84,7 +67,7 @@ func (f ReleaseFile) Verify(ctx context.Context, r io.Reader) error {
 	if alg == "sha512" {
 		h = sha512.New()
 	}
-	limit := int64(MaxReleaseFileSize)
+	limit := int64(maxReleaseFileSize)
 	if f.Size > 0 {
 		limit = f.Size
 	}

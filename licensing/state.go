@@ -9,59 +9,38 @@ import (
 	"github.com/tollgate-dev/tollgate/store"
 )
 
-// State is what a result of the SDK means for the app's user interface: one value per thing
-// the app does differently. [StateOf] derives it from any error the SDK returns; every method's
-// result (Validate, Activate, UpdateActivation, Sync, Deactivate, Watch and its callback) maps
-// to exactly one State.
+// State is what a result means for the app's user interface: one value per thing the app does
+// differently. [StateOf] gives the State of any result.
 type State int
 
-// The states, from best to worst. Where an error comes with a non-nil *Activation (expired,
-// suspended, grace over, not cached), the Activation says the details.
+// The states, from best to worst.
 const (
-	// StateLicensed: the license holds (err is nil, or [ErrNotCached]: confirmed now, but the
-	// store did not keep the token). Full features.
+	// StateLicensed means full features: err is nil, or [ErrNotCached].
 	StateLicensed State = iota
-	// StateExpired: [ErrExpired]. The license is genuine but expired: read-only, offer renewal.
+	// StateExpired means [ErrExpired]: read-only, offer renewal.
 	StateExpired
-	// StateSuspended: [ErrSuspended]. The license is genuine but suspended by its owner.
+	// StateSuspended means [ErrSuspended]: the license's owner suspended it.
 	StateSuspended
-	// StateGracePeriodOver: [ErrGracePeriodOver]. The license has not been confirmed by the
-	// server for longer than it allows: ask the user to go online.
+	// StateGracePeriodOver means [ErrGracePeriodOver]: ask the user to go online.
 	StateGracePeriodOver
-	// StateLeaseExpired: [ErrLeaseExpired]. A floating lease lapsed; the key is remembered and
-	// [Client.Sync] or [Client.Watch] renews it when online. Do not ask for a key.
+	// StateLeaseExpired means [ErrLeaseExpired]: [Client.Sync] renews it online; ask for no key.
 	StateLeaseExpired
-	// StateRetryLater: the server could not be reached or could not answer now: a network error,
-	// a timeout, a 5xx, [ErrRateLimited], [ErrBadResponse], ctx ended, or any error the SDK does
-	// not classify (such as the machine's signals not being readable). Nothing changed on this
-	// machine: keep the current mode and try again later. A release file that failed
-	// [ReleaseFile.Verify] ([ErrChecksumMismatch], [ErrUnsupportedChecksum]) is this state too:
-	// do not install it; download it again later.
+	// StateRetryLater means a network error, 5xx, [ErrRateLimited], [ErrBadResponse], an ended
+	// ctx, a failed [ReleaseFile.Verify] or any unclassified error: keep the mode, retry later.
 	StateRetryLater
-	// StateOutcomeUnknown: [ErrOutcomeUnknown]. A metered request may have been applied. Never
-	// resend it blindly: see [Client.CheckApplied].
+	// StateOutcomeUnknown means [ErrOutcomeUnknown]: never resend blindly; see [Client.CheckApplied].
 	StateOutcomeUnknown
-	// StateFixClock: [ErrClockRolledBack] or [ErrClockOutOfSync]. Ask the user to set the
-	// system's date and time.
+	// StateFixClock means [ErrClockRolledBack] or [ErrClockOutOfSync]: ask to fix date and time.
 	StateFixClock
-	// StateCacheUnavailable: [ErrCacheUnavailable]. The keychain is locked, refused or too slow;
-	// a license may well be cached. Ask the user to unlock it, never for a license key.
+	// StateCacheUnavailable means [ErrCacheUnavailable]: ask to unlock the keychain, not for a key.
 	StateCacheUnavailable
-	// StateRefused: the server refused the request for a reason the user can act on:
-	// [ErrActivationLimitReached], [ErrMeterLimitReached], [ErrVMNotAllowed],
-	// [ErrContainerNotAllowed], [ErrCountryNotAllowed], [ErrIPAddressNotAllowed],
-	// [ErrDeactivationLimitReached], [ErrTrialNotAllowed], [ErrTrialActivationLimitReached], or
-	// another 4xx [*APIError] with a code the SDK does not know. Show the error; nothing was
-	// applied.
+	// StateRefused means a refusal the user can act on (activation, meter or trial limit, VM,
+	// country, IP, any other 4xx [*APIError]): show the error; nothing was applied.
 	StateRefused
-	// StateNeedsLicense: there is no usable activation on this machine, or the license is gone
-	// for good: [ErrNotActivated], [ErrActivationNotFound], [ErrLicenseRevoked],
-	// [ErrInvalidLicenseKey], [ErrInvalidLicenseType], [ErrFingerprintMismatch],
-	// [ErrTokenInvalid], [ErrAuthenticationFailed]. Ask for a license key ([NeedsActivation]).
+	// StateNeedsLicense means no usable activation, or a license gone for good (revoked, invalid
+	// key, another machine's token, 404): ask for a license key ([NeedsActivation]).
 	StateNeedsLicense
-	// StateInvalidRequest: [ErrInvalidRequest] or [ErrInvalidProductID]: the app's request or
-	// configuration is wrong, a bug to fix rather than the user's problem. Nothing was sent, or
-	// the server refused it.
+	// StateInvalidRequest means [ErrInvalidRequest] or [ErrInvalidProductID]: a bug in the app.
 	StateInvalidRequest
 )
 
@@ -132,16 +111,8 @@ var stateRules = []struct {
 	{ErrUnsupportedChecksum, StateRetryLater}, // cannot be checked: do not install; ask again later
 }
 
-// StateOf returns the State that err means: StateLicensed for nil, and for every other error
-// the state its documentation gives (see each State). An error the SDK does not classify, such
-// as a network error or an ended ctx, is StateRetryLater; a non-2xx [*APIError] with an unknown
-// code is StateRetryLater for 408, 429 and 5xx and StateRefused otherwise.
-//
-// It is meant for any result, Watch's callback's included:
-//
-//	client.Watch(ctx, licensing.Update{}, func(act *licensing.Activation, err error) {
-//		ui.Show(licensing.StateOf(err), act)
-//	})
+// StateOf returns the State that err means (see each State): StateLicensed for nil, and
+// StateRetryLater for an error the SDK does not classify or a 408, 429 or 5xx [*APIError].
 func StateOf(err error) State {
 	if err == nil {
 		return StateLicensed

@@ -8,22 +8,10 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/record"
 )
 
-// Sync is UpdateActivation for the cached activation: its id, and its license key when u.Key
-// is "". It is how an app renews its activation (and a lapsed floating lease) without keeping
-// the key or the id itself. With nothing cached it sends nothing and returns an error for which
-// [NeedsActivation] is true ([ErrNotActivated], or the cached token's verification error).
-//
-// After a floating lease lapsed ([ErrLeaseExpired]) the token is gone but the activation id and
-// key are remembered, so Sync renews the lease as soon as the server can be reached. Should the
-// server have released the lapsed activation meanwhile (it answers 404), Sync takes a seat
-// again with the remembered key, as [Client.Activate] would with u's release fields, metadata
-// and meter attributes; if no seat is free ([ErrActivationLimitReached]) or the server cannot
-// be reached, the key stays remembered for the next try. Only an answer that ends the license
-// (revoked, invalid key, ...) forgets it.
-//
-// Applied: as for UpdateActivation, the server applied the request exactly when the returned
-// *Activation is non-nil (its Applied is then true), whatever the error; [ErrOutcomeUnknown]
-// means it may have been.
+// Sync is [Client.UpdateActivation] for the cached activation: its id, and its key when u.Key is
+// "". It renews a lapsed floating lease too, taking a seat again if the server released it.
+// With nothing cached it sends nothing and [NeedsActivation] is true for its error. A non-nil
+// *Activation means the server applied the request, whatever the error.
 func (c *Client) Sync(ctx context.Context, u Update) (*Activation, error) {
 	r, err := c.remembered(ctx)
 	if err != nil {

@@ -15,20 +15,8 @@ import (
 	"github.com/tollgate-dev/tollgate/transport"
 )
 
-// Verified trials.
-//
-// Documented (the API reference): POST /v3/trial-activations and PATCH
-// /v3/trial-activations/{id} take the same body: the machine's signals as for an activation (os,
-// osVersion, fingerprint, vmName, container, hostname, userHash), productId, accountId (0–256,
-// always sent), the optional release fields and metadata; no license key. They answer 201, 400,
-// 409, 429 or 500; the trial's own error codes are TRIAL_NOT_ALLOWED and
-// TRIAL_ACTIVATION_LIMIT_REACHED.
-//
-// Inferred from third-party clients, not documented: the answer is {"trialActivationToken":
-// "<jwt>"} ("activationToken" is accepted too), a JWT signed with the product's RSA key that
-// carries pid, fp and eat (the trial's end) like an activation token. It is verified exactly as
-// one, bound to the product and the fingerprint (see [token.Verifier.VerifyTrial]), and cached as
-// its own record beside the license activation's.
+// Verified trials: POST and PATCH /v3/trial-activations. docs/LICENSING.md says which facts
+// about them are documented and which are inferred from third-party clients.
 
 // trialPath is the collection of trial activations.
 const trialPath = "/v3/trial-activations"
@@ -38,11 +26,7 @@ const trialPath = "/v3/trial-activations"
 const trialRecordKey = "trial"
 
 // TrialRequest is what [Client.ActivateTrial] and [Client.SyncTrial] send with the machine's
-// signals and the product id. As in an update, every optional field has a value that means
-// "not sent": in the PATCH of a sync, an absent field is left unchanged.
-//
-// Documented (the API reference): both trial endpoints take this body, with the limits below
-// (lengths in Unicode code points) and no license key.
+// signals. Each optional field has a value that means "not sent", given beside it.
 type TrialRequest struct {
 	AccountID          string     // sent as "accountId", "" included; 0 to 256 characters
 	ReleaseVersion     string     // "" = not sent; else x.x, x.x.x or x.x.x.x
@@ -71,19 +55,6 @@ func validateTrial(dst []FieldError, productID string, m *fingerprint.Machine, r
 	return c.fields
 }
 
-// EncodeTrialRequest checks r against every rule of the reference page and returns the JSON
-// body of POST /v3/trial-activations (and of its PATCH, which takes the same body), or a
-// *[ValidationError] listing every problem.
-//
-// Required fields are always present (accountId even when empty, vmName and container as
-// in an activation); osVersion only when not empty; the optional fields of r exactly when set.
-func EncodeTrialRequest(productID string, m fingerprint.Machine, r TrialRequest) ([]byte, error) {
-	if fields := validateTrial(nil, productID, &m, &r); len(fields) > 0 {
-		return nil, &ValidationError{Fields: fields}
-	}
-	return encodeTrial(productID, &m, &r), nil
-}
-
 // encodeTrial marshals a request that passed validateTrial.
 func encodeTrial(productID string, m *fingerprint.Machine, r *TrialRequest) []byte {
 	md, _ := wireItems(r.Metadata, nil)
@@ -92,28 +63,12 @@ func encodeTrial(productID string, m *fingerprint.Machine, r *TrialRequest) []by
 		Metadata:    md})
 }
 
-// ActivateTrial starts this machine's trial: POST /v3/trial-activations with r and the
-// machine's signals. It verifies the returned trial token as an activation token, bound to the
-// product and this machine's fingerprint, caches it in a record of its own beside the license
-// activation's (neither replaces the other), and returns what it says, with
-// [Activation.Trial] set and [Activation.ExpiresAt] the trial's end.
-//
-// A trial that has ended comes back as [ErrExpired] with the genuine *Activation, which is
-// cached, as for a license. The server's refusals are [ErrTrialNotAllowed] (the product offers
-// no trial) and [ErrTrialActivationLimitReached], with the *[APIError]; they leave the cache as
-// it is. A machine whose cached trial verifies and passes every time rule is not sent again:
-// ActivateTrial returns that trial without a request. Every problem with r is reported at once,
-// as a *[ValidationError], before anything is sent.
-//
-// Applied: as for [Client.Activate], the server applied the request exactly when the returned
-// *Activation has Applied set, whatever the error (a trial whose token is genuine but was
-// issued ahead of this clock comes back with [ErrClockOutOfSync] and is not cached).
-//
-// Documented (the API reference): the endpoint, its body (the same for the POST and the PATCH),
-// its responses 201, 400, 409, 429 and 500, and the codes TRIAL_NOT_ALLOWED and
-// TRIAL_ACTIVATION_LIMIT_REACHED. Inferred from third-party clients, not documented: the answer
-// {"trialActivationToken": "<jwt>"} ("activationToken" is accepted too) and the token's claims
-// (see [token.Verifier.VerifyTrial]).
+// ActivateTrial starts this machine's trial (POST /v3/trial-activations), verifies and caches
+// the trial token beside the license's, and returns it with Trial set and ExpiresAt the trial's
+// end. A valid cached trial is returned without a request. An ended trial is [ErrExpired] with
+// its *Activation; the server's refusals are [ErrTrialNotAllowed] and
+// [ErrTrialActivationLimitReached]. r is checked first ([*ValidationError]). As with
+// [Client.Activate], Applied set means the server applied the request, whatever the error.
 func (c *Client) ActivateTrial(ctx context.Context, r TrialRequest) (*Activation, error) {
 	m, sealKey, err := c.identity(ctx)
 	if err != nil {
@@ -133,14 +88,9 @@ func (c *Client) ActivateTrial(ctx context.Context, r TrialRequest) (*Activation
 	return c.acceptTrial(ctx, resp.Body, "", &m, sealKey)
 }
 
-// SyncTrial syncs the cached trial: PATCH /v3/trial-activations/{id}, with the id of the cached
-// trial token, r and the machine's signals. It verifies and caches the answer as ActivateTrial
-// does, and the token must be for the same trial activation.
-//
-// With no trial cached it sends nothing and returns an error for which [NeedsActivation] is true.
-// A 404 (the trial activation is gone) and the codes after which the vendor's client drops an
-// activation token drop the cached trial; rate limits, 5xx and network failures keep it. An
-// ended trial is [ErrExpired] with the genuine *Activation.
+// SyncTrial syncs the cached trial (PATCH /v3/trial-activations/{id}) and caches the answer as
+// [Client.ActivateTrial] does. With no trial cached it sends nothing and [NeedsActivation] is
+// true for its error. An ended trial is [ErrExpired] with its *Activation.
 func (c *Client) SyncTrial(ctx context.Context, r TrialRequest) (*Activation, error) {
 	m, sealKey, err := c.identity(ctx)
 	if err != nil {
@@ -199,19 +149,9 @@ func (c *Client) acceptTrial(ctx context.Context, body []byte, activationID stri
 	return a, state
 }
 
-// ValidateTrial checks the cached trial offline, against this client's machine: no network.
-// It is [Client.Validate] for the trial's record, with one rule more.
-//
-// Nothing cached is [ErrNotActivated]. The token is verified as ActivateTrial verifies it; the
-// record's seal and the clock are checked against the last recorded check ([ErrClockRolledBack]
-// when the clock went back by more than [record.RollbackTolerance]) and against the newest time
-// of the OS's own files (see [Config.ClockWitnesses]); then the server's time rules of
-// [token.CheckTime] are applied. An ended trial is [ErrExpired] with the genuine *Activation.
-//
-// The rule more: a trial is judged at the later of the clock and the last recorded check, and
-// the first check that finds it ended records its time at once. So setting the clock back, by
-// however little, never brings an ended trial back, and a trial that has not ended yet is never
-// judged earlier than a check already made.
+// ValidateTrial is [Client.Validate] for the cached trial: offline, with no network. Nothing
+// cached is [ErrNotActivated]; an ended trial is [ErrExpired] with its *Activation, and setting
+// the clock back never brings it back.
 func (c *Client) ValidateTrial(ctx context.Context) (*Activation, error) {
 	got, now, err := c.loadChecked(ctx, c.cache.trial)
 	if err != nil {
@@ -234,17 +174,8 @@ func (c *Client) ValidateTrial(ctx context.Context) (*Activation, error) {
 }
 
 // ValidateLicenseOrTrial is the start-up check of an app that offers a trial: [Client.Validate],
-// and only when that finds no license of this machine, [Client.ValidateTrial].
-//
-// A license wins. Whenever the cache holds a license activation token that verifies on this
-// machine, its outcome is returned, good or bad: expired, suspended, grace over, lease ended,
-// a clock error. The trial is not looked at then, even when it is still running, so an app never
-// falls back to a trial because the license it bought has lapsed. An error that leaves open
-// whether a license is cached (the store cannot be read now) is returned as well. The trial's
-// outcome is returned only when Validate finds nothing ([ErrNotActivated]) or a token that is not
-// this machine's or not genuine ([ErrFingerprintMismatch], [ErrTokenInvalid]), and then only
-// when a trial is cached; otherwise Validate's error is returned. [Activation.Trial] tells
-// which one answered.
+// and, only when no license token of this machine is cached, [Client.ValidateTrial]. A cached
+// license wins, even expired. [Activation.Trial] tells which one answered.
 func (c *Client) ValidateLicenseOrTrial(ctx context.Context) (*Activation, error) {
 	act, err := c.Validate(ctx)
 	if err == nil || act != nil || !noLicense(err) {
@@ -264,8 +195,7 @@ func noLicense(err error) bool {
 		errors.Is(err, errs.ErrTokenInvalid)
 }
 
-// ClearTrialCache forgets the cached trial on this machine. The trial stays on the server: a
-// new ActivateTrial gets it back, with its original end.
+// ClearTrialCache forgets the cached trial on this machine; the trial stays on the server.
 func (c *Client) ClearTrialCache(ctx context.Context) error {
 	if err := c.cache.clear(ctx, c.cache.trial); err != nil {
 		return fmt.Errorf("licensing: clear the trial cache: %w", err)

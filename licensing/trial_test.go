@@ -136,6 +136,24 @@ func TestTrialBodies(t *testing.T) {
 	}
 }
 
+// TestTrialBodyOptional checks a body with optional fields set, and the message of a bad one.
+func TestTrialBodyOptional(t *testing.T) {
+	t.Parallel()
+	m := machine("d5")
+	m.OSVersion = ""
+	body, err := licensing.EncodeTrialRequest("prod-1", m, licensing.TrialRequest{ReleaseVersion: "1.4.2",
+		Metadata: []licensing.Metadata{{Key: "source", Value: "website"}}})
+	want := `{"os":"linux","fingerprint":"` + m.Fingerprint + `","vmName":"","container":false,"hostname":"test-host","userHash":"` +
+		m.UserHash + `","productId":"prod-1","accountId":"","releaseVersion":"1.4.2","metadata":[{"key":"source","value":"website"}]}`
+	if err != nil || string(body) != want {
+		t.Fatalf("body\n got %s %v\nwant %s", body, err, want)
+	}
+	_, err = licensing.EncodeTrialRequest("prod-1", m, licensing.TrialRequest{ReleaseVersion: "1.4.2-beta"})
+	if got := fmt.Sprint(err); got != "licensing: invalid request: releaseVersion: must be x.x, x.x.x or x.x.x.x, each x a run of ASCII digits" {
+		t.Fatalf("error %s", got)
+	}
+}
+
 func TestTrialRequestEveryProblemAtOnce(t *testing.T) {
 	t.Parallel()
 	e := trialSetup(t, licensingtest.TrialPolicy{})

@@ -5,15 +5,12 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/transport"
 )
 
-// Update is what the caller asks PATCH /v3/activations/{id} to change.
-//
-// In a PATCH an absent field means "leave unchanged", so every optional field has a value that
-// means "not sent", documented beside it. The machine's signals come from the client (see
-// [Config.Machine]) and the product id from [Config.ProductID].
+// Update is what [Client.UpdateActivation] asks PATCH /v3/activations/{id} to change. Each
+// optional field has a value that means "not sent" (left unchanged), given beside it; Key ""
+// means the cached activation's key.
 type Update struct {
 	Key                      string           // required (the license key)
 	AccountID                string           // always sent, "" included
@@ -33,10 +30,8 @@ type Update struct {
 // Metadata is one key/value pair attached to an activation.
 type Metadata struct{ Key, Value string }
 
-// MeterAttribute adds UsesIncrement (which may be negative) to the uses of the meter Name.
-//
-// A request that carries meter attributes is never repeated once it may have reached the server;
-// see [ErrOutcomeUnknown].
+// MeterAttribute adds UsesIncrement (which may be negative) to the uses of the meter Name. A
+// request with increments is never sent twice; see [ErrOutcomeUnknown].
 type MeterAttribute struct {
 	Name          string
 	UsesIncrement int64
@@ -57,44 +52,14 @@ func hasIncrements(ma []MeterAttribute) bool {
 	return false
 }
 
-// EncodeUpdate checks u against every rule of the reference page and returns the JSON body of
-// PATCH /v3/activations/{id}, or a *[ValidationError] listing every problem.
-//
-// The body holds the page's field names in the page's order, and nothing else. Required fields
-// are always present (accountId even when empty); the machine's signals are always present,
-// osVersion only when not empty; the optional fields of u are present exactly when set.
-func EncodeUpdate(productID string, m fingerprint.Machine, u Update) ([]byte, error) {
-	if fields := validateUpdate(nil, productID, &m, &u); len(fields) > 0 {
-		return nil, &ValidationError{Fields: fields}
-	}
-	return updateBody(productID, &m, &u), nil
-}
-
-// UpdateActivation validates u with the machine's signals, sends PATCH /v3/activations/{id},
-// verifies the returned token offline (signature, product, key, and the fingerprint that was
-// sent), caches it, and returns what it says. u.Key "" means the license key of the cached
-// activation (see [Client.Sync], which also supplies the id); with nothing cached it stays
-// required.
-//
-// Every problem with the request is reported at once, as a *[ValidationError], before anything
-// is sent. A request whose meter attributes carry increments is never repeated once it may have
-// reached the server: such a failure wraps [ErrOutcomeUnknown].
-//
-// Applied: the server applied the request, and counted its increments, exactly when the
-// returned *Activation is non-nil; its Applied is then true and Counted lists the increments.
-// That holds whatever the error: [ErrExpired], [ErrSuspended] and [ErrGracePeriodOver] (the
-// license's state, read from the new token, which is cached), [ErrNotCached] (the store failed),
-// [ErrClockOutOfSync] and [ErrLeaseExpired] (the new token is genuine but cannot be used now;
-// it is not cached) all come with it. With a nil *Activation no increment was counted, except
-// with [ErrOutcomeUnknown], which means they may have been: see its recipe. (A request without
-// increments whose 2xx answer could not be verified may have been applied; it is safe to send
-// again.)
-//
-// The cached token is dropped on 404 and on the server codes after which the vendor's client
-// drops it (revoked, invalid key, fingerprint, VM, country, IP, product, license type); it is kept
-// on rate limits, limit errors, 5xx and network failures, so the app keeps working offline.
-// A token that fails verification is never cached. RELIABILITY.md lists the outcome of every
-// fault.
+// UpdateActivation checks u, sends PATCH /v3/activations/{id} with the machine's signals,
+// verifies and caches the returned token, and returns what it says. u.Key "" means the cached
+// activation's key. Every problem with u comes at once as a [*ValidationError], before sending.
+// The server applied the request exactly when the *Activation is non-nil (Applied set, Counted
+// the increments), whatever the error: [ErrExpired], [ErrSuspended], [ErrGracePeriodOver],
+// [ErrNotCached], [ErrClockOutOfSync] and [ErrLeaseExpired] come with one. With nil, nothing was
+// applied, except after [ErrOutcomeUnknown]: never resend it blindly. The cached token is dropped
+// on 404 and on codes that end the license, kept on network, 5xx and limit errors.
 func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Update) (*Activation, error) {
 	m, sealKey, err := c.identity(ctx)
 	if err != nil {

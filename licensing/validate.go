@@ -11,25 +11,11 @@ import (
 	"github.com/tollgate-dev/tollgate/token"
 )
 
-// Validate checks the cached token offline, against this client's machine: no network.
-//
-// The checks, in order: the cached record reads back intact (else [ErrNotActivated]); the
-// token's algorithm and signature, product and license key ([ErrTokenInvalid]) and fingerprint
-// ([ErrFingerprintMismatch]); the record's seal and the clock against the last recorded check
-// and against the newest time of the OS's own files ([ErrClockRolledBack], see
-// [Config.ClockWitnesses]); then the server's time rules of [token.CheckTime]. [ErrLeaseExpired]
-// drops the token but keeps the activation id and license key, so that [Client.Sync] or
-// [Client.Watch] renews the lease when online; Validate returns ErrLeaseExpired until then.
-//
-// Applied: Validate sends nothing, so nothing is applied; the returned *Activation has Applied
-// false. [ErrGracePeriodOver], [ErrExpired] and [ErrSuspended] come with the genuine
-// *Activation. When the check passes and the clock has moved forward, the recorded time does too.
-//
-// A client remembers the record it verified (or wrote) last: when the stored record is
-// byte-for-byte that one, its claims are reused without a second RSA verification or decoding,
-// and the fingerprint binding, the anti-rollback check and the time rules still run. Any other
-// record, including a tampered one, is verified afresh. The first Validate in a process costs one
-// verification; the next ones cost a store read and the rules.
+// Validate checks the cached token offline, against this machine: signature, product, key,
+// fingerprint, the clock ([ErrClockRolledBack]), then the server's time rules. Nothing cached is
+// [ErrNotActivated]. [ErrGracePeriodOver], [ErrExpired] and [ErrSuspended] come with the genuine
+// *Activation; [ErrLeaseExpired] keeps the key for [Client.Sync]. Repeated calls reuse the
+// verified token while the cache holds the same bytes.
 func (c *Client) Validate(ctx context.Context) (*Activation, error) {
 	got, now, err := c.loadChecked(ctx, c.cache.license)
 	if err != nil {

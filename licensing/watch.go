@@ -11,49 +11,26 @@ import (
 
 // Sync timing of [Client.Watch].
 const (
-	// DefaultSyncInterval is how often Watch syncs when the token asks for no sync (ssi 0).
-	DefaultSyncInterval = time.Hour
-	// MinSyncWait is the shortest wait between two syncs, however soon a lease ends.
-	MinSyncWait = time.Second
+	// defaultSyncInterval is how often Watch syncs when the token asks for no sync (ssi 0).
+	defaultSyncInterval = time.Hour
+	// minSyncWait is the shortest wait between two syncs, however soon a lease ends.
+	minSyncWait = time.Second
 	// watchBackoffStart is the first wait after a sync that failed but may succeed later; it
 	// doubles up to the sync interval.
 	watchBackoffStart = 2 * time.Second
 )
 
-// Watch keeps the cached activation in sync until ctx ends or the server ends the activation.
-// It blocks; run it in its own goroutine. It needs an activation in the cache (see
-// [Client.Activate]); without one it returns [ErrNotActivated] at once. u.Key "" means the
-// cached activation's license key, so an app need not keep it; a lapsed floating lease
-// ([ErrLeaseExpired]) counts as cached, and the first sync renews it.
-//
-// It sends [Client.Sync] with u at once, then every ServerSyncInterval of the current token
-// (DefaultSyncInterval when the token asks for none), and sooner for a hosted floating lease:
-// halfway to the lease's end, so that the lease is renewed well before it lapses. It calls fn
-// with each result, as UpdateActivation returns it (Applied means the same), from Watch's
-// goroutine; fn can hand it to [StateOf] to update the user interface:
+// Watch keeps the cached activation (or, with no license cached, the trial) in sync until ctx
+// ends, calling fn with each result as [Client.Sync] returns it. It blocks; run it in a goroutine.
+// It syncs at once, then every ServerSyncInterval of the token (an hour if 0), and at half of a
+// floating lease's remaining time; never sooner than a second apart. Network, 5xx and rate-limit
+// errors and the license states that come with an *Activation back off (from 2 s) and retry;
+// other errors stop it and are returned. Nothing cached is [ErrNotActivated] at once; a u with
+// meter increments is refused. On ctx's end it returns ctx.Err().
 //
 //	go client.Watch(ctx, licensing.Update{}, func(act *licensing.Activation, err error) {
 //		ui.Show(licensing.StateOf(err), act)
 //	})
-//
-// Network errors, rate limits (the wait the server asks for is honoured), 5xx answers, unreadable
-// answers and the license states that come with an Activation (expired, suspended, grace over)
-// do not stop it: it backs off, from 2 s doubling up to the sync interval, and tries again.
-// Anything else stops it and is returned: revocation, 404, a fingerprint or license-key error,
-// an invalid token, an invalid u. When ctx ends it returns ctx.Err() promptly. It starts no
-// goroutine.
-//
-// u must carry no meter increments: a sync is repeated, and increments would be counted at
-// every one. Record uses with UpdateActivation instead.
-//
-// Watch handles a trial as it does an activation. A license wins: with a license activation
-// cached (a lapsed lease included), Watch syncs it. With none, but a trial cached
-// ([Client.ActivateTrial]), it syncs the trial through [Client.SyncTrial], sending u's
-// AccountID, release fields and Metadata (the trial endpoint takes no key, user, lease or
-// device, so those are not sent), with the same timing, backoff and stopping rules; an ended
-// trial is [ErrExpired] with its *Activation and does not stop it. Once a license activation
-// appears in the cache (the user bought one and [Client.Activate] succeeded), every later sync
-// is the license's, through Sync.
 func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error)) error {
 	if hasIncrements(u.MeterAttributes) {
 		return &ValidationError{Fields: []FieldError{{"meterAttributes", "Watch repeats its update, so it must carry no increments"}}}
@@ -103,9 +80,9 @@ func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error
 }
 
 // nextSync is the wait before the next sync of a: its sync interval, or half the time left on
-// its lease when that is sooner, never less than MinSyncWait.
+// its lease when that is sooner, never less than minSyncWait.
 func nextSync(a *Activation, now time.Time) time.Duration {
-	wait := DefaultSyncInterval
+	wait := defaultSyncInterval
 	if a != nil && a.ServerSyncInterval > 0 {
 		wait = a.ServerSyncInterval
 	}
@@ -114,7 +91,7 @@ func nextSync(a *Activation, now time.Time) time.Duration {
 			wait = half
 		}
 	}
-	return max(wait, MinSyncWait)
+	return max(wait, minSyncWait)
 }
 
 // keepsWatching reports the failures after which the vendor's client keeps syncing: network
