@@ -49,7 +49,7 @@ func TestMemoryStoreNeverPrintsValues(t *testing.T) {
 			t.Fatalf("printed %q:\n%s", s, out.String())
 		}
 	}
-	if got := fmt.Sprint(st); got != "token memory store (1 values)" {
+	if got := fmt.Sprint(st); got != "memory store (1 values)" {
 		t.Fatalf("Sprint = %q", got)
 	}
 	if got, err := st.Load(context.Background(), "activation/p"); err != nil || got != value {

@@ -3,8 +3,6 @@ package token
 import (
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"strconv"
 
 	"github.com/tollgate-dev/tollgate/internal/redact"
 )
@@ -14,20 +12,9 @@ import (
 // log/slog and encoding/json it prints its fingerprint, never the license key. (Claims needs
 // no such methods: its secrets are [secret.Value]s.)
 
-// String describes the binding without its license key.
-func (b Binding) String() string { return "token binding to fingerprint " + b.Fingerprint }
-
-// GoString is what %#v prints: the binding without its license key.
-func (b Binding) GoString() string {
-	return "token.Binding{LicenseKey:<redacted>, Fingerprint:" + strconv.Quote(b.Fingerprint) + "}"
-}
-
-// Format prints String for every verb (%q quotes it) and GoString for %#v.
-func (b Binding) Format(f fmt.State, verb rune) { redact.Format(f, verb, b.String(), b.GoString()) }
-
-// LogValue makes slog print the fingerprint, never the license key.
-func (b Binding) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("fingerprint", b.Fingerprint))
+// Format prints the fingerprint, never the license key.
+func (b Binding) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, "token binding to fingerprint "+b.Fingerprint)
 }
 
 // MarshalJSON writes the fingerprint only.

@@ -1,5 +1,5 @@
-// Package redact helps types that hold secrets print without them: through fmt (every verb),
-// log/slog and encoding/json.
+// Package redact helps the few types that hold a secret as a plain string print without it:
+// through fmt (every verb) and encoding/json. (log/slog prints through the same two.)
 package redact
 
 import (
@@ -8,18 +8,14 @@ import (
 	"strconv"
 )
 
-// Format writes what a type that holds secrets prints for verb: goString for %#v, a quoted
-// text for %q, and text for every other verb. Writing through fmt.Formatter rather than only
-// String matters: without it, verbs such as %d or %x print a struct field by field.
-func Format(f fmt.State, verb rune, text, goString string) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		io.WriteString(f, goString)
-	case verb == 'q':
-		io.WriteString(f, strconv.Quote(text))
-	default:
-		io.WriteString(f, text)
+// Format writes text for verb: quoted for %q, as it is for every other verb, %#v included.
+// Writing through fmt.Formatter rather than only String matters: without it, verbs such as %d
+// or %x print a struct field by field.
+func Format(f fmt.State, verb rune, text string) {
+	if verb == 'q' {
+		text = strconv.Quote(text)
 	}
+	io.WriteString(f, text)
 }
 
 // Omitted is the type of a field that shadows a secret field in a MarshalJSON wrapper: a nil
