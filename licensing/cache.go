@@ -27,8 +27,7 @@ type cache struct {
 
 	mu sync.Mutex // orders this process's writes; a write that depends on what is stored reads under it
 
-	stampMu sync.Mutex
-	last    int64 // the newest stamp read or written
+	stamps record.Stamps // of the envelopes this cache writes
 
 	memo memo
 }
@@ -58,21 +57,6 @@ type cached struct {
 // errLapsed is what reading a lapsed lease gives where a token is needed.
 var errLapsed = fmt.Errorf("%w: the token was dropped; Sync or Watch renews the lease online with the remembered key", errs.ErrLeaseExpired)
 
-// stamp returns the stamp of a save now: the wall clock in Unix nanoseconds, later than any
-// stamp this cache has seen.
-func (k *cache) stamp() int64 {
-	k.stampMu.Lock()
-	defer k.stampMu.Unlock()
-	k.last = max(time.Now().UnixNano(), k.last+1)
-	return k.last
-}
-
-func (k *cache) seen(stamp int64) {
-	k.stampMu.Lock()
-	defer k.stampMu.Unlock()
-	k.last = max(k.last, stamp)
-}
-
 // load reads the record of s and verifies its token with v against the machine whose
 // fingerprint is fp. Nothing cached, or a value that is not a record, is ErrNotActivated; a
 // store that cannot be read now is ErrCacheUnavailable; a token that fails verification gives
@@ -101,12 +85,12 @@ func (k *cache) load(ctx context.Context, s slot, v *token.Verifier, fp string, 
 	case errors.Is(recErr, record.ErrCorrupt):
 		return nil, fmt.Errorf("%w: %w", errs.ErrNotActivated, recErr)
 	case e.Lapsed != nil:
-		k.seen(e.Stamp)
+		k.stamps.Seen(e.Stamp)
 		return &cached{stored: stored, lapsed: e.Lapsed, sealKey: sealKey, slot: s}, errLapsed
 	case e.Record == nil: // a tombstone, which the default store never returns
 		return nil, errs.ErrNotActivated
 	}
-	k.seen(e.Stamp)
+	k.stamps.Seen(e.Stamp)
 	rec := *e.Record
 	// A token copied from another machine fails here with ErrFingerprintMismatch, before its
 	// seal (keyed by the fingerprint too) is looked at.
@@ -138,7 +122,7 @@ func (k *cache) save(ctx context.Context, s slot, rec record.Record, claims *tok
 
 // write is save with k.mu held.
 func (k *cache) write(ctx context.Context, s slot, rec record.Record, claims *token.Claims, sealKey []byte) error {
-	stored := record.Encode(rec, sealKey, k.stamp())
+	stored := record.Encode(rec, sealKey, k.stamps.Next(time.Now()))
 	if err := k.store.Save(ctx, s.name, stored); err != nil {
 		return err
 	}
@@ -177,7 +161,7 @@ func (k *cache) lapse(ctx context.Context, l record.Lapsed, sealKey []byte, ifSt
 			return
 		}
 	}
-	if err := k.store.Save(ctx, k.license.name, record.EncodeLapsed(l, sealKey, k.stamp())); err != nil {
+	if err := k.store.Save(ctx, k.license.name, record.EncodeLapsed(l, sealKey, k.stamps.Next(time.Now()))); err != nil {
 		k.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not drop the token of a lapsed lease", slog.Any("error", err))
 		return
 	}
@@ -192,7 +176,7 @@ func (k *cache) keepLapsed(ctx context.Context, l record.Lapsed, sealKey []byte)
 	if _, err := k.store.Load(ctx, k.license.name); !errors.Is(err, store.ErrNotFound) {
 		return
 	}
-	if err := k.store.Save(ctx, k.license.name, record.EncodeLapsed(l, sealKey, k.stamp())); err != nil {
+	if err := k.store.Save(ctx, k.license.name, record.EncodeLapsed(l, sealKey, k.stamps.Next(time.Now()))); err != nil {
 		k.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not keep the license key of a lapsed lease", slog.Any("error", err))
 	}
 }

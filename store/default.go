@@ -32,8 +32,9 @@ type defaultStore struct {
 	logger         *slog.Logger
 	now            func() time.Time
 
+	stamps record.Stamps // so that a tombstone is newer than what it follows
+
 	mu     sync.Mutex
-	last   int64 // the newest stamp seen, so that a tombstone is newer than what it follows
 	logged bool
 }
 
@@ -48,19 +49,6 @@ type stamped struct {
 func unstamp(raw string) stamped {
 	stamp, deleted, _ := record.Peek(raw)
 	return stamped{stamp: stamp, value: raw, deleted: deleted}
-}
-
-func (d *defaultStore) next() int64 {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.last = max(d.now().UnixNano(), d.last+1)
-	return d.last
-}
-
-func (d *defaultStore) seen(s stamped) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.last = max(d.last, s.stamp)
 }
 
 // absent reports, without starting or calling anything, that this machine has no keychain.
@@ -92,10 +80,10 @@ func (d *defaultStore) Load(ctx context.Context, name string) (string, error) {
 	fraw, ferr := d.file.Load(ctx, name)
 	k, f := unstamp(kraw), unstamp(fraw)
 	if kerr == nil {
-		d.seen(k)
+		d.stamps.Seen(k.stamp)
 	}
 	if ferr == nil {
-		d.seen(f)
+		d.stamps.Seen(f.stamp)
 	}
 	switch {
 	case ferr == nil && (kerr != nil || f.stamp > k.stamp):
@@ -162,7 +150,7 @@ func (d *defaultStore) dropFile(ctx context.Context, name, raw string) {
 }
 
 func (d *defaultStore) Save(ctx context.Context, name, raw string) error {
-	d.seen(unstamp(raw))
+	d.stamps.Seen(unstamp(raw).stamp)
 	kerr := keyring.ErrNoSessionBus
 	if !d.absent() {
 		if kerr = d.keychain.Save(ctx, name, raw); kerr == nil {
@@ -192,7 +180,7 @@ func (d *defaultStore) Delete(ctx context.Context, name string) error {
 	}
 	// The keychain could not delete (or does not exist here, and may exist in another session
 	// of this user): a tombstone in the file, newer than anything saved, outvotes its value.
-	if err := d.file.Save(ctx, name, record.EncodeTombstone(d.next())); err != nil {
+	if err := d.file.Save(ctx, name, record.EncodeTombstone(d.stamps.Next(d.now()))); err != nil {
 		return fmt.Errorf("%w; %w", kerr, err)
 	}
 	return nil

@@ -140,3 +140,21 @@ func TestPeek(t *testing.T) {
 		t.Errorf("tombstone: %d %v %v", s, d, ok)
 	}
 }
+
+// Stamps: a stamp is later than every stamp given or seen, whatever the clock says.
+func TestStamps(t *testing.T) {
+	t.Parallel()
+	var s Stamps
+	now := time.Unix(0, 1000)
+	if a, b := s.Next(now), s.Next(now); a != 1000 || b != 1001 {
+		t.Fatalf("a clock standing still: %d, %d", a, b)
+	}
+	s.Seen(5000)
+	if c := s.Next(now.Add(-time.Microsecond)); c != 5001 {
+		t.Fatalf("after a stamp of 5000 was seen, with the clock stepped back: %d", c)
+	}
+	s.Seen(10)
+	if d := s.Next(time.Unix(0, 9000)); d != 9000 {
+		t.Fatalf("a clock ahead of every stamp: %d", d)
+	}
+}
