@@ -110,12 +110,17 @@ func (c *Client) accept(ctx context.Context, body []byte, licenseKey, activation
 	c.vouch(claims, now)
 	rec := record.Record{Token: raw, Key: licenseKey, LastSeen: now}
 	if err := c.cache.save(ctx, c.cache.license, rec, claims, sealKey); err != nil {
-		if state != nil {
-			return a, fmt.Errorf("%w; %w (%w): %w", state, errs.ErrNotCached, errs.ErrCacheUnavailable, err)
-		}
-		return a, fmt.Errorf("%w (%w): %w", errs.ErrNotCached, errs.ErrCacheUnavailable, err)
+		return a, notCached(state, err)
 	}
 	return a, state
+}
+
+// notCached is the error of a verified answer the store did not keep (err), beside its state.
+func notCached(state, err error) error {
+	if state != nil {
+		return fmt.Errorf("%w; %w (%w): %w", state, errs.ErrNotCached, errs.ErrCacheUnavailable, err)
+	}
+	return fmt.Errorf("%w (%w): %w", errs.ErrNotCached, errs.ErrCacheUnavailable, err)
 }
 
 // unconfirmed marks err, the failure to read a 2xx answer, as ErrOutcomeUnknown when the

@@ -141,10 +141,7 @@ func (c *Client) acceptTrial(ctx context.Context, body []byte, activationID stri
 	c.vouch(claims, at)
 	rec := record.Record{Token: raw, Key: trialRecordKey, LastSeen: at}
 	if err := c.cache.save(ctx, c.cache.trial, rec, claims, sealKey); err != nil {
-		if state != nil {
-			return a, fmt.Errorf("%w; %w (%w): %w", state, errs.ErrNotCached, errs.ErrCacheUnavailable, err)
-		}
-		return a, fmt.Errorf("%w (%w): %w", errs.ErrNotCached, errs.ErrCacheUnavailable, err)
+		return a, notCached(state, err)
 	}
 	return a, state
 }
