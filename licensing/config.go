@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -73,24 +72,15 @@ func (cfg *Config) parse() (parsedConfig, error) {
 	if cfg.AppName == "" && cfg.Store == nil {
 		cfg.AppName = cfg.AppID
 	}
-	if err := checkAppName(cfg.AppName); err != nil {
-		problems = append(problems, err)
+	if cfg.AppName != "" { // "" only when a Store is given: then it names nothing
+		if err := store.CheckAppName(cfg.AppName); err != nil {
+			problems = append(problems, fmt.Errorf("AppName (default AppID): %w", err))
+		}
 	}
 	if len(problems) > 0 {
 		return p, fmt.Errorf("licensing: invalid config: %w", errors.Join(problems...))
 	}
 	return p, nil
-}
-
-// checkAppName refuses a name that is not one plain folder name on every OS. "" passes: it
-// is set only when a Store is given.
-func checkAppName(name string) error {
-	bad := name == "." || name == ".." || len(name) > 255 || !utf8.ValidString(name) ||
-		strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '/' || r == '\\' || r == ':' })
-	if bad {
-		return fmt.Errorf(`AppName %q (default AppID) must be a folder name: no / \ : or control characters, not . or .., at most 255 bytes`, name)
-	}
-	return nil
 }
 
 func (cfg *Config) baseURL() string {

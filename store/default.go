@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tollgate-dev/tollgate/internal/keyring"
 	"github.com/tollgate-dev/tollgate/internal/record"
@@ -14,13 +16,38 @@ import (
 
 // NewDefault returns the store licensing uses when none is configured: one cache per
 // machine and user over two backends, the OS keychain under service appName ([NewKeychain])
-// and the private file store of [NewFile] in os.UserConfigDir()/appName. appName must be a
-// plain folder name (licensing.New checks it). The rules are in the package documentation
+// and the private file store of [NewFile] in os.UserConfigDir()/appName. An appName that
+// [CheckAppName] refuses makes every file operation fail with its error. The rules are in the package documentation
 // ("One cache, two backends"). Nothing is started or probed to choose: a Linux machine
 // without a D-Bus session bus has no keychain, and the file is used at once. Falling back to
 // the file is logged once at info level.
 func NewDefault(appName string, logger *slog.Logger) Store {
 	return newDefaultStore(NewKeychain(appName), &fileStore{sub: appName}, logger)
+}
+
+// CheckAppName returns an error when name cannot name a default store: it must be one plain
+// folder name on every OS (not empty, "." or "..", at most 255 bytes of UTF-8, no control
+// characters, none of / \ : * ? " < > |, no trailing dot or space, no Windows device name
+// such as CON or NUL).
+func CheckAppName(name string) error {
+	bad := name == "" || name == "." || name == ".." || len(name) > 255 || !utf8.ValidString(name) ||
+		strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f || strings.ContainsRune(`/\:*?"<>|`, r) }) ||
+		strings.HasSuffix(name, ".") || strings.HasSuffix(name, " ") || windowsDevice(name)
+	if bad {
+		return fmt.Errorf("store: app name %q is not a plain folder name on every OS", name)
+	}
+	return nil
+}
+
+// windowsDevice reports whether name is one of the names Windows keeps for devices, which no
+// folder can take, with or without an extension.
+func windowsDevice(name string) bool {
+	base, _, _ := strings.Cut(strings.ToUpper(name), ".")
+	switch base {
+	case "CON", "PRN", "AUX", "NUL":
+		return true
+	}
+	return len(base) == 4 && (strings.HasPrefix(base, "COM") || strings.HasPrefix(base, "LPT")) && base[3] >= '1' && base[3] <= '9'
 }
 
 func newDefaultStore(keychain, file Store, logger *slog.Logger) *defaultStore {

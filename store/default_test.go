@@ -352,3 +352,24 @@ func TestDefaultStoreNoSecretService(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// CheckAppName takes one plain folder name on every OS and nothing else, and the default
+// store's file refuses to work under a name it refuses (no path outside the config folder).
+func TestCheckAppName(t *testing.T) {
+	t.Parallel()
+	for _, good := range []string{"Acme Editor", "com.acme.editor", "0b6f7f0e-3c1d-4a55-9d4e-2a1f6c8e9b10", "Éditeur", "CONSOLE", "COM0"} {
+		if err := CheckAppName(good); err != nil {
+			t.Errorf("%q: %v", good, err)
+		}
+	}
+	for _, bad := range []string{"", ".", "..", "../evil", "a/b", `a\b`, "c:x", "a\x00b", "a\nb", "what?", "a*", `"q"`, "<a>", "a|b",
+		"trailing.", "trailing ", "CON", "nul", "Aux.txt", "COM1", "lpt9.log", strings.Repeat("a", 256), "\xff"} {
+		if err := CheckAppName(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	s := NewDefault("../evil", nil)
+	if err := s.(*defaultStore).file.Save(context.Background(), "tok", "v"); err == nil || !strings.Contains(err.Error(), "app name") {
+		t.Fatalf("a file store under ../evil: %v", err)
+	}
+}

@@ -57,6 +57,8 @@ func (f *fileStore) path(name string) (string, error) {
 		sub := f.sub
 		if sub == "" {
 			sub = "tollgate"
+		} else if err := CheckAppName(sub); err != nil {
+			return "", err
 		}
 		dir = filepath.Join(d, sub)
 	}
