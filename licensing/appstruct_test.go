@@ -124,3 +124,39 @@ func TestAppStructPrintsNoSecret(t *testing.T) {
 		t.Errorf("json of an Activation: %s", j)
 	}
 }
+
+// appWithClient is an app's struct that keeps its *Client in an unexported field.
+type appWithClient struct {
+	Title  string
+	client *licensing.Client
+}
+
+// TestAppStructPrintsClientWhileInUse: printing an app's struct that holds a *Client in an
+// unexported field, with verbs fmt deems bad for a pointer (%s, %d, %x: fmt then prints the
+// Client field by field without calling Format), while the client learns this machine's
+// fingerprint on another goroutine, reads nothing that goroutine writes (go test -race reports
+// it otherwise).
+func TestAppStructPrintsClientWhileInUse(t *testing.T) {
+	t.Parallel()
+	e := setup(t, licensingtest.License{Key: appKey})
+	if _, err := e.client.UpdateActivation(ctx, e.id, licensing.Update{Key: appKey}); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	for range 20 {
+		c := e.newClient(t, e.m, e.st)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			c.Validate(ctx)
+		}()
+		app := appWithClient{Title: "app", client: c}
+		for _, verb := range []string{"%v", "%+v", "%s", "%d", "%x"} {
+			fmt.Fprintf(&out, verb, app)
+		}
+		<-done
+	}
+	if strings.Contains(out.String(), appKey) {
+		t.Fatal("the license key printed")
+	}
+}

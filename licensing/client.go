@@ -29,16 +29,21 @@ type Client struct {
 	now      func() time.Time
 	logger   *slog.Logger
 
-	mu      sync.Mutex
-	machine *fingerprint.Machine // every signal: Config.Machine, or this machine's, collected once, lazily
-	idOnly  *fingerprint.Machine // this machine's fingerprint alone, read by an offline check before machine
-	sealKey []byte               // record.SealKey of the product and the fingerprint known (machine's, else idOnly's)
+	*machineState // behind a pointer, so that fmt, printing a Client by reflection, never reads it
 
 	// collect and collectID read this machine: fingerprint.Collect and
 	// fingerprint.CollectFingerprint, unless a test replaced them.
 	collect, collectID func(ctx context.Context, appID string) (fingerprint.Machine, error)
 
 	witness *witness.Witness // nil = no witness; see Config.ClockWitnesses
+}
+
+// machineState is what a Client learns of this machine, once, under mu.
+type machineState struct {
+	mu      sync.Mutex
+	machine *fingerprint.Machine // every signal: Config.Machine, or this machine's, collected once, lazily
+	idOnly  *fingerprint.Machine // this machine's fingerprint alone, read by an offline check before machine
+	sealKey []byte               // record.SealKey of the product and the fingerprint known (machine's, else idOnly's)
 }
 
 // New checks cfg's ProductID, PublicKey, BaseURL and AppName and returns a Client. The request's
@@ -57,7 +62,7 @@ func New(cfg Config) (*Client, error) {
 	hc := &lazyTransport{cfg: transport.Config{
 		BaseURL: p.baseURL.String(), HTTPClient: cfg.HTTPClient, Retry: cfg.Retry, Logger: cfg.Logger, Now: cfg.Now,
 	}}
-	c := &Client{cfg: cfg, verifier: v, http: hc, now: cfg.Now, logger: cfg.Logger,
+	c := &Client{cfg: cfg, verifier: v, http: hc, now: cfg.Now, logger: cfg.Logger, machineState: &machineState{},
 		collect: fingerprint.Collect, collectID: fingerprint.CollectFingerprint}
 	if c.now == nil {
 		c.now = time.Now

@@ -10,9 +10,11 @@ import (
 
 // Update and ActivationRequest are inputs whose Key stays a plain string, as an app's dialog
 // gives it; the methods below keep it out of fmt (every verb), log/slog (whose handlers print
-// through fmt and encoding/json) and encoding/json. A Client prints its product only, so that
-// printing it never reads state another goroutine is writing. Activation needs no such
-// methods: its token is a [secret.Value].
+// through fmt and encoding/json) and encoding/json. Activation needs no such methods: its
+// token is a [secret.Value]. A Client prints its product only: its Config holds the app's
+// Store, whose own fields may show what it keeps. (What a Client learns while in use sits
+// behind a pointer, so that even fmt's fallback for a bad verb, which prints a struct reached
+// through an unexported field without calling Format, never reads it while it changes.)
 
 // Format prints a summary without the license key or device challenge signature.
 func (u Update) Format(f fmt.State, verb rune) {

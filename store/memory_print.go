@@ -7,11 +7,8 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/redact"
 )
 
-// The memory store's values are secret.Values, which never print. It keeps Format for another
-// reason: it reads the map under the lock. Printed field by field instead, fmt would walk the
-// map while another goroutine saves to it, a race that can crash the process. (log/slog's text
-// handler prints through Format; encoding/json and slog's JSON handler see no exported field
-// and write {}.)
+// The memory store's values are secret.Values, which never print, and its state is behind a
+// pointer (see memoryStore). Format only makes printing it useful: how many values it holds.
 
 // Format says how many values the store holds, never what.
 func (s *memoryStore) Format(f fmt.State, verb rune) {

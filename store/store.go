@@ -28,12 +28,15 @@ var ErrCorrupt = keyring.ErrCorrupt
 
 // NewMemory returns a Store that keeps values in memory, safe for concurrent use. It
 // forgets everything when the process ends: for tests, and for apps that must not persist.
-func NewMemory() Store { return &memoryStore{m: map[string]secret.Value{}} }
+func NewMemory() Store { return &memoryStore{&memoryState{m: map[string]secret.Value{}}} }
 
 // memoryStore keeps its values (records holding tokens and license keys) as secret.Values, so
 // that where fmt prints it by reflection (an app's struct holding it in an unexported field)
-// no value shows.
-type memoryStore struct {
+// no value shows, and behind one more pointer, so that fmt never walks the map while another
+// goroutine saves to it.
+type memoryStore struct{ *memoryState }
+
+type memoryState struct {
 	mu sync.Mutex
 	m  map[string]secret.Value
 }
