@@ -34,7 +34,8 @@ type Config struct {
 	Now        func() time.Time      // nil = time.Now
 	Machine    *fingerprint.Machine  // nil = collect this machine's signals; set = a custom identity
 
-	// AppName names the default store's keychain service and folder; default AppID.
+	// AppName names the default store's keychain service and folder (see store.CheckAppName);
+	// default AppID, or ProductID where AppID is no plain folder name.
 	AppName string
 	// ClockWitnesses are files the clock must not be 26 h behind (nil: the OS's logs, none if
 	// Now is set; empty: none).
@@ -69,13 +70,18 @@ func (cfg *Config) parse() (parsedConfig, error) {
 	if cfg.AppID == "" {
 		cfg.AppID = cfg.ProductID
 	}
-	if cfg.AppName == "" && cfg.Store == nil {
-		cfg.AppName = cfg.AppID
-	}
-	if cfg.AppName != "" { // "" only when a Store is given: then it names nothing
+	switch {
+	case cfg.AppName != "":
 		if err := store.CheckAppName(cfg.AppName); err != nil {
-			problems = append(problems, fmt.Errorf("AppName (default AppID): %w", err))
+			problems = append(problems, fmt.Errorf("AppName: %w", err))
 		}
+	case cfg.Store != nil: // the default store is not made: AppName names nothing
+	case store.CheckAppName(cfg.AppID) == nil:
+		cfg.AppName = cfg.AppID
+	case store.CheckAppName(cfg.ProductID) == nil:
+		cfg.AppName = cfg.ProductID
+	default:
+		problems = append(problems, errors.New("AppName is required: neither AppID nor ProductID is a plain folder name to name the default store"))
 	}
 	if len(problems) > 0 {
 		return p, fmt.Errorf("licensing: invalid config: %w", errors.Join(problems...))

@@ -68,7 +68,9 @@ func TestNewChecksConfig(t *testing.T) {
 		{"app name .", Config{ProductID: "p", PublicKey: pub, AppName: "."}, false},
 		{"app name with a newline", Config{ProductID: "p", PublicKey: pub, AppName: "a\nb"}, false},
 		{"app name too long", Config{ProductID: "p", PublicKey: pub, AppName: strings.Repeat("a", 256)}, false},
-		{"app id as the default name", Config{ProductID: "p", PublicKey: pub, AppID: "../x"}, false},
+		{"app id no folder name: the product's", Config{ProductID: "p", PublicKey: pub, AppID: "com.acme/editor"}, true},
+		{"neither is a folder name", Config{ProductID: "p/q", PublicKey: pub, AppID: "../x"}, false},
+		{"app name Windows keeps", Config{ProductID: "p", PublicKey: pub, AppName: "CON"}, false},
 		{"app id with a store of the app's", Config{ProductID: "p", PublicKey: pub, AppID: "../x", Store: store.NewMemory()}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -123,7 +125,7 @@ func TestUpdateActivationReportsEveryProblemBeforeSending(t *testing.T) {
 }
 
 // The default store is named after the app: its folder under os.UserConfigDir() (and its
-// keychain service) is AppName, else AppID, else ProductID. The test binary has no keychain
+// keychain service) is AppName, else AppID, else (AppID unset, or no folder name) ProductID. The test binary has no keychain
 // (testhome), so the folder is what CacheLocation names.
 func TestDefaultStoreNamedAfterApp(t *testing.T) {
 	t.Parallel()
@@ -135,6 +137,7 @@ func TestDefaultStoreNamedAfterApp(t *testing.T) {
 		{Config{ProductID: "prod-1", PublicKey: pub}, "prod-1"},
 		{Config{ProductID: "prod-1", PublicKey: pub, AppID: "com.acme.editor"}, "com.acme.editor"},
 		{Config{ProductID: "prod-1", PublicKey: pub, AppID: "com.acme.editor", AppName: "Acme Editor"}, "Acme Editor"},
+		{Config{ProductID: "prod-1", PublicKey: pub, AppID: "acme/editor"}, "prod-1"}, // AppID no folder name
 	} {
 		c, err := New(tc.cfg)
 		if err != nil {
