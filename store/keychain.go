@@ -381,10 +381,12 @@ func (k *keychainStore) load(ctx context.Context, d *deadline, name string) (val
 	if err != nil || !chunked {
 		return s, false, err
 	}
-	d.extend(time.Duration(m.Count) * perItemTime)
 	var b strings.Builder
 	b.Grow(m.Length) // at most keyring.MaxValue: parseEntry checked
 	for i := 0; i < m.Count; i++ {
+		// More time per chunk as it is read, not for the count a manifest declares: a hostile
+		// one cannot stretch a load against a keychain that hangs.
+		d.extend(perItemTime)
 		c, err := k.get(ctx, chunkName(name, m.Gen, i))
 		if err != nil {
 			if keyring.IsNotFound(err) {

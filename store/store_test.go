@@ -294,6 +294,40 @@ func TestKeychainNeverHangs(t *testing.T) {
 	}
 }
 
+// chunkHanger holds a manifest under "tok" and hangs on every chunk until release is closed.
+type chunkHanger struct {
+	manifest string
+	release  chan struct{}
+}
+
+func (h chunkHanger) Get(_, user string) (string, error) {
+	if user == "tok" {
+		return h.manifest, nil
+	}
+	<-h.release
+	return "", ErrNotFound
+}
+func (h chunkHanger) Set(_, _, _ string) error { return nil }
+func (h chunkHanger) Delete(_, _ string) error { return nil }
+
+// A manifest that declares thousands of chunks does not buy a load more time against a keychain
+// that hangs: the time limit grows per chunk read, not per chunk declared (4096 declared used to
+// give 17 minutes).
+func TestKeychainHangingChunksAfterAHugeManifest(t *testing.T) {
+	t.Parallel()
+	h := chunkHanger{manifest: rawManifest("abcd", "4096", "1048576", strings.Repeat("0", 64)), release: make(chan struct{})}
+	defer close(h.release)
+	s := newKeychain("svc", KeychainOptions{Timeout: 50 * time.Millisecond}, h)
+	start := time.Now()
+	_, err := s.Load(context.Background(), "tok")
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("want ErrUnavailable, got %v", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("blocked %v", d)
+	}
+}
+
 func TestKeychainUnavailable(t *testing.T) {
 	t.Parallel()
 	f := newFake()
