@@ -7,6 +7,11 @@
 // method is called), they find only the pointer and print an address, never the text. So a
 // type that holds secrets in Values needs no print methods of its own, and %+v shows its other
 // fields.
+//
+// Inputs stay plain strings (licensing.Update.Key, ActivationRequest.Key, token.Binding's
+// LicenseKey): their types print without the key through their own Format and MarshalJSON, but
+// an app that keeps one in an unexported field of its own struct prints it by reflection, as it
+// would any string it holds.
 package secret
 
 import (

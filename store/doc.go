@@ -23,6 +23,11 @@
 // that runs out of time makes no further write, and a load sees the old value or the new one,
 // whole (a chunked one checksummed). Every size a manifest declares is checked against hard
 // limits before anything is allocated.
+// A save that runs out of time after writing some chunks, or loses a race with another
+// process's save, leaves chunks that no manifest names: [Store.Delete] does not find them, and
+// they hold part of a value until the same generation name comes again. Only values over one
+// item are chunked (the Secret Service keeps any value whole; an activation's record fits one
+// item on Windows and macOS unless its token is unusually large).
 //
 // # One cache, two backends
 //
