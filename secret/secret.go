@@ -19,7 +19,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 )
 
 // Redacted is what a non-empty Value prints as.
@@ -63,15 +62,12 @@ func (v Value) String() string {
 	return Redacted
 }
 
-// GoString is what %#v prints: secret.Value("[redacted]").
-func (v Value) GoString() string { return "secret.Value(" + fmt.Sprintf("%q", v.String()) + ")" }
-
-// Format prints String for every verb (%q quotes it, %#v prints GoString), so that no verb,
-// %x included, prints the text.
+// Format prints String for every verb (%q quotes it, %#v prints secret.Value("[redacted]")),
+// so that no verb, %x included, prints the text.
 func (v Value) Format(f fmt.State, verb rune) {
 	switch {
 	case verb == 'v' && f.Flag('#'):
-		io.WriteString(f, v.GoString())
+		fmt.Fprintf(f, "secret.Value(%q)", v.String())
 	case verb == 'q':
 		fmt.Fprintf(f, "%q", v.String())
 	default:
@@ -79,11 +75,9 @@ func (v Value) Format(f fmt.State, verb rune) {
 	}
 }
 
-// LogValue makes log/slog print String.
-func (v Value) LogValue() slog.Value { return slog.StringValue(v.String()) }
-
 // MarshalJSON writes String as a JSON string.
 func (v Value) MarshalJSON() ([]byte, error) { return json.Marshal(v.String()) }
 
-// MarshalText writes String, for encoders that use encoding.TextMarshaler.
+// MarshalText writes String, for encoders that use encoding.TextMarshaler (log/slog's text
+// handler among them).
 func (v Value) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
