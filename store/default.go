@@ -177,12 +177,13 @@ func (d *defaultStore) dropFile(ctx context.Context, name, raw string) {
 }
 
 func (d *defaultStore) Save(ctx context.Context, name, raw string) error {
-	d.stamps.Seen(unstamp(raw).stamp)
+	stamp := unstamp(raw).stamp
+	d.stamps.Seen(stamp)
 	kerr := keyring.ErrNoSessionBus
 	if !d.absent() {
 		if kerr = d.keychain.Save(ctx, name, raw); kerr == nil {
 			// A value the file kept while the keychain was down is now older: remove it.
-			if cur, err := d.file.Load(ctx, name); err == nil && unstamp(cur).stamp < unstamp(raw).stamp {
+			if cur, err := d.file.Load(ctx, name); err == nil && unstamp(cur).stamp < stamp {
 				d.dropFile(ctx, name, cur)
 			}
 			return nil
