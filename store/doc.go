@@ -29,6 +29,30 @@
 // item are chunked (the Secret Service keeps any value whole; an activation's record fits one
 // item on Windows and macOS unless its token is unusually large).
 //
+// On Linux and the BSDs the store speaks to the Secret Service itself over D-Bus: it never
+// starts a session bus, never opens an unlock prompt, and a call that times out leaves nothing
+// running. Elsewhere it uses go-keyring, whose calls cannot be interrupted: one that never
+// returns costs one parked goroutine, and a save that ran out of time stops before its next
+// keychain write.
+//
+// # Files
+//
+// [NewFile] writes each value to a temporary file and moves it into place, so that a reader or
+// a crash sees the old value or the new one, never a mix. Two processes may read and save at
+// once; on Windows a reader holding the file (this store, another instance of the app, an
+// antivirus) does not make a save fail: files are read with FILE_SHARE_DELETE and a replace is
+// retried for up to two seconds. Load opens only regular files, without blocking: a FIFO,
+// device or directory where a value should be wraps [ErrCorrupt] at once.
+//
+// Who can read it: on Unix the file is mode 0600 in a directory of mode 0700; Save tightens a
+// directory of the user's own that others could enter, and refuses, wrapping
+// [ErrInsecureStore], one owned by another user or writable by others that it cannot tighten;
+// Load does the same with a directory that exists. On Windows, modes mean nothing: what
+// protects the file is the ACL of the per-user %AppData% folder, which grants access to the
+// user, SYSTEM and Administrators only and is inherited by the store's directory. Load and Save
+// refuse a directory owned by another user, or whose ACL lets Everyone, Users, Authenticated
+// Users, Guests or Anonymous write it.
+//
 // # One cache, two backends
 //
 // The default store is one cache per machine and user, whichever backend answered, named after

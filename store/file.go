@@ -20,26 +20,9 @@ const maxFileValue = 4 << 20
 // the cached value.
 var ErrInsecureStore = errors.New("store: file store directory is writable by others")
 
-// NewFile returns a Store that keeps each value in a private file under dir. dir ""
-// means os.UserConfigDir()/tollgate: ~/.config/tollgate on Linux, ~/Library/Application
-// Support/tollgate on macOS, %AppData%\tollgate on Windows.
-//
-// Each value is written to a temporary file and moved into place, so that a reader or a crash
-// sees the old value or the new one, never a mix; the file holds the value as given. Two processes may read and save at once; on Windows a reader holding the file (this
-// store, another instance of the app, an antivirus) does not make a save fail: files are read
-// with FILE_SHARE_DELETE and a replace is retried for up to two seconds.
-//
-// Load opens only regular files, without blocking: a FIFO, device or directory where a value
-// should be wraps [ErrCorrupt] at once.
-//
-// Who can read it: on Unix the file is mode 0600 in a directory of mode 0700; Save tightens a
-// directory of the user's own that others could enter, and refuses, wrapping
-// [ErrInsecureStore], one owned by another user or writable by others that it cannot tighten;
-// Load does the same with a directory that exists.
-// On Windows, modes mean nothing: what protects the file is the ACL of the per-user %AppData%
-// folder, which grants access to the user, SYSTEM and Administrators only and is inherited by
-// the store's directory. Load and Save refuse a directory owned by another user, or whose ACL
-// lets Everyone, Users, Authenticated Users, Guests or Anonymous write it.
+// NewFile returns a Store that keeps each value in a private file under dir, replaced whole
+// on each save. dir "" means os.UserConfigDir()/tollgate. A directory that other users could
+// write is tightened or refused with [ErrInsecureStore] (see the package doc, "Files").
 func NewFile(dir string) Store { return &fileStore{dir: dir} }
 
 type fileStore struct {

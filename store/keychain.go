@@ -78,21 +78,10 @@ type contextKeyring interface {
 // availabler is a keyring that can say, without calling anything, that it is absent.
 type availabler interface{ Available() error }
 
-// NewKeychain returns a Store backed by the OS keychain (macOS Keychain, Windows
-// Credential Manager, the Linux Secret Service) under service, with the default options.
-//
-// Values up to 1 MiB are kept: one larger than the backend's item size is split into chunks
-// written before a small manifest that names them and their SHA-256, so a crash mid-write
-// leaves the previous value readable, and a chunked value that reads back wrong is reported, never
-// returned. Every operation is bounded by ctx and a time limit that grows with a save's size.
-// After a failure the keychain is not called again for a while (see [KeychainOptions]).
-//
-// On Linux and the BSDs the store speaks to the Secret Service itself over D-Bus: it never
-// starts a session bus (no session bus means ErrUnavailable at once), never opens an unlock
-// prompt (a locked collection is ErrUnavailable), and a call that times out leaves nothing
-// running. Elsewhere it uses go-keyring, whose calls cannot be interrupted: one that never
-// returns costs one parked goroutine, and a save that ran out of time stops before its next
-// keychain write.
+// NewKeychain returns a Store in the OS keychain (macOS Keychain, Windows Credential Manager,
+// the Linux Secret Service) under service, with the default options. It keeps values up to
+// 1 MiB; every call is bounded by ctx and a time limit, and a keychain that is locked, absent
+// or failing is [ErrUnavailable] (see the package doc, "Keychains").
 func NewKeychain(service string) Store {
 	return NewKeychainWithOptions(service, KeychainOptions{})
 }
