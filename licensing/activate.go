@@ -10,6 +10,7 @@ import (
 	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/internal/errs"
 	"github.com/tollgate-dev/tollgate/internal/record"
+	"github.com/tollgate-dev/tollgate/secret"
 	"github.com/tollgate-dev/tollgate/token"
 	"github.com/tollgate-dev/tollgate/transport"
 )
@@ -18,6 +19,7 @@ import (
 // fields follow [Update]'s rules; AppVersion is a free-form label.
 type ActivationRequest struct {
 	Key                string           // required: the license key
+	AccountID          string           // sent as "accountId", "" included, as the vendor's client does
 	AppVersion         string           // "" = not sent; free-form, at most 256 characters
 	ReleaseVersion     string           // "" = not sent; else x.x, x.x.x or x.x.x.x
 	ReleaseChannel     string           // "" = not sent
@@ -25,6 +27,9 @@ type ActivationRequest struct {
 	ReleasePublishedAt time.Time        // zero = not sent; sent as RFC 3339 UTC
 	Metadata           []Metadata       // nil = not sent
 	MeterAttributes    []MeterAttribute // nil = not sent; increments make the request unrepeatable
+	LeaseDuration      *int64           // nil = not sent; seconds, -1 and 0 = unlimited (hosted floating)
+	Email              string           // named-user licenses: the user's e-mail; "" = not sent
+	Password           secret.Value     // named-user licenses: the user's password; zero = not sent
 	AllowUncached      bool             // send even when the cache cannot be read (ErrCacheUnavailable)
 }
 

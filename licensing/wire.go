@@ -74,9 +74,13 @@ func releaseWire(version, channel, platform string, publishedAt time.Time) wireR
 // wireActivate is the body of POST /v3/activations.
 type wireActivate struct {
 	wireMachine
+	AccountID string `json:"accountId"`
 	wireRelease
 	Key             string         `json:"key"`
 	AppVersion      string         `json:"appVersion,omitempty"`
+	LeaseDuration   *int64         `json:"leaseDuration,omitempty"`
+	Email           string         `json:"email,omitempty"`
+	Password        string         `json:"password,omitempty"`
 	Metadata        []wireMetadata `json:"metadata,omitzero"`
 	MeterAttributes []wireMeter    `json:"meterAttributes,omitzero"`
 }
@@ -142,9 +146,10 @@ func updateBody(productID string, m *fingerprint.Machine, u *Update) []byte {
 // fields, in the reference page's order.
 func activateBody(productID string, m *fingerprint.Machine, r *ActivationRequest) []byte {
 	md, ma := wireItems(r.Metadata, r.MeterAttributes)
-	return marshalBody(&wireActivate{wireMachine: machineWire(productID, m),
+	return marshalBody(&wireActivate{wireMachine: machineWire(productID, m), AccountID: r.AccountID,
 		wireRelease: releaseWire(r.ReleaseVersion, r.ReleaseChannel, r.ReleasePlatform, r.ReleasePublishedAt),
-		Key:         r.Key, AppVersion: r.AppVersion, Metadata: md, MeterAttributes: ma})
+		Key:         r.Key, AppVersion: r.AppVersion, LeaseDuration: r.LeaseDuration,
+		Email: r.Email, Password: r.Password.Reveal(), Metadata: md, MeterAttributes: ma})
 }
 
 // deactivateBody returns the deactivation body the API notes give.

@@ -46,9 +46,11 @@ var updateFields = map[string]field{
 
 // createFields are the body of POST /v3/activations (see spec/api-notes.md): the update's
 // machine fields, key, release fields and items, with appVersion (free-form) beside them.
-var createFields = pick(updateFields, map[string]field{"appVersion": {kind: "string", max: 256}},
+var createFields = pick(updateFields, map[string]field{"appVersion": {kind: "string", max: 256},
+	"accountId": {kind: "string", max: 256}, "email": {kind: "string", max: 256}, "password": {kind: "string", max: 256}},
 	"os", "osVersion", "fingerprint", "vmName", "container", "hostname", "userHash", "productId", "key",
-	"releaseVersion", "releaseChannel", "releasePlatform", "releasePublishedAt", "metadata", "meterAttributes", "userId")
+	"releaseVersion", "releaseChannel", "releasePlatform", "releasePublishedAt", "metadata", "meterAttributes", "userId",
+	"leaseDuration")
 
 // deactivateFields are the body of POST /v3/activations/{id}/deactivate; accountId is optional
 // there.
