@@ -16,6 +16,11 @@ type Machine struct {
 
 	// Source says where the id behind Fingerprint came from; see [Source]. It is not sent.
 	Source Source
+
+	// base is the fingerprint of the id alone; anchorKey keys the anchors; anchors are the
+	// anchors Fingerprint is bound to, as AnchorStrings joined by ",". Strings, so that Machine
+	// stays comparable; none is sent.
+	base, anchorKey, anchors string
 }
 
 // Source names the machine id that a fingerprint was derived from. The id itself is never

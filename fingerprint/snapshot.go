@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
 )
 
 // ErrNoMachineID is wrapped by [CollectFrom] when no id source of the snapshot is usable and it
@@ -47,7 +48,11 @@ type Evidence struct {
 	VM        string    `json:"vm"`              // why VMName is what it is
 	Container string    `json:"container"`       // why Container is what it is
 	IDs       []IDCheck `json:"ids"`             // each id source in the order tried; the install id last when consulted
-	Files     []string  `json:"files,omitempty"` // Linux: every file looked at, in order
+	Files     []string  `json:"files,omitempty"` // Linux: every file looked at, in order (anchors' files apart)
+	// Anchors are the hardware anchors read, hashed (see [Anchor]); Matched is set by
+	// [ExplainActivated]. AnchorsWhy says what they decided.
+	Anchors    []AnchorCheck `json:"anchors"`
+	AnchorsWhy string        `json:"anchorsWhy"`
 }
 
 // CollectFrom applies Collect's Linux rules to s; the Machine's OS is "linux". It writes
@@ -99,14 +104,16 @@ func collectFrom(ctx context.Context, appID string, s Snapshot, all bool) (Machi
 		return Machine{}, Evidence{}, errors.New("fingerprint: the snapshot has no host name")
 	}
 	m.Hostname = s.Hostname
+	idc := p.idc[m.Source]
 	if needInstall {
-		check, err := s.installCheck(ctx, appID)
+		check, c, err := s.installCheck(ctx, appID)
 		ev.IDs = append(ev.IDs, check)
 		if err != nil {
 			return Machine{}, ev, err
 		}
-		m.Fingerprint, m.Source = check.Fingerprint, SourceInstallID
+		m.Fingerprint, m.Source, idc = check.Fingerprint, SourceInstallID, c
 	}
+	s.anchor(p, &m, &ev, idc)
 	switch {
 	case s.captured != nil:
 		m.UserHash = s.captured.UserHash
@@ -131,14 +138,48 @@ func fingerprintFrom(ctx context.Context, appID string, s Snapshot) (Machine, er
 	chosen, checks := p.pickID(m.Container, content, false)
 	if chosen >= 0 {
 		m.Fingerprint, m.Source = checks[chosen].Fingerprint, checks[chosen].Source
+		s.anchor(p, &m, nil, p.idc[m.Source])
 		return m, nil
 	}
-	check, err := s.installCheck(ctx, appID)
+	check, c, err := s.installCheck(ctx, appID)
 	if err != nil {
 		return Machine{}, err
 	}
 	m.Fingerprint, m.Source = check.Fingerprint, SourceInstallID
+	s.anchor(p, &m, nil, c)
 	return m, nil
+}
+
+// anchor binds m, whose id's verdict is c, to the hardware anchors of s (see [Reconcile] and
+// the package doc, "Identity"), and says so in ev when it is not nil. A replayed capture brings
+// its recorded anchors and anchored fingerprint instead of reading any.
+func (s Snapshot) anchor(p *probe, m *Machine, ev *Evidence, c idContent) {
+	var checks []AnchorCheck
+	if s.captured != nil {
+		checks = s.captured.Anchors
+		m.bindAnchors(c.fingerprint, "", checks)
+		m.Fingerprint = c.fingerprint
+		if c.anchored != "" {
+			m.Fingerprint = c.anchored
+		}
+	} else {
+		checks = hashAnchors(c.key, p.readAnchors())
+		m.bindAnchors(c.fingerprint, c.key, checks)
+	}
+	if ev == nil {
+		return
+	}
+	ev.Anchors = checks
+	if len(checks) == 0 {
+		ev.AnchorsWhy = "no hardware anchor readable (no physical NIC with a permanent address, no disk serial, no readable SMBIOS UUID): the fingerprint is the id's alone"
+		return
+	}
+	ev.AnchorsWhy = strconv.Itoa(len(checks)) + " hardware anchors read: the fingerprint is bound to the id and to them"
+	for i := range ev.IDs {
+		if ev.IDs[i].Source == m.Source && m.Fingerprint != c.fingerprint {
+			ev.IDs[i].Anchored = m.Fingerprint
+		}
+	}
 }
 
 // probe checks the arguments and returns a probe of s and the reader of its id sources. With
@@ -167,37 +208,51 @@ func (s Snapshot) probe(ctx context.Context, appID string, all bool) (*probe, fu
 			s.live.probeHook(p)
 		}
 	}
-	content := fileIDContent(p, appID)
+	read := fileIDContent(p, appID)
 	if s.captured != nil {
-		content = s.captured.idContent
+		read = s.captured.idContent
+	}
+	// Each verdict is kept: the anchors are keyed by the id that was used.
+	content := func(src idSource) idContent {
+		if c, ok := p.idc[src.source]; ok {
+			return c
+		}
+		c := read(src)
+		p.idc[src.source] = c
+		return c
 	}
 	return p, content, nil
 }
 
 // installCheck is the verdict on the install id, consulted when no machine id is usable: the
-// live machine's (read or created), or the snapshot's. err wraps ErrNoMachineID when it is not
-// usable.
-func (s Snapshot) installCheck(ctx context.Context, appID string) (IDCheck, error) {
+// live machine's (read or created), or the snapshot's, with its content for the anchors. err
+// wraps ErrNoMachineID when it is not usable.
+func (s Snapshot) installCheck(ctx context.Context, appID string) (IDCheck, idContent, error) {
 	check := IDCheck{Source: SourceInstallID, Why: "no install id in the snapshot"}
+	var c idContent
 	switch {
 	case s.live != nil:
 		id, err := s.live.installID(ctx)
 		if err != nil {
 			check.Why = "could not be read or created"
-			return check, fmt.Errorf("%w: %w", ErrNoMachineID, err)
+			return check, c, fmt.Errorf("%w: %w", ErrNoMachineID, err)
 		}
-		check = IDCheck{Source: SourceInstallID, Usable: true, Why: "used: no machine id above was usable", Fingerprint: protect(appID, id)}
+		c = idContent{fingerprint: protect(appID, id), key: anchorKey(appID, id)}
+		check = IDCheck{Source: SourceInstallID, Usable: true, Why: "used: no machine id above was usable", Fingerprint: c.fingerprint}
 	case s.captured != nil && s.captured.installID().Fingerprint != "":
 		check = s.captured.installID()
+		c = idContent{fingerprint: check.Fingerprint, anchored: check.Anchored}
 	case s.InstallID != "" && normalizeID(s.InstallID) != "":
-		check = IDCheck{Source: SourceInstallID, Usable: true, Why: "used", Fingerprint: protect(appID, normalizeID(s.InstallID))}
+		id := normalizeID(s.InstallID)
+		c = idContent{fingerprint: protect(appID, id), key: anchorKey(appID, id)}
+		check = IDCheck{Source: SourceInstallID, Usable: true, Why: "used", Fingerprint: c.fingerprint}
 	case s.InstallID != "":
 		check.Why = "the snapshot's install id is " + whyUnusable(s.InstallID)
 	}
 	if !check.Usable {
-		return check, fmt.Errorf("%w, and %s", ErrNoMachineID, check.Why)
+		return check, c, fmt.Errorf("%w, and %s", ErrNoMachineID, check.Why)
 	}
-	return check, nil
+	return check, c, nil
 }
 
 func checkArgs(ctx context.Context, appID string) error {

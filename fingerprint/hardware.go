@@ -1,0 +1,120 @@
+package fingerprint
+
+import (
+	"io/fs"
+	"strings"
+)
+
+// readAnchors reads a Linux machine's hardware anchors from sysfs, as any user can (the SMBIOS
+// UUID only as root): the permanent MAC address of each physical network interface, the serial
+// of each fixed disk, and the SMBIOS UUID. Their files are read past the probe's record, so that
+// no capture holds their values; a listing looks at no more than maxAnchorDir entries.
+func (p *probe) readAnchors() []rawAnchor {
+	var out []rawAnchor
+	read := func(name string) string {
+		s, err := readFile(p.fsys, name, 4096)
+		if err != nil {
+			return ""
+		}
+		return strings.TrimSpace(s)
+	}
+	// Network interfaces: physical ones have a device behind them (veth, bridges, tunnels and
+	// the loopback have none), and only an address the hardware gave (addr_assign_type 0,
+	// NET_ADDR_PERM) counts: one set by software or randomised for privacy is not the machine's.
+	for _, name := range listDir(p.fsys, "sys/class/net") {
+		dir := "sys/class/net/" + name
+		if _, err := fs.Stat(p.fsys, dir+"/device"); err != nil || read(dir+"/addr_assign_type") != "0" {
+			continue
+		}
+		if mac := permanentMAC(read(dir + "/address")); mac != "" {
+			out = append(out, rawAnchor{AnchorNIC, mac, "/" + dir})
+		}
+	}
+	// NVMe controllers' serials.
+	for _, name := range listDir(p.fsys, "sys/class/nvme") {
+		if serial := read("sys/class/nvme/" + name + "/serial"); usableSerial(serial) {
+			out = append(out, rawAnchor{AnchorDisk, "nvme:" + serial, "/sys/class/nvme/" + name})
+		}
+	}
+	// Other fixed disks: virtio's serial, or the SCSI/ATA device's world-wide id, which holds
+	// the model and serial. Removable media (USB sticks, card readers) are not the machine.
+	for _, name := range listDir(p.fsys, "sys/block") {
+		dir := "sys/block/" + name
+		if !strings.HasPrefix(name, "sd") && !strings.HasPrefix(name, "vd") && !strings.HasPrefix(name, "hd") {
+			continue
+		}
+		if read(dir+"/removable") == "1" {
+			continue
+		}
+		serial := read(dir + "/serial")
+		if serial == "" {
+			serial = read(dir + "/device/wwid")
+		}
+		if usableSerial(serial) {
+			out = append(out, rawAnchor{AnchorDisk, "block:" + serial, "/" + dir})
+		}
+	}
+	// The SMBIOS system UUID, readable by root only; an unset or shared one is no anchor.
+	if id := normalizeID(read("sys/class/dmi/id/product_uuid")); id != "" {
+		out = append(out, rawAnchor{AnchorBoard, id, "/sys/class/dmi/id/product_uuid"})
+	}
+	return out
+}
+
+// listDir returns up to maxAnchorDir names in dir, nil when it cannot be read.
+func listDir(fsys fs.FS, dir string) []string {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, e := range entries {
+		if len(names) == maxAnchorDir {
+			break
+		}
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// permanentMAC returns a hardware address as lowercase "xx:xx:..." when it is one a maker
+// assigned: at least six octets, not all zeros, and not locally administered (bit 1 of the first
+// octet), which marks addresses made up by software. "" otherwise.
+func permanentMAC(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	parts := strings.Split(s, ":")
+	if len(parts) < 6 || len(parts) > 20 {
+		return ""
+	}
+	zero := true
+	for _, o := range parts {
+		if len(o) != 2 || strings.Trim(o, "0123456789abcdef") != "" {
+			return ""
+		}
+		zero = zero && o == "00"
+	}
+	if zero || strings.Trim(parts[0], "0123456789abcdef") != "" {
+		return ""
+	}
+	if hexDigit(parts[0][1])&2 != 0 {
+		return ""
+	}
+	return s
+}
+
+func hexDigit(c byte) byte {
+	if c >= 'a' {
+		return c - 'a' + 10
+	}
+	return c - '0'
+}
+
+// usableSerial reports whether a disk serial says something: not empty, not one character
+// repeated (zeros, spaces, dashes), and of a sane length.
+func usableSerial(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) < 4 || len(s) > 256 {
+		return false
+	}
+	return strings.Count(s, s[:1]) != len(s)
+}
