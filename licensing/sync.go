@@ -31,7 +31,7 @@ func (c *Client) Sync(ctx context.Context, u Update) (*Activation, error) {
 		Metadata: u.Metadata, MeterAttributes: u.MeterAttributes})
 	if act == nil && StateOf(err) != StateNeedsLicense {
 		if _, sealKey, err := c.fingerprint(ctx); err == nil {
-			c.cache.keepLapsed(ctx, record.Lapsed{ID: r.id, Key: r.key}, sealKey)
+			c.cache.keepLapsed(ctx, record.Lapsed{ID: r.id, Key: r.key, Anchors: c.anchors()}, sealKey)
 		}
 	}
 	return act, err

@@ -27,6 +27,9 @@ type Record struct {
 	Token    string
 	Key      string
 	LastSeen time.Time
+
+	// Anchors are the machine's hardware anchors at activation, comma-separated (see anchors.go).
+	Anchors string
 }
 
 // Lapsed is what a floating lease that ended leaves: the activation id and license key, so
@@ -34,6 +37,8 @@ type Record struct {
 type Lapsed struct {
 	ID  string
 	Key string
+
+	Anchors string // as Record's
 }
 
 // Version is the envelope's format version, its "v".
@@ -71,11 +76,15 @@ type wireRecord struct {
 	Token string `json:"token"`
 	Key   string `json:"key"`
 	Seen  *int64 `json:"seen"`
+
+	Anchors string `json:"anchors,omitempty"`
 }
 
 type wireLapsed struct {
 	ID  string `json:"id"`
 	Key string `json:"key"`
+
+	Anchors string `json:"anchors,omitempty"`
 }
 
 // SealKey derives the key that seals records of productID on the machine whose fingerprint is
@@ -132,13 +141,17 @@ func Encode(r Record, key []byte, stamp int64) string {
 	if !r.LastSeen.IsZero() {
 		seen = r.LastSeen.Unix()
 	}
-	return marshal(&envelope{V: Version, Stamp: stamp, Record: &wireRecord{Token: r.Token, Key: r.Key, Seen: &seen},
+	w := &wireRecord{Token: r.Token, Key: r.Key, Seen: &seen}
+	w.Anchors = r.Anchors
+	return marshal(&envelope{V: Version, Stamp: stamp, Record: w,
 		Seal: seal(key, r.Token, r.Key, seen)})
 }
 
 // EncodeLapsed returns l sealed with key, stamped with stamp.
 func EncodeLapsed(l Lapsed, key []byte, stamp int64) string {
-	return marshal(&envelope{V: Version, Stamp: stamp, Lapsed: &wireLapsed{ID: l.ID, Key: l.Key},
+	w := &wireLapsed{ID: l.ID, Key: l.Key}
+	w.Anchors = l.Anchors
+	return marshal(&envelope{V: Version, Stamp: stamp, Lapsed: w,
 		Seal: lapsedSeal(key, l.ID, l.Key)})
 }
 
@@ -181,6 +194,8 @@ func parse(s string) (*envelope, error) {
 		return nil, fmt.Errorf("%w: record incomplete", ErrCorrupt)
 	case e.Lapsed != nil && (e.Lapsed.ID == "" || e.Lapsed.Key == ""):
 		return nil, fmt.Errorf("%w: lapsed lease incomplete", ErrCorrupt)
+	case !anchorsWellFormed(&e):
+		return nil, fmt.Errorf("%w: anchors malformed", ErrCorrupt)
 	case marshal(&e) != s:
 		return nil, fmt.Errorf("%w: envelope not as written (a key twice, unknown, or out of order)", ErrCorrupt)
 	}
@@ -201,6 +216,7 @@ func Decode(s string, key []byte) (Entry, error) {
 	case e.Record != nil:
 		w := e.Record
 		r := &Record{Token: w.Token, Key: w.Key}
+		r.Anchors = w.Anchors
 		if *w.Seen != 0 {
 			r.LastSeen = time.Unix(*w.Seen, 0)
 		}
@@ -214,6 +230,7 @@ func Decode(s string, key []byte) (Entry, error) {
 			return Entry{}, fmt.Errorf("%w: lapsed lease not sealed for this machine", ErrCorrupt)
 		}
 		out.Lapsed = &Lapsed{ID: l.ID, Key: l.Key}
+		out.Lapsed.Anchors = l.Anchors
 	}
 	return out, nil
 }
