@@ -73,6 +73,13 @@ func (p *probe) idMountRule(path string, container bool) (refused string, transi
 		file, shown = target, path+" (a link to "+target+")"
 	}
 	hostFS = func() string { m, _ := p.mountAt(file); return m.fstype }
+	if p.userNamespace() {
+		// Whoever owns a user namespace can mount anything over /etc in a mount namespace of
+		// their own (unshare -Urm): a mount there says nothing about the host.
+		if holder, _ := p.mountContaining(file); holder.point != "/" {
+			return shown + " is on a mount at " + holder.point + " inside a user namespace, which its owner can make: not the host's", false, hostFS
+		}
+	}
 	if st, err := p.statPath(file); err == nil && !st.maybeTransient() {
 		// Neither the file system holding the file nor (so) a mount at it is transient: only the
 		// container rule is left, and it needs to know whether the file is a mount root.
@@ -127,4 +134,15 @@ func (p *probe) resolveLink(path string) string {
 		file = pathpkg.Clean(target)
 	}
 	return path
+}
+
+// userNamespace reports whether this process runs in a user namespace other than the initial
+// one, as systemd decides: /proc/self/uid_map is not the identity mapping of every uid (an empty
+// map is a namespace not yet set up). Without the file, no user namespaces exist.
+func (p *probe) userNamespace() bool {
+	content, err := p.readLimit("proc/self/uid_map", 4096)
+	if err != nil {
+		return false
+	}
+	return strings.Join(strings.Fields(content), " ") != "0 0 4294967295"
 }

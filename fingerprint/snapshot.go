@@ -134,8 +134,9 @@ func fingerprintFrom(ctx context.Context, appID string, s Snapshot) (Machine, er
 		return Machine{}, err
 	}
 	m := Machine{OS: OSLinux}
-	m.Container, _ = p.container()
-	chosen, checks := p.pickID(m.Container, content, false)
+	var byFiles bool
+	m.Container, _, byFiles = p.containerEvidence()
+	chosen, checks := p.pickID(byFiles, content, false)
 	if chosen >= 0 {
 		m.Fingerprint, m.Source = checks[chosen].Fingerprint, checks[chosen].Source
 		s.anchor(p, &m, nil, p.idc[m.Source])
@@ -277,8 +278,9 @@ func runLinux(p *probe, content func(idSource) idContent, all bool) (Machine, Ev
 	var ev Evidence
 	m.OSVersion = p.osVersion()
 	m.VMName, ev.VM = p.vm()
-	m.Container, ev.Container = p.container()
-	chosen, checks := p.pickID(m.Container, content, all)
+	var byFiles bool
+	m.Container, ev.Container, byFiles = p.containerEvidence()
+	chosen, checks := p.pickID(byFiles, content, all)
 	ev.IDs = checks
 	ev.Files = append([]string(nil), p.order...)
 	if chosen < 0 {
