@@ -1,6 +1,7 @@
 package fingerprint
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -203,4 +204,34 @@ func Reconcile(m Machine, activated []string) (Machine, AnchorMatch) {
 	m.anchors = strings.Join(activated, ",")
 	match.Same, match.Why = true, count+": the same machine"
 	return m, match
+}
+
+// ReconcileEvidence is [Reconcile] for the support tool: it also marks each anchor of ev (as
+// [Explain] returned it with m) as kept at activation or not, and says in ev.AnchorsWhy what
+// Reconcile decided.
+func ReconcileEvidence(m Machine, ev Evidence, activated []string) (Machine, Evidence, AnchorMatch) {
+	r, match := Reconcile(m, activated)
+	kept := map[string]bool{}
+	for _, a := range activated {
+		kept[a] = true
+	}
+	ev.Anchors = slices.Clone(ev.Anchors)
+	for i := range ev.Anchors {
+		matched := kept[ev.Anchors[i].String()]
+		ev.Anchors[i].Matched = &matched
+	}
+	ev.AnchorsWhy = match.Why
+	return r, ev, match
+}
+
+// ExplainActivated is [Explain] on this machine followed by [ReconcileEvidence] with the
+// anchors kept at activation: which anchors were read, which of them the activation saw, and
+// the Machine the licensing client would use.
+func ExplainActivated(ctx context.Context, appID string, activated []string) (Machine, Evidence, AnchorMatch, error) {
+	m, ev, err := Explain(ctx, appID)
+	if err != nil {
+		return m, ev, AnchorMatch{}, err
+	}
+	m, ev, match := ReconcileEvidence(m, ev, activated)
+	return m, ev, match, nil
 }

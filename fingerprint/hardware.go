@@ -77,9 +77,10 @@ func listDir(fsys fs.FS, dir string) []string {
 	return names
 }
 
-// permanentMAC returns a hardware address as lowercase "xx:xx:..." when it is one a maker
-// assigned: at least six octets, not all zeros, and not locally administered (bit 1 of the first
-// octet), which marks addresses made up by software. "" otherwise.
+// permanentMAC returns a hardware address as lowercase "xx:xx:..." when it is well formed: at
+// least six octets, not all zeros; "" otherwise. A locally administered address counts: QEMU
+// gives its guests 52:54:00:..., which the kernel reports as permanent (addr_assign_type 0),
+// while addresses software makes up are reported as random or set (1, 3).
 func permanentMAC(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))
 	parts := strings.Split(s, ":")
@@ -93,20 +94,10 @@ func permanentMAC(s string) string {
 		}
 		zero = zero && o == "00"
 	}
-	if zero || strings.Trim(parts[0], "0123456789abcdef") != "" {
-		return ""
-	}
-	if hexDigit(parts[0][1])&2 != 0 {
+	if zero {
 		return ""
 	}
 	return s
-}
-
-func hexDigit(c byte) byte {
-	if c >= 'a' {
-		return c - 'a' + 10
-	}
-	return c - '0'
 }
 
 // usableSerial reports whether a disk serial says something: not empty, not one character

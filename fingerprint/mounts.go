@@ -14,7 +14,8 @@ import (
 // settle the rule: the root is an overlay (whose layers only mountinfo lists), an id file is on
 // a tmpfs or ramfs (the refusal names the mount point, and devtmpfs or rootfs share those
 // magic numbers under other names), an id mounted into a container is used (the evidence names
-// its file system), or a syscall failed (a missing file, a symbolic link in the directories
+// its file system), the process is in a user namespace (the mount that holds an id file is
+// named, and a mount made there is refused), or a syscall failed (a missing file, a symbolic link in the directories
 // above it) or is not supported. Snapshots, captures and Explain always read mountinfo.
 
 // pathStat is what the kernel says about one path, without resolving any symbolic link in it.
