@@ -207,8 +207,8 @@ func Reconcile(m Machine, activated []string) (Machine, AnchorMatch) {
 }
 
 // ReconcileEvidence is [Reconcile] for the support tool: it also marks each anchor of ev (as
-// [Explain] returned it with m) as kept at activation or not, and says in ev.AnchorsWhy what
-// Reconcile decided.
+// [Explain] returned it with m) as kept at activation or not, lists after them the activation's
+// anchors that are not read now, and says in ev.AnchorsWhy what Reconcile decided.
 func ReconcileEvidence(m Machine, ev Evidence, activated []string) (Machine, Evidence, AnchorMatch) {
 	r, match := Reconcile(m, activated)
 	kept := map[string]bool{}
@@ -216,9 +216,17 @@ func ReconcileEvidence(m Machine, ev Evidence, activated []string) (Machine, Evi
 		kept[a] = true
 	}
 	ev.Anchors = slices.Clone(ev.Anchors)
+	read := map[Anchor]bool{}
 	for i := range ev.Anchors {
 		matched := kept[ev.Anchors[i].String()]
 		ev.Anchors[i].Matched = &matched
+		read[ev.Anchors[i].Anchor] = true
+	}
+	// The activation's anchors that are gone, so that the list says what changed.
+	for i, a := range match.Activated {
+		if !match.Matched[i] && a.Kind != "" && !read[a] {
+			ev.Anchors = append(ev.Anchors, AnchorCheck{Anchor: a, From: "kept at activation, not read now", Matched: new(bool)})
+		}
 	}
 	ev.AnchorsWhy = match.Why
 	return r, ev, match

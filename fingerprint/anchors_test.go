@@ -192,6 +192,9 @@ func TestReconcileEvidence(t *testing.T) {
 	if match.Same || got.Fingerprint != b.Fingerprint || !strings.Contains(ev.AnchorsWhy, "0 of the 3") {
 		t.Fatalf("clone: %+v, %q", match, ev.AnchorsWhy)
 	}
+	if len(ev.Anchors) != 6 || !strings.Contains(ev.Anchors[5].From, "not read now") {
+		t.Fatalf("want b's 3 anchors and a's 3 gone ones: %+v", ev.Anchors)
+	}
 	for _, c := range ev.Anchors {
 		if c.Matched == nil || *c.Matched {
 			t.Errorf("anchor %v marked %v", c.Anchor, c.Matched)

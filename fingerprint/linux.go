@@ -135,7 +135,7 @@ func (p *probe) vm() (string, string) {
 		return VMXen, "/sys/hypervisor/type is xen"
 	}
 	// 3b. The device tree, off x86 (arm64, ppc64, riscv), where there is no CPU flag.
-	if flag != flagClear {
+	if flag == flagUnknown {
 		if vm, why := p.deviceTreeVM(); why != "" {
 			return vm, why
 		}
