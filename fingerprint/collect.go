@@ -86,6 +86,7 @@ type collector struct {
 	installID func(ctx context.Context) (string, error)
 	native    func(ctx context.Context) (nativeInfo, error)    // Windows and macOS readers
 	nativeIDs func(ctx context.Context) ([]idCandidate, error) // their ids alone
+	anchors   func() []rawAnchor                               // their hardware anchors
 	probeHook func(*probe)                                     // sees the Linux probe (captures)
 	statPath  func(path string) (pathStat, error)              // the live kernel's answers; nil = mountinfo's
 }
@@ -116,6 +117,7 @@ func defaultCollector() *collector {
 		installID: func(ctx context.Context) (string, error) { return fileInstallID(ctx, "") },
 		native:    readNative,
 		nativeIDs: readNativeIDs,
+		anchors:   readNativeAnchors,
 		statPath:  statLive,
 	}
 }
@@ -167,7 +169,8 @@ func (c *collector) collect(ctx context.Context, appID string, all bool) (Machin
 	}
 	m := Machine{OSVersion: info.osVersion, VMName: info.vm, Container: info.container}
 	ev := Evidence{VM: info.vmWhy, Container: info.containerWhy}
-	m.Fingerprint, m.Source, ev.IDs = pickNative(appID, info.ids)
+	var key string
+	m.Fingerprint, m.Source, ev.IDs, key = pickNative(appID, info.ids)
 	m.OS = name
 
 	host, err := c.hostname()
@@ -181,9 +184,10 @@ func (c *collector) collect(ctx context.Context, appID string, all bool) (Machin
 		if err != nil {
 			return Machine{}, ev, fmt.Errorf("%w: %w", ErrNoMachineID, err)
 		}
-		m.Fingerprint, m.Source = protect(appID, id), SourceInstallID
+		m.Fingerprint, m.Source, key = protect(appID, id), SourceInstallID, anchorKey(appID, id)
 		ev.IDs = append(ev.IDs, IDCheck{Source: SourceInstallID, Usable: true, Why: "used: no machine id above was usable", Fingerprint: m.Fingerprint})
 	}
+	c.bindNativeAnchors(&m, &ev, key)
 
 	user, err := c.userName()
 	if err != nil {
@@ -194,19 +198,34 @@ func (c *collector) collect(ctx context.Context, appID string, all bool) (Machin
 }
 
 // pickNative judges the ids a Windows or macOS reader found: the first usable one gives the
-// fingerprint; "" when none is usable and the install id is needed.
-func pickNative(appID string, ids []idCandidate) (fingerprint string, src Source, checks []IDCheck) {
+// fingerprint and the anchor key; "" when none is usable and the install id is needed.
+func pickNative(appID string, ids []idCandidate) (fingerprint string, src Source, checks []IDCheck, key string) {
 	for _, cand := range ids {
 		check := IDCheck{Source: cand.source}
 		if c := checkIDContent(appID, cand.raw, nil); c.fingerprint == "" {
 			check.Why = c.why
 		} else if fingerprint == "" {
 			check.Usable, check.Why, check.Fingerprint = true, "used", c.fingerprint
-			fingerprint, src = c.fingerprint, cand.source
+			fingerprint, src, key = c.fingerprint, cand.source, c.key
 		}
 		checks = append(checks, check)
 	}
-	return fingerprint, src, checks
+	return fingerprint, src, checks, key
+}
+
+// bindNativeAnchors binds m, whose id's fingerprint is m.Fingerprint and anchor key key, to the
+// Windows or macOS hardware anchors, and says so in ev when it is not nil.
+func (c *collector) bindNativeAnchors(m *Machine, ev *Evidence, key string) {
+	var raw []rawAnchor
+	if c.anchors != nil {
+		raw = c.anchors()
+	}
+	checks := hashAnchors(key, raw)
+	base := m.Fingerprint
+	m.bindAnchors(base, key, checks)
+	if ev != nil {
+		describeAnchors(ev, *m, base, checks)
+	}
 }
 
 func (c *collector) collectFingerprint(ctx context.Context, appID string) (Machine, error) {
@@ -230,14 +249,16 @@ func (c *collector) collectFingerprint(ctx context.Context, appID string) (Machi
 		return Machine{}, err
 	}
 	m := Machine{OS: name}
-	m.Fingerprint, m.Source, _ = pickNative(appID, ids)
+	var key string
+	m.Fingerprint, m.Source, _, key = pickNative(appID, ids)
 	if m.Fingerprint == "" {
 		id, err := c.installID(ctx)
 		if err != nil {
 			return Machine{}, fmt.Errorf("%w: %w", ErrNoMachineID, err)
 		}
-		m.Fingerprint, m.Source = protect(appID, id), SourceInstallID
+		m.Fingerprint, m.Source, key = protect(appID, id), SourceInstallID, anchorKey(appID, id)
 	}
+	c.bindNativeAnchors(&m, nil, key)
 	return m, nil
 }
 

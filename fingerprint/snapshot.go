@@ -167,9 +167,13 @@ func (s Snapshot) anchor(p *probe, m *Machine, ev *Evidence, c idContent) {
 		checks = hashAnchors(c.key, p.readAnchors())
 		m.bindAnchors(c.fingerprint, c.key, checks)
 	}
-	if ev == nil {
-		return
+	if ev != nil {
+		describeAnchors(ev, *m, c.fingerprint, checks)
 	}
+}
+
+// describeAnchors says in ev which anchors m, whose id's fingerprint is base, is bound to.
+func describeAnchors(ev *Evidence, m Machine, base string, checks []AnchorCheck) {
 	ev.Anchors = checks
 	if len(checks) == 0 {
 		ev.AnchorsWhy = "no hardware anchor readable (no physical NIC with a permanent address, no disk serial, no readable SMBIOS UUID): the fingerprint is the id's alone"
@@ -177,7 +181,7 @@ func (s Snapshot) anchor(p *probe, m *Machine, ev *Evidence, c idContent) {
 	}
 	ev.AnchorsWhy = strconv.Itoa(len(checks)) + " hardware anchors read: the fingerprint is bound to the id and to them"
 	for i := range ev.IDs {
-		if ev.IDs[i].Source == m.Source && m.Fingerprint != c.fingerprint {
+		if ev.IDs[i].Source == m.Source && m.Fingerprint != base {
 			ev.IDs[i].Anchored = m.Fingerprint
 		}
 	}
