@@ -17,7 +17,7 @@ type AnchorKind string
 // the hypervisor or the hardware gives every machine its own.
 const (
 	AnchorNIC   AnchorKind = "nic"   // AnchorNIC is the permanent MAC address of a physical network interface.
-	AnchorDisk  AnchorKind = "disk"  // AnchorDisk is the serial number of a fixed disk (NVMe, ATA/SCSI, virtio).
+	AnchorDisk  AnchorKind = "disk"  // AnchorDisk is the serial number of a fixed disk (NVMe, ATA/SCSI).
 	AnchorBoard AnchorKind = "board" // AnchorBoard is the SMBIOS system UUID.
 )
 

@@ -106,7 +106,7 @@ func TestReconcile(t *testing.T) {
 		t.Helper()
 		files := fstest.MapFS{}
 		for _, name := range []string{"etc/machine-id", "sys/class/net/eth0/device/vendor", "sys/class/net/eth0/addr_assign_type",
-			"sys/class/net/eth0/address", "sys/block/vda/serial", "sys/class/nvme/nvme0/serial"} {
+			"sys/class/net/eth0/address", "sys/block/sda/device/wwid", "sys/class/nvme/nvme0/serial"} {
 			b, err := fsReadFile(base, name)
 			if err != nil {
 				t.Fatal(err)
@@ -134,10 +134,10 @@ func TestReconcile(t *testing.T) {
 		{"nothing changed", nil, true},
 		{"a disk swapped", map[string]string{"sys/class/nvme/nvme0/serial": "NEW-SERIAL-0001\n"}, true},
 		{"a NIC swapped", map[string]string{"sys/class/net/eth0/address": "3c:52:82:00:00:01\n"}, true},
-		{"two of three changed", map[string]string{"sys/class/nvme/nvme0/serial": "NEW-SERIAL-0001\n", "sys/block/vda/serial": "vol-new\n"}, false},
-		{"all changed (a clone)", map[string]string{"sys/class/nvme/nvme0/serial": "NEW-SERIAL-0001\n", "sys/block/vda/serial": "vol-new\n",
+		{"two of three changed", map[string]string{"sys/class/nvme/nvme0/serial": "NEW-SERIAL-0001\n", "sys/block/sda/device/wwid": "t10.ATA     QEMU HARDDISK     QM99999\n"}, false},
+		{"all changed (a clone)", map[string]string{"sys/class/nvme/nvme0/serial": "NEW-SERIAL-0001\n", "sys/block/sda/device/wwid": "t10.ATA     QEMU HARDDISK     QM99999\n",
 			"sys/class/net/eth0/address": "3c:52:82:00:00:01\n"}, false},
-		{"every anchor unreadable", map[string]string{"sys/class/nvme/nvme0/serial": "\n", "sys/block/vda/serial": "\n", "sys/class/net/eth0/addr_assign_type": "3\n"}, false},
+		{"every anchor unreadable", map[string]string{"sys/class/nvme/nvme0/serial": "\n", "sys/block/sda/device/wwid": "\n", "sys/class/net/eth0/addr_assign_type": "3\n"}, false},
 	} {
 		now := with(tc.changes)
 		got, match := Reconcile(now, kept)
@@ -160,7 +160,7 @@ func TestReconcile(t *testing.T) {
 	}
 	// An edited list: the clone's own anchors added to the kept ones make half match, but the
 	// fingerprint derived from that list is not the activated one.
-	clone := with(map[string]string{"sys/class/nvme/nvme0/serial": "NEW-SERIAL-0001\n", "sys/block/vda/serial": "vol-new\n",
+	clone := with(map[string]string{"sys/class/nvme/nvme0/serial": "NEW-SERIAL-0001\n", "sys/block/sda/device/wwid": "t10.ATA     QEMU HARDDISK     QM99999\n",
 		"sys/class/net/eth0/address": "3c:52:82:00:00:01\n"})
 	if got, _ := Reconcile(clone, append(append([]string(nil), kept...), clone.AnchorStrings()...)); got.Fingerprint == activated.Fingerprint {
 		t.Error("an edited anchor list gave a clone the activated fingerprint")

@@ -89,6 +89,7 @@ type collector struct {
 	anchors   func() []rawAnchor                               // their hardware anchors
 	probeHook func(*probe)                                     // sees the Linux probe (captures)
 	statPath  func(path string) (pathStat, error)              // the live kernel's answers; nil = mountinfo's
+	noAnchors bool                                             // read no hardware anchor (the benchmark pair's "before")
 }
 
 // nativeInfo is what the Windows and macOS readers return: raw values, already classified.
@@ -272,7 +273,7 @@ func (c *collector) live() *liveMachine {
 	if c.goos == "android" {
 		stat = nil
 	}
-	return &liveMachine{lookupEnv: c.lookupEnv, installID: c.installID, probeHook: c.probeHook, stat: stat}
+	return &liveMachine{lookupEnv: c.lookupEnv, installID: c.installID, probeHook: c.probeHook, stat: stat, noAnchors: c.noAnchors}
 }
 
 // collectLinux is CollectFrom over the real machine, plus the install id, which it creates and
