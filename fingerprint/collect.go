@@ -24,8 +24,10 @@ var ErrUnsupportedOS = errors.New("fingerprint: unsupported operating system")
 //
 // # Fingerprint
 //
-// The fingerprint is hex(HMAC-SHA256(key = machine id, message = appID)), the construction of
-// machineid.ProtectedID: 64 lowercase hex digits. The machine id is the first usable one of:
+// Where no hardware anchor is readable, the fingerprint is hex(HMAC-SHA256(key = machine id,
+// message = appID)), the construction of machineid.ProtectedID: 64 lowercase hex digits. Where
+// anchors are read, it is bound to them too (64 hex digits; see the package doc, "Identity"),
+// and Machine.Anchors lists them. The machine id is the first usable one of:
 //
 //   - Linux and Android: /etc/machine-id, then /var/lib/dbus/machine-id, then the DMI product
 //     UUID (/sys/class/dmi/id/product_uuid, readable by root). A machine-id file that is a tmpfs

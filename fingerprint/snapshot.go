@@ -67,14 +67,19 @@ type Evidence struct {
 //     reports no hypervisor); cloud strings count only with proof of a hypervisor; then
 //     /sys/hypervisor/type (Xen, but not its dom0); then the flag alone (not on a Hyper-V root
 //     partition).
-//   - Container: /.dockerenv, /run/.containerenv, $container, /run/systemd/container,
-//     $KUBERNETES_SERVICE_HOST, the shapes of runtimes' cgroups in /proc/self/cgroup, and a
-//     root overlay of runtimes' layers (/proc/self/mountinfo).
+//   - Container: /proc/vz and /proc/bc, /proc/self/status (and the tracer's comm), /.dockerenv,
+//     /run/.containerenv, /run/host/container-manager, /run/systemd/container, /proc/1/environ,
+//     the shapes of runtimes' cgroups in /proc/self/cgroup, the cgroup namespace
+//     (/sys/fs/cgroup), a root overlay of runtimes' layers (/proc/self/mountinfo); then
+//     $container and $KUBERNETES_SERVICE_HOST, which set Container but not the id rules.
 //   - Fingerprint: the sources of [Collect] in order, stopping at the first usable one; whether
 //     a machine-id file is on a tmpfs or ramfs, or, in a container, mounted in from the host,
 //     comes from /proc/self/mountinfo, read as the kernel walks the path (a mount hidden by a
 //     later one over a parent directory does not count), about the file a symbolic link leads
-//     to when the machine-id file is one.
+//     to when the machine-id file is one; in a user namespace (/proc/self/uid_map), a mount
+//     holding the file refuses it.
+//   - The hardware anchors, read apart from the rules' record (their values are never kept):
+//     see the package doc, "Identity".
 //
 // On the live machine [Collect] and [CollectFingerprint] ask the kernel those two mount
 // questions (statfs of "/" and of each machine-id file, statx for a mount at it) and read
