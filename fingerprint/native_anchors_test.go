@@ -85,3 +85,16 @@ func TestNativeAnchors(t *testing.T) {
 		t.Fatalf("macOS anchors %+v", got)
 	}
 }
+
+// FuzzSMBIOSUUID: any table, as the registry or firmware hands it over, gives an answer
+// without a panic: "" or 32 hex digits.
+func FuzzSMBIOSUUID(f *testing.F) {
+	uuid, _ := hex.DecodeString("4c4c4544004d5a10804cb4c04f4e3332")
+	f.Add(smbiosTable(uuid))
+	f.Add([]byte{1, 0xff, 0, 0})
+	f.Fuzz(func(t *testing.T, table []byte) {
+		if got := smbiosUUID(table); got != "" && (len(got) != 32 || strings.Trim(got, "0123456789abcdef") != "") {
+			t.Fatalf("%q", got)
+		}
+	})
+}
