@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/internal/record"
@@ -140,5 +141,30 @@ func TestRecordWithoutAnchorsKeepsTheIDsFingerprint(t *testing.T) {
 	}
 	if _, err := machineClient(t, cfg, now).Validate(ctx); err != nil {
 		t.Fatalf("a record without anchors, on the same machine: %v", err)
+	}
+}
+
+// TestTrialKeepsItsAnchors: a trial started with three anchors validates offline with one
+// changed, and its clone's does not.
+func TestTrialKeepsItsAnchors(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv := licensingtest.NewServer(licensingtest.WithSigningKey(memoSigningKeys()[0]))
+	t.Cleanup(srv.Close)
+	srv.SetTrialPolicy(licensingtest.TrialPolicy{Length: 7 * 24 * time.Hour})
+	st := store.NewMemory()
+	cfg := Config{ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL, Store: st, AppID: "anchors-app"}
+	original := anchoredMachine(t, []string{"3c:52:82:11:22:33"}, []string{"S5GXNF0R123456", "WD-WX21A1234567"})
+	trial, err := machineClient(t, cfg, original).ActivateTrial(ctx, TrialRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	swapped := anchoredMachine(t, []string{"3c:52:82:11:22:33"}, []string{"S5GXNF0R123456", "NEWDISK0000042"})
+	if got, err := machineClient(t, cfg, swapped).ValidateTrial(ctx); err != nil || got.Fingerprint != trial.Fingerprint {
+		t.Fatalf("one anchor of three changed: %v", err)
+	}
+	clone := anchoredMachine(t, []string{"00:50:56:aa:bb:cc"}, []string{"CLONEDISK00001", "CLONEDISK00002"})
+	if _, err := machineClient(t, cfg, clone).ValidateTrial(ctx); !errors.Is(err, ErrFingerprintMismatch) {
+		t.Fatalf("a clone with the copied trial: %v", err)
 	}
 }
