@@ -42,6 +42,10 @@ const (
 	StateNeedsLicense
 	// StateInvalidRequest means [ErrInvalidRequest] or [ErrInvalidProductID]: a bug in the app.
 	StateInvalidRequest
+	// StateNeedsSecondFactor means [ErrSecondFactorRequired] or [ErrSecondFactorInvalid]: ask
+	// for the user's second-factor code and sign in again. (Last, so that the values above keep
+	// their numbers.)
+	StateNeedsSecondFactor
 )
 
 // stateNames are the values of State.String.
@@ -58,6 +62,8 @@ var stateNames = [...]string{
 	StateRefused:          "refused",
 	StateNeedsLicense:     "needs a license",
 	StateInvalidRequest:   "invalid request",
+
+	StateNeedsSecondFactor: "needs the second-factor code",
 }
 
 // String returns the state's name in lower case, such as "needs a license".
@@ -79,6 +85,18 @@ var stateRules = []struct {
 	{errs.ErrOutcomeUnknown, StateOutcomeUnknown},
 	{errs.ErrInvalidRequest, StateInvalidRequest},
 	{errs.ErrInvalidProductID, StateInvalidRequest},
+	// Sign-in and release entitlement (signinerrors.go, release.go): before the API's own
+	// categories, which a sign-in refusal also matches (AUTHENTICATION_FAILED).
+	{ErrSecondFactorRequired, StateNeedsSecondFactor},
+	{ErrSecondFactorInvalid, StateNeedsSecondFactor},
+	{ErrSignInFailed, StateRefused},
+	{ErrIDTokenInvalid, StateRefused},
+	{ErrSSONotEnabled, StateRefused},
+	{ErrUsersLimitReached, StateRefused},
+	{ErrSignInLocked, StateRetryLater},
+	{ErrSignedOut, StateNeedsLicense},
+	{ErrNoUserLicense, StateNeedsLicense},
+	{ErrReleaseNotAllowed, StateRefused},
 	{errs.ErrClockRolledBack, StateFixClock},
 	{errs.ErrClockOutOfSync, StateFixClock},
 	{errs.ErrSuspended, StateSuspended},
