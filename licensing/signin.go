@@ -251,8 +251,20 @@ func (s *Session) Licenses(ctx context.Context) ([]UserLicense, error) {
 		}
 		return nil, err
 	}
+	out, err := parseUserLicenses(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w (product %q)", ErrNoUserLicense, s.c.cfg.ProductID)
+	}
+	return out, nil
+}
+
+// parseUserLicenses reads the list GET /v3/me/licenses answers.
+func parseUserLicenses(body []byte) ([]UserLicense, error) {
 	var wire []wireUserLicense
-	if json.Unmarshal(resp.Body, &wire) != nil || resp.Body == nil {
+	if json.Unmarshal(body, &wire) != nil || wire == nil { // null is no list
 		return nil, fmt.Errorf("%w: user licenses: the body is not a list of licenses", errs.ErrBadResponse)
 	}
 	out := make([]UserLicense, 0, len(wire))
@@ -267,9 +279,6 @@ func (s *Session) Licenses(ctx context.Context) ([]UserLicense, error) {
 		for _, m := range w.Metadata {
 			out[i].Metadata = append(out[i].Metadata, Metadata(m))
 		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%w (product %q)", ErrNoUserLicense, s.c.cfg.ProductID)
 	}
 	return out, nil
 }

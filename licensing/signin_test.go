@@ -330,7 +330,7 @@ func TestSessionServerAnswers(t *testing.T) {
 	}
 	for name, body := range map[string]string{
 		"not JSON": `<html>`, "an object": `{"licenses":[]}`, "no key": `[{"type":"node-locked"}]`,
-		"key a number": `[{"key":5}]`, "fractional count": `[{"key":"K","allowedActivations":1.5}]`, "empty": ``,
+		"key a number": `[{"key":5}]`, "null": `null`, "fractional count": `[{"key":"K","allowedActivations":1.5}]`, "empty": ``,
 	} {
 		e.srv.Inject(licensingtest.Fault{Body: []byte(body), EmptyBody: body == ""})
 		if l, err := s.Licenses(ctx); l != nil || !errors.Is(err, licensing.ErrBadResponse) {
