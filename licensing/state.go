@@ -35,10 +35,12 @@ const (
 	// StateCacheUnavailable means [ErrCacheUnavailable]: ask to unlock the keychain, not for a key.
 	StateCacheUnavailable
 	// StateRefused means a refusal the user can act on (activation, meter or trial limit, VM,
-	// country, IP, any other 4xx [*APIError]): show the error; nothing was applied.
+	// country, IP, a refused sign-in, a release the license may not install, any other 4xx
+	// [*APIError]): show the error; nothing was applied.
 	StateRefused
 	// StateNeedsLicense means no usable activation, or a license gone for good (revoked, invalid
-	// key, another machine's token, 404): ask for a license key ([NeedsActivation]).
+	// key, another machine's token, 404; signed out, no license linked to the user): ask for a
+	// license key or a sign-in ([NeedsActivation]).
 	StateNeedsLicense
 	// StateInvalidRequest means [ErrInvalidRequest] or [ErrInvalidProductID]: a bug in the app.
 	StateInvalidRequest

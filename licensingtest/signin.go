@@ -19,10 +19,12 @@ import (
 // with status 400; a missing, empty or unknown access token is 401 UNAUTHORIZED. Inject a
 // [Fault] with a Code for any other answer (OIDC_SSO_NOT_ENABLED, USERS_LIMIT_REACHED, 429).
 
-// LoginLockAfter failed sign-ins of one e-mail lock it for LoginLockFor (the server's clock).
+// The sign-in lock, as the vendor's docs give it.
 const (
+	// LoginLockAfter is how many failed sign-ins in a row lock an e-mail.
 	LoginLockAfter = 5
-	LoginLockFor   = 5 * time.Minute
+	// LoginLockFor is how long the lock lasts, by the server's clock.
+	LoginLockFor = 5 * time.Minute
 )
 
 // User is a user of the vendor's customer portal: who may sign in, how, and which licenses are
