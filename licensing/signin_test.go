@@ -421,3 +421,31 @@ func TestSignInSecretsDoNotPrint(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionSignOutWhileInUse: a Session shared by goroutines, signed out while they list,
+// gives each either the list or ErrSignedOut, and never sends an empty bearer (run with -race).
+func TestSessionSignOutWhileInUse(t *testing.T) {
+	t.Parallel()
+	e := signInSetup(t, licensingtest.User{})
+	s, err := e.client.SignIn(ctx, licensing.PasswordSignIn{Email: userEmail, Password: userPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			_, err := s.Licenses(ctx)
+			errs <- err
+		}()
+	}
+	s.SignOut()
+	for range 8 {
+		if err := <-errs; err != nil && !errors.Is(err, licensing.ErrSignedOut) {
+			t.Errorf("%v", err)
+		}
+	}
+	if _, err := s.Licenses(ctx); !errors.Is(err, licensing.ErrSignedOut) {
+		t.Fatalf("after SignOut: %v", err)
+	}
+	noEmptyBearer(t, e.srv)
+}
