@@ -87,7 +87,7 @@ var stateRules = []struct {
 	{errs.ErrOutcomeUnknown, StateOutcomeUnknown},
 	{errs.ErrInvalidRequest, StateInvalidRequest},
 	{errs.ErrInvalidProductID, StateInvalidRequest},
-	// Sign-in and release entitlement (signinerrors.go, release.go): before the API's own
+	// Sign-in and release entitlement (signinerrors.go, releaseallowed.go): before the API's own
 	// categories, which a sign-in refusal also matches (AUTHENTICATION_FAILED).
 	{ErrSecondFactorRequired, StateNeedsSecondFactor},
 	{ErrSecondFactorInvalid, StateNeedsSecondFactor},
