@@ -63,7 +63,7 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 	body := activateBody(c.cfg.ProductID, &m, &r)
 	resp, err := c.http.Do(ctx, transport.Request{
 		Method: http.MethodPost, Path: "/v3/activations", Body: body, Unrepeatable: hasIncrements(r.MeterAttributes),
-		Secrets: []string{r.Key},
+		Secrets: []string{r.Key, r.Password.Reveal(), r.Email}, // a named user's credentials too
 	})
 	if err != nil {
 		return nil, err

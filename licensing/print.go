@@ -57,3 +57,26 @@ func (r ActivationRequest) MarshalJSON() ([]byte, error) {
 func (c *Client) Format(f fmt.State, verb rune) {
 	redact.Format(f, verb, "licensing client for product "+strconv.Quote(c.cfg.ProductID))
 }
+
+// PasswordSignIn and OIDCSignIn are inputs too: their e-mail, password, second-factor code and
+// id token stay plain strings and never print.
+
+// Format prints a summary without the e-mail, the password and the second-factor code.
+func (r PasswordSignIn) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, "licensing password sign-in (e-mail, password and code redacted, account "+strconv.Quote(r.AccountID)+")")
+}
+
+// MarshalJSON writes the account id only, for logs.
+func (r PasswordSignIn) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct{ AccountID string }{r.AccountID})
+}
+
+// Format prints a summary without the id token.
+func (r OIDCSignIn) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, "licensing OIDC sign-in (id token redacted, account "+strconv.Quote(r.AccountID)+")")
+}
+
+// MarshalJSON writes the account id only, for logs.
+func (r OIDCSignIn) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct{ AccountID string }{r.AccountID})
+}
