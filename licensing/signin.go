@@ -306,8 +306,8 @@ func (s *Session) Activate(ctx context.Context, lic UserLicense, r ActivationReq
 	if r.AccountID == "" {
 		r.AccountID = s.accountID
 	}
-	if lic.RequireAuthentication && r.Email == "" && r.Password.IsZero() && !password.IsZero() {
-		r.Email, r.Password = s.email.Reveal(), password
+	if lic.RequireAuthentication && r.Email == "" && r.Password == "" && !password.IsZero() {
+		r.Email, r.Password = s.email.Reveal(), password.Reveal()
 	}
 	return s.c.Activate(ctx, r)
 }
