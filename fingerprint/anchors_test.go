@@ -2,6 +2,8 @@ package fingerprint
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"maps"
 	"strings"
 	"testing"
@@ -266,4 +268,21 @@ func TestClassUserNamespaceMounts(t *testing.T) {
 func fsReadFile(s Snapshot, name string) ([]byte, error) {
 	c, err := readFile(s.FS, name, 4096)
 	return []byte(c), err
+}
+
+// TestMachinePrintsNoAnchorKey: fmt and slog print a Machine's exported fields, never the
+// anchor key derived from its id.
+func TestMachinePrintsNoAnchorKey(t *testing.T) {
+	t.Parallel()
+	m, err := CollectFrom(context.Background(), "app-1", fixture(t, "kvm-clone-a"))
+	if err != nil || m.anchorKey == "" {
+		t.Fatalf("%v, key %q", err, m.anchorKey)
+	}
+	var logged strings.Builder
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("m", "machine", m)
+	for _, out := range []string{fmt.Sprint(m), fmt.Sprintf("%+v", m), fmt.Sprintf("%#v", m), fmt.Sprintf("%v", &m), logged.String()} {
+		if strings.Contains(out, m.anchorKey) || strings.Contains(out, m.base) || !strings.Contains(out, m.Fingerprint) {
+			t.Errorf("printed %s", out)
+		}
+	}
 }
