@@ -51,8 +51,9 @@ type Capture struct {
 	IDs []IDCheck `json:"ids"`
 	// Answer is what collection answered on the machine itself.
 	Answer Answer `json:"answer"`
-	// Anchors are the hardware anchors read, hashed for AnchorKey's key: never their values,
-	// whose files are left out of Files.
+	// Anchors are the hardware anchors read, as keyed hashes (see [Anchor]): never their
+	// values, whose files are left out of Files. The id source used carries the fingerprint
+	// bound to them (IDCheck.Anchored), which a replay answers.
 	Anchors []AnchorCheck `json:"anchors,omitempty"`
 }
 

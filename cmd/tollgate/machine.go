@@ -40,7 +40,7 @@ func (e env) machine(ctx context.Context, args []string) int {
 	asJSON := fs.Bool("json", false, "print a JSON object with the API's field names, the id source and the evidence")
 	capture := fs.String("capture", "", "write a capture of this machine to `FILE`, to send to support; it holds no raw id, only fingerprints keyed by --app-id")
 	from := fs.String("from", "", "replay the capture in `FILE` instead of reading this machine")
-	activated := fs.String("activated", "", "the hardware anchors the activation kept, as `LIST` (kind:hash,...; a previous run's --json \"anchors\"): say which of them this machine still has, and whether it is the activated machine")
+	activated := fs.String("activated", "", "the hardware anchors the activation kept, as `LIST` (kind:hash,...: the app's Client.Machine(ctx).AnchorStrings(), or a run's --json \"anchors\" at activation): say which of them this machine still has, and whether it is the activated machine")
 	if ok, code := e.parse(fs, "tollgate machine [--app-id ID] [--json] [--capture FILE | --from FILE]\n\nPrints this machine's signals as the activation API receives them, which id source the\nfingerprint came from and why the others were refused, and why the machine counts as a VM or\na container. Like the application, it creates the install id when no machine id is usable.\n--capture writes what collection read, with no raw id, for support; --from replays one.", args); !ok {
 		return code
 	}
