@@ -254,14 +254,17 @@ func TestNoVariableAloneChangesTheFingerprint(t *testing.T) {
 }
 
 // Class: a user namespace's view of /etc is not the host's. The given input is `unshare -Urm`
-// and a bind mount over /etc/machine-id; ours are a mount over /etc, and a user namespace with no
-// mount over /etc, whose machine-id is the host's file.
+// and a bind mount over /etc/machine-id; ours are a mount over /etc, a FUSE file system's file at
+// the same path, a user namespace with no mount over /etc, and Flatpak's sandbox, which binds the
+// host's own /etc/machine-id at the same path (what a user cannot forge).
 func TestClassUserNamespaceMounts(t *testing.T) {
 	t.Parallel()
 	runClass(t, []classCase{
 		{tree: "userns-bind-machine-id", given: true, source: SourceInstallID, evidence: "inside a user namespace"},
-		{tree: "userns-bind-etc", source: SourceInstallID, evidence: "mount at /etc inside a user namespace"},
+		{tree: "userns-bind-etc", source: SourceInstallID, evidence: "mount at /etc (of \"/home/alice/fakeetc\", ext4) inside a user namespace"},
 		{tree: "userns-no-mount", source: SourceMachineID, evidence: "machine-id: used"},
+		{tree: "userns-flatpak-bind", source: SourceMachineID, evidence: "machine-id: used"},
+		{tree: "userns-fuse-machine-id", source: SourceInstallID, evidence: "fuse.fakefs) inside a user namespace"},
 	})
 }
 

@@ -55,8 +55,9 @@
 //     every OS id unusable.
 //  6. A user namespace's view of /etc is not the host's: in a user namespace (uid_map not the
 //     identity), an id file on any mount but the root (a bind mount over /etc/machine-id or over
-//     /etc, as `unshare -Urm` lets anyone make) is refused. Flatpak's sandbox is such a
-//     namespace too, so a Flatpak app uses the install id, bound to the anchors.
+//     /etc, as `unshare -Urm` lets anyone make) is refused, unless the mount shows a durable
+//     file system's own file at the same path, which an unprivileged user cannot make: how
+//     Flatpak's sandbox binds the host's /etc/machine-id. A FUSE or overlay mount never counts.
 //
 // # Virtual machines and containers
 //

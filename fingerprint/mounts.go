@@ -76,9 +76,13 @@ func (p *probe) idMountRule(path string, container bool) (refused string, transi
 	hostFS = func() string { m, _ := p.mountAt(file); return m.fstype }
 	if p.userNamespace() {
 		// Whoever owns a user namespace can mount anything over /etc in a mount namespace of
-		// their own (unshare -Urm): a mount there says nothing about the host.
-		if holder, _ := p.mountContaining(file); holder.point != "/" {
-			return shown + " is on a mount at " + holder.point + " inside a user namespace, which its owner can make: not the host's", false, hostFS
+		// their own (unshare -Urm): such a mount says nothing about the host. What it cannot
+		// make is a durable file system's own file at the same path: a sandbox that binds the
+		// host's /etc/machine-id to /etc/machine-id (Flatpak) shows that root; a bind of another
+		// file, a FUSE or overlay mount does not.
+		if holder, _ := p.mountContaining(file); holder.point != "/" && !sameFileBind(holder) {
+			return shown + " is on a mount at " + holder.point + " (of " + quote(holder.root) + ", " + holder.fstype +
+				") inside a user namespace, which its owner can make: not the host's", false, hostFS
 		}
 	}
 	if st, err := p.statPath(file); err == nil && !st.maybeTransient() {
@@ -146,4 +150,11 @@ func (p *probe) userNamespace() bool {
 		return false
 	}
 	return strings.Join(strings.Fields(content), " ") != "0 0 4294967295"
+}
+
+// sameFileBind reports whether a mount shows, at its mount point, the same path of a durable
+// file system that is not a user's own (FUSE) or a union of others (overlay): what a sandbox's
+// bind of the host's own file looks like, and what an unprivileged user cannot forge.
+func sameFileBind(m mountEntry) bool {
+	return m.root == m.point && !transientFS[m.fstype] && m.fstype != "overlay" && !strings.HasPrefix(m.fstype, "fuse")
 }
