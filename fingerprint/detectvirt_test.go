@@ -48,12 +48,14 @@ func TestClassDMIVendorTable(t *testing.T) {
 
 // Class: a container on a VM whose hypervisor it cannot see (no DMI; the CPU flag set) sends
 // vmName "", as the vendor's client does; Container says what it runs in. A VM (no container)
-// in the same position is still an unknown hypervisor's guest.
+// in the same position is still an unknown hypervisor's guest, even when a variable claims a
+// container: only the file system proves one.
 func TestClassContainerOnCloudVM(t *testing.T) {
 	t.Parallel()
 	runClass(t, []classCase{
 		{tree: "docker-on-cloud-vm", given: true, vm: "", container: true, source: SourceInstallID, evidence: "as the vendor's client sends"},
 		{tree: "k8s-pod-on-cloud-vm", vm: "", container: true, source: SourceInstallID, evidence: "as the vendor's client sends"},
 		{tree: "cloud-vm-no-dmi", vm: VMUnknownGuest, container: false, source: SourceMachineID, evidence: "nothing names the hypervisor"},
+		{tree: "vm-with-container-env", vm: VMUnknownGuest, container: true, source: SourceMachineID, evidence: "nothing names the hypervisor"},
 	})
 }

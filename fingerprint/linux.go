@@ -151,8 +151,9 @@ func (p *probe) vm() (string, string) {
 		}
 		// A container on a cloud VM sees the flag but no firmware: the vendor's own client sends
 		// "" there, and a license that refuses VMs must not refuse our users' customers where it
-		// admits the vendor client's. Machine.Container says what the process runs in.
-		if c, _ := p.container(); c {
+		// admits the vendor client's. Machine.Container says what the process runs in. Only the
+		// file system's proof counts: a variable must not turn a VM into no VM.
+		if _, _, byFiles := p.containerEvidence(); byFiles {
 			return "", "the CPU's hypervisor flag is set, but this is a container and nothing it can see names a hypervisor: \"\", as the vendor's client sends"
 		}
 		return VMUnknownGuest, "the CPU's hypervisor flag is set and nothing names the hypervisor"
