@@ -63,24 +63,25 @@
 //
 // VMName names the hypervisor of a guest, decided in the order of systemd-detect-virt: WSL first
 // (WSL 2 on any kernel is "WSL2"; WSL 1 is no VM), then firmware strings (systemd's DMI vendor
-// table, "Oracle Corporation", which Oracle's own servers carry, only with proof of a
+// table; "Oracle Corporation", which Oracle's own servers carry, only with proof of a
 // hypervisor), User Mode Linux, then /sys/hypervisor, then off x86 the device tree
 // (hypervisor/compatible, PowerVM, QEMU's fw-cfg and "qemu,pseries"), then the CPU's hypervisor
-// flag. A container that sees the flag and nothing naming a hypervisor (a container on a cloud
-// VM that hides its DMI) reports VMName "", as the vendor's own client does: a license that
-// refuses VMs must not refuse the SDK's users where it admits the vendor client's, and
-// Machine.Container says what the process runs in. A host is not a guest: loading the kvm module,
-// being Xen's dom0 or Hyper-V's root partition, or carrying a cloud's firmware strings on its
-// bare metal (AWS *.metal*, Google's *-metal) leaves VMName "". A cloud's strings count only
-// with proof of a hypervisor below (the x86 CPU flag, the SMBIOS virtual-machine bit).
+// flag. A container (proved by the file system) that sees the flag and nothing naming a
+// hypervisor, as on a cloud VM that hides its DMI, reports VMName "", as the vendor's own client
+// does: a license that refuses VMs must not refuse the SDK's users where it admits the vendor
+// client's, and Machine.Container says what the process runs in. A host is not a guest: loading
+// the kvm module, being Xen's dom0 or Hyper-V's root partition, or carrying a cloud's firmware
+// strings on its bare metal (AWS *.metal*, Google's *-metal) leaves VMName "". A cloud's strings
+// count only with proof of a hypervisor below (the x86 CPU flag, the SMBIOS virtual-machine bit).
 //
 // Container is set by what container runtimes create, as systemd-detect-virt reads it: OpenVZ
 // (/proc/vz without /proc/bc), proot (the tracer's name), /.dockerenv, /run/.containerenv,
 // /run/host/container-manager and /run/systemd/container (not "wsl" or "flatpak"), PID 1's
 // environment, the shapes of runtimes' cgroups (/docker/<id>, docker-<id>.scope, kubepods,
 // /lxc/<name>, ...), a private cgroup namespace, and a root overlay of runtimes' layers; then
-// $container and Kubernetes' variables, which add evidence but prove nothing (see Identity). Words in unit names (a "docker-desktop" app on the host)
-// and the overlay root of a live or image-based system are not containers.
+// $container and Kubernetes' variables, which add evidence but prove nothing (see Identity).
+// Words in unit names (a "docker-desktop" app on the host) and the overlay root of a live or
+// image-based system are not containers.
 //
 // # Support
 //
