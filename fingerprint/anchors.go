@@ -5,7 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"slices"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -100,7 +100,7 @@ func hashAnchors(key string, raw []rawAnchor) []AnchorCheck {
 		seen[a.String()] = true
 		out = append(out, AnchorCheck{Anchor: a, From: r.from})
 	}
-	slices.SortFunc(out, func(a, b AnchorCheck) int { return strings.Compare(a.String(), b.String()) })
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
 	if len(out) > maxAnchors {
 		out = out[:maxAnchors]
 	}
@@ -215,7 +215,7 @@ func ReconcileEvidence(m Machine, ev Evidence, activated []string) (Machine, Evi
 	for _, a := range activated {
 		kept[a] = true
 	}
-	ev.Anchors = slices.Clone(ev.Anchors)
+	ev.Anchors = append([]AnchorCheck(nil), ev.Anchors...)
 	read := map[Anchor]bool{}
 	for i := range ev.Anchors {
 		matched := kept[ev.Anchors[i].String()]
