@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tollgate-dev/tollgate/internal/redact"
 )
 
 // Redacted replaces a request's secret wherever the server's text repeats it.
@@ -19,8 +21,9 @@ const minSecretRunes = 4
 // redactor removes a request's secrets (see [Request.Secrets]) from text the server sent. Its
 // zero value removes nothing.
 type redactor struct {
-	secrets  []string
-	maxRunes int // of the longest secret
+	secrets   []string
+	maxRunes  int             // of the longest secret
+	spellings *redact.Matcher // the secrets in every other spelling
 }
 
 func newRedactor(secrets []string) redactor {
@@ -30,6 +33,9 @@ func newRedactor(secrets []string) redactor {
 			r.secrets = append(r.secrets, s)
 			r.maxRunes = max(r.maxRunes, n)
 		}
+	}
+	if len(r.secrets) > 0 {
+		r.spellings = redact.NewMatcher(r.secrets)
 	}
 	return r
 }
@@ -46,9 +52,7 @@ func (r redactor) text(s string, max int) string {
 // Should a secret appear only once invisible characters are dropped, the whole of s is
 // replaced: it would print as the secret.
 func (r redactor) string(s string) string {
-	for _, sec := range r.secrets {
-		s = replaceFold(s, sec)
-	}
+	s = r.replace(s)
 	if len(r.secrets) > 0 {
 		if v := visible(s, len(s)); v != s && r.replace(v) != v {
 			return Redacted
@@ -57,12 +61,13 @@ func (r redactor) string(s string) string {
 	return s
 }
 
-// replace removes the secrets from s.
+// replace removes the secrets from s: as they are, in any letter case, then in every other
+// spelling internal/redact knows (width, separators, reversal, encodings, long parts).
 func (r redactor) replace(s string) string {
 	for _, sec := range r.secrets {
 		s = replaceFold(s, sec)
 	}
-	return s
+	return r.spellings.Replace(s, Redacted)
 }
 
 // header returns h with the secrets removed from every value; a header whose name holds a
