@@ -37,7 +37,7 @@ type Config struct {
 	// AppName names the default store's keychain service and folder (see store.CheckAppName);
 	// default AppID, or ProductID where AppID is no plain folder name.
 	AppName string
-	// ClockWitnesses are files the clock must not be 26 h behind (nil: the OS's logs, none if
+	// ClockWitnesses are files the clock must not be 15 h behind (nil: the OS's logs, none if
 	// Now is set; empty: none).
 	ClockWitnesses []string
 }

@@ -26,6 +26,32 @@ func (c *Client) checkWitness(now time.Time) error {
 	return witness.Check(now, latest, path)
 }
 
+// checkClock runs every clock check a cached record faces, now being the wall clock: the
+// kernel's boot clock and the newest time this client or rec has recorded (clockGuard.check),
+// then the witnesses. It returns the time to judge the record at: now, or later when the boot
+// clock shows the wall clock set back a little during this boot.
+func (c *Client) checkClock(now time.Time, rec record.Record) (time.Time, error) {
+	at, err := c.clock.check(now, rec)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if err := c.checkWitness(at); err != nil {
+		return time.Time{}, err
+	}
+	return at, nil
+}
+
+// trialTime is the time a trial is judged at: the latest this machine has provably reached,
+// the clock (at, from checkClock), the trial's last recorded check and the witnesses' newest file
+// time. So an ended trial is not revived by a clock set back within the witnesses' tolerance
+// with a forged or restored record, as long as the OS wrote a file after the trial's end. The
+// cost: where files are dated ahead by a clock mis-set forward, a trial ends that much early,
+// until a sync vouches for the clock (Witness.Vouch sets them aside).
+func (c *Client) trialTime(at time.Time, rec record.Record) time.Time {
+	latest, _ := c.witness.Latest()
+	return later(later(at, rec.LastSeen), latest)
+}
+
 // vouch lets a token the server has just issued vouch for the clock: when its issue time agrees
 // with now, files dated further ahead were written under a clock mis-set forward and are ignored
 // until the OS writes them again (witness.Witness.Vouch). A clock turned back cannot get this
@@ -34,5 +60,6 @@ func (c *Client) checkWitness(now time.Time) error {
 func (c *Client) vouch(claims *token.Claims, now time.Time) {
 	if d := claims.IssuedAt.Sub(now); d <= record.RollbackTolerance && d >= -record.RollbackTolerance {
 		c.witness.Vouch(now)
+		c.clock.vouched(now)
 	}
 }
