@@ -83,7 +83,7 @@ func (c *Client) cachedFor(ctx context.Context, key string) (*Activation, bool, 
 		return nil, false, nil
 	}
 	now, err := c.checkClock(c.now(), got.rec)
-	if err != nil || token.CheckTime(got.claims, now) != nil {
+	if err != nil || token.CheckTime(got.claims, now) != nil || c.witnessedExpiry(got.claims) != nil {
 		return nil, false, nil
 	}
 	return activationOf(got.claims, got.rec.Token), true, nil

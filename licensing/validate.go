@@ -25,6 +25,9 @@ func (c *Client) Validate(ctx context.Context) (*Activation, error) {
 	if stop != nil {
 		return nil, stop
 	}
+	if state == nil {
+		state = c.witnessedExpiry(got.claims)
+	}
 	if now.Sub(got.rec.LastSeen) >= persistEvery {
 		c.cache.moveForward(ctx, got, now)
 	}

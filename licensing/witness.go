@@ -1,8 +1,11 @@
 package licensing
 
 import (
+	"fmt"
+	"path/filepath"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/errs"
 	"github.com/tollgate-dev/tollgate/internal/record"
 	"github.com/tollgate-dev/tollgate/internal/witness"
 	"github.com/tollgate-dev/tollgate/token"
@@ -49,7 +52,26 @@ func (c *Client) checkClock(now time.Time, rec record.Record) (time.Time, error)
 // until a sync vouches for the clock (Witness.Vouch sets them aside).
 func (c *Client) trialTime(at time.Time, rec record.Record) time.Time {
 	latest, _ := c.witness.Latest()
-	return later(later(at, rec.LastSeen), latest)
+	c.clock.mu.Lock()
+	newest := c.clock.newest
+	c.clock.mu.Unlock()
+	return later(later(later(at, rec.LastSeen), latest), newest)
+}
+
+// witnessedExpiry returns ErrExpired when the license's expiry (eat) is earlier than the newest
+// time of the witnesses' files: the OS has written a file after the license ended, so the
+// license has ended, whatever the clock says now. This holds against a clock held back within
+// the witnesses' tolerance with a forged or restored record. The cost is the trial's: files dated
+// ahead by a clock mis-set forward end a license that much early, until a sync vouches for the
+// clock. Only the expiry is judged so: a lease or a grace period judged early would drop a
+// token or lock the user out.
+func (c *Client) witnessedExpiry(claims *token.Claims) error {
+	latest, path := c.witness.Latest()
+	if eat := claims.ExpiresAt; !eat.IsZero() && eat.Before(latest) {
+		return fmt.Errorf("%w at %s: this machine has already written files after it (%s)",
+			errs.ErrExpired, eat.UTC().Format(time.RFC3339), filepath.Base(path))
+	}
+	return nil
 }
 
 // vouch lets a token the server has just issued vouch for the clock: when its issue time agrees
