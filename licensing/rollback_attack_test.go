@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/bootclock"
-	"github.com/tollgate-dev/tollgate/internal/record"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
 	"github.com/tollgate-dev/tollgate/store"
@@ -274,19 +273,5 @@ func TestRestoredRecordAfterTheServerEndedIt(t *testing.T) {
 // forgeTrialRecord is forgeRecord for the trial's record.
 func forgeTrialRecord(t *testing.T, e *trialEnv, lastSeen time.Time) {
 	t.Helper()
-	name := trialName(e.env)
-	stored, err := e.st.Load(ctx, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key := record.SealKey(e.srv.ProductID, e.m.Fingerprint)
-	got, err := record.Decode(stored, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := *got.Record
-	rec.LastSeen = lastSeen
-	if err := e.st.Save(ctx, name, record.Encode(rec, key, got.Stamp+1)); err != nil {
-		t.Fatal(err)
-	}
+	forgeNamed(t, e.env, trialName(e.env), lastSeen)
 }

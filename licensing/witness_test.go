@@ -49,7 +49,12 @@ func witnessClient(t *testing.T, e *env, witnesses []string) *licensing.Client {
 // fingerprint (both public), and rewrite the record's last-seen time with a valid seal.
 func forgeRecord(t *testing.T, e *env, lastSeen time.Time) {
 	t.Helper()
-	name := "activation/" + e.srv.ProductID
+	forgeNamed(t, e, "activation/"+e.srv.ProductID, lastSeen)
+}
+
+// forgeNamed is forgeRecord for the record stored under name.
+func forgeNamed(t *testing.T, e *env, name string, lastSeen time.Time) {
+	t.Helper()
 	stored, err := e.st.Load(ctx, name)
 	if err != nil {
 		t.Fatal(err)
