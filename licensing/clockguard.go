@@ -33,7 +33,7 @@ type clockGuard struct {
 func newClockGuard(cfg *Config) *clockGuard {
 	g := &clockGuard{}
 	if cfg.Now == nil {
-		g.boot = bootclock.Read
+		g.boot = new(bootclock.Reader).Read
 	}
 	return g
 }

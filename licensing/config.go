@@ -31,7 +31,7 @@ type Config struct {
 	Store      store.Store           // default: OS keychain, falling back to a private file store
 	Retry      transport.RetryPolicy // zero value = defaults
 	Logger     *slog.Logger          // nil = silent
-	Now        func() time.Time      // nil = time.Now
+	Now        func() time.Time      // nil = time.Now; set: no witnesses by default and no boot clock (they speak of the real clock)
 	Machine    *fingerprint.Machine  // nil = collect this machine's signals; set = a custom identity
 
 	// AppName names the default store's keychain service and folder (see store.CheckAppName);

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/bootclock"
+	"github.com/tollgate-dev/tollgate/internal/record"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
 	"github.com/tollgate-dev/tollgate/store"
@@ -274,4 +275,47 @@ func TestRestoredRecordAfterTheServerEndedIt(t *testing.T) {
 func forgeTrialRecord(t *testing.T, e *trialEnv, lastSeen time.Time) {
 	t.Helper()
 	forgeNamed(t, e.env, trialName(e.env), lastSeen)
+}
+
+// TestRealClocksRaiseNoAlarm: a client on the real clocks (no Config.Now: this machine's boot
+// clock is read) activates, validates, and a second process validates the record the first
+// wrote with this boot's start, without any false ErrClockRolledBack.
+func TestRealClocksRaiseNoAlarm(t *testing.T) {
+	t.Parallel()
+	srv := licensingtest.NewServer(licensingtest.WithSigningKey(signingKey()))
+	t.Cleanup(srv.Close)
+	key := srv.AddLicense(licensingtest.License{})
+	st, m := store.NewMemory(), machine("a1")
+	newClient := func() *licensing.Client {
+		c, err := licensing.New(licensing.Config{ProductID: srv.ProductID, PublicKey: srv.PublicKey, BaseURL: srv.URL,
+			Store: st, Machine: &m, ClockWitnesses: []string{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.CloseIdleConnections)
+		return c
+	}
+	c := newClient()
+	if _, err := c.Activate(ctx, licensing.ActivationRequest{Key: key}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := c.Validate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := newClient().Validate(ctx); err != nil {
+		t.Fatalf("a second process of this boot: %v", err)
+	}
+	stored, err := st.Load(ctx, "activation/"+srv.ProductID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := record.Decode(stored, record.SealKey(srv.ProductID, m.Fingerprint))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, ok := bootclock.Read(); ok && (got.Record.Boot != b.ID || got.Record.BootStart.IsZero()) {
+		t.Errorf("the record does not carry this boot: %q %v, boot %q", got.Record.Boot, got.Record.BootStart, b.ID)
+	}
 }

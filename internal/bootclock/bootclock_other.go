@@ -2,4 +2,4 @@
 
 package bootclock
 
-func read() (Boot, bool) { return Boot{}, false }
+func read(bool) (Boot, bool) { return Boot{}, false }

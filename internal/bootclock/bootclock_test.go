@@ -34,3 +34,26 @@ func TestRead(t *testing.T) {
 		t.Errorf("boot id %q is not a UUID", a.ID)
 	}
 }
+
+// TestReader: a Reader gives Read's id and start.
+func TestReader(t *testing.T) {
+	a, ok := Read()
+	if !ok {
+		t.Skip("no boot clock on " + runtime.GOOS)
+	}
+	var r Reader
+	for range 2 {
+		b, ok := r.Read()
+		if !ok || b.ID != a.ID || b.Start.Sub(a.Start).Abs() > 2*time.Second {
+			t.Errorf("Reader: %+v, Read: %+v", b, a)
+		}
+	}
+}
+
+// BenchmarkReaderRead is the cost a Validate pays for the boot clock.
+func BenchmarkReaderRead(b *testing.B) {
+	var r Reader
+	for b.Loop() {
+		r.Read()
+	}
+}

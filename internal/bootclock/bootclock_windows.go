@@ -13,7 +13,7 @@ var getTickCount64 = windows.NewLazySystemDLL("kernel32.dll").NewProc("GetTickCo
 // read takes the time since boot from GetTickCount64 (milliseconds, sleep included, not
 // settable) and the boot counter BootId that Windows keeps under PrefetchParameters (readable by
 // users), when it is there.
-func read() (Boot, bool) {
+func read(withID bool) (Boot, bool) {
 	if getTickCount64.Find() != nil {
 		return Boot{}, false
 	}
@@ -24,6 +24,9 @@ func read() (Boot, bool) {
 	}
 	now := time.Now()
 	b := Boot{Start: now.Add(-time.Duration(ms) * time.Millisecond).Round(0)}
+	if !withID {
+		return b, true
+	}
 	k, err := registry.OpenKey(registry.LOCAL_MACHINE,
 		`SYSTEM\CurrentControlSet\Control\Session Manager\Memory Management\PrefetchParameters`, registry.QUERY_VALUE)
 	if err == nil {
