@@ -70,8 +70,13 @@ func (r redactor) replace(s string) string {
 	return r.spellings.Replace(s, Redacted)
 }
 
-// header returns h with the secrets removed from every value; a header whose name holds a
-// secret is left out. h itself is not changed. Without secrets h is returned as is.
+// maxHeaderValue bounds a header value kept beside a request's secrets: the search for a
+// secret in every spelling costs about 125 ns a byte, and a hostile server may send megabytes.
+const maxHeaderValue = 8 << 10
+
+// header returns h with the secrets removed from every value (a value over maxHeaderValue bytes
+// is cut to it first); a header whose name holds a secret is left out. h itself is not changed.
+// Without secrets h is returned as is.
 func (r redactor) header(h http.Header) http.Header {
 	if len(r.secrets) == 0 || h == nil || !r.changes(h) {
 		return h
@@ -83,7 +88,7 @@ func (r redactor) header(h http.Header) http.Header {
 		}
 		c := make([]string, len(vs))
 		for i, v := range vs {
-			c[i] = r.string(v)
+			c[i] = r.string(cutBytes(v, maxHeaderValue))
 		}
 		out[name] = c
 	}
@@ -97,7 +102,7 @@ func (r redactor) changes(h http.Header) bool {
 			return true
 		}
 		for _, v := range vs {
-			if r.string(v) != v {
+			if len(v) > maxHeaderValue || r.string(v) != v {
 				return true
 			}
 		}
@@ -235,4 +240,16 @@ func cut(s string, max int) string {
 		n++
 	}
 	return strings.TrimSpace(s)
+}
+
+// cutBytes keeps at most max bytes of s, ending on a whole character, then "…".
+func cutBytes(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	i := max
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }

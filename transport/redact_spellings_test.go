@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -70,5 +71,21 @@ func TestSecretsRedactedInEverySpelling(t *testing.T) {
 				t.Errorf("%.12s…, %s: network error %v", sec, sp.Name, nerr)
 			}
 		}
+	}
+}
+
+// TestHugeHeaderValueCut: a header value of megabytes is cut before the search, so that the
+// search stays bounded, and a secret inside the part kept is still redacted.
+func TestHugeHeaderValueCut(t *testing.T) {
+	t.Parallel()
+	r := newRedactor(spellingSecrets)
+	huge := "key=" + spellingSecrets[0] + " " + strings.Repeat("QUJD", 1<<20)
+	h := r.header(http.Header{"X-Huge": {huge}, "X-Small": {"ok"}})
+	got := h.Get("X-Huge")
+	if len(got) > maxHeaderValue+len("…") || strings.Contains(strings.ToLower(got), strings.ToLower(spellingSecrets[0])) || h.Get("X-Small") != "ok" {
+		t.Errorf("%d bytes kept, small %q", len(got), h.Get("X-Small"))
+	}
+	if cutBytes("aé", 2) != "a…" || cutBytes("abc", 3) != "abc" {
+		t.Error("cutBytes")
 	}
 }

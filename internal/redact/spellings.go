@@ -12,8 +12,6 @@ import (
 // them redacted. A secret with fewer letters and digits is found whole.
 const Run = 8
 
-// decodeDepth is how many encodings deep Matcher looks: base64 of a URL-encoded key is two.
-const decodeDepth = 2
 
 // minEncoded is the shortest run of base64 or hex digits worth decoding: fewer cannot hold Run
 // characters.
@@ -28,7 +26,10 @@ const minEncoded = Run
 // find nothing. It is safe for concurrent use.
 type Matcher struct {
 	grams map[int]map[uint64]struct{} // window length → hashes of the secrets' windows, both directions
+	bloom *[bloomBits / 64]uint64     // every hash in grams, one bit each: most windows stop here
 }
+
+const bloomBits = 1 << 16
 
 // NewMatcher returns a matcher of secrets. Secrets with no letter or digit are left out: the
 // caller replaces them literally.
@@ -57,9 +58,14 @@ func NewMatcher(secrets []string) *Matcher {
 		for i, r := range sk {
 			rev[len(sk)-1-i] = r
 		}
+		if m.bloom == nil {
+			m.bloom = new([bloomBits / 64]uint64)
+		}
 		for _, seq := range [][]rune{sk, rev} {
 			for i := 0; i+w <= len(seq); i++ {
-				set[hashRunes(seq[i:i+w])] = struct{}{}
+				h := hashRunes(seq[i : i+w])
+				set[h] = struct{}{}
+				m.bloom[h%bloomBits/64] |= 1 << (h % 64)
 			}
 		}
 	}
@@ -67,13 +73,19 @@ func NewMatcher(secrets []string) *Matcher {
 }
 
 // Replace returns s with every span that spells a secret replaced by with; s itself when none
-// does. Its work is linear in len(s).
+// does. Its work is linear in len(s): s is read as it is, URL/HTML-unescaped, and base64- and
+// hex-decoded from both of these, 14 readings at most.
 func (m *Matcher) Replace(s, with string) string {
 	if m == nil || len(m.grams) == 0 || s == "" {
 		return s
 	}
 	var spans []span
-	m.scan(rawView(s), decodeDepth, &spans)
+	var sc decoded // reused by every decoding: each is marked before the next is made
+	raw := rawView(s)
+	m.decodeAndMark(raw, &sc, &spans)
+	if w, ok := unescape(raw); ok {
+		m.decodeAndMark(w, &sc, &spans)
+	}
 	if len(spans) == 0 {
 		return s
 	}
@@ -108,43 +120,45 @@ func rawView(s string) view {
 	return v
 }
 
-// scan marks the secrets found in v, then in what v decodes to, depth encodings deep.
-func (m *Matcher) scan(v view, depth int, spans *[]span) {
+// decodeAndMark marks the secrets found in v and in its base64 and hex decodings.
+func (m *Matcher) decodeAndMark(v view, sc *decoded, spans *[]span) {
 	m.mark(v, spans)
-	if depth == 0 {
-		return
-	}
-	if w, ok := unescape(v); ok {
-		m.scan(w, depth-1, spans)
-	}
 	for k := range 4 {
-		if w := unbase64(v, k); len(w) >= Run {
-			m.scan(w, depth-1, spans)
+		if w := unbase64(v, k, sc); len(w) >= Run {
+			m.mark(w, spans)
 		}
 	}
 	for k := range 2 {
-		if w := unhex(v, k); len(w) >= Run {
-			m.scan(w, depth-1, spans)
+		if w := unhex(v, k, sc); len(w) >= Run {
+			m.mark(w, spans)
 		}
 	}
 }
 
-// mark compares v's letters and digits, folded, window by window with the secrets'.
+// mark compares v's letters and digits, folded, window by window with the secrets', with a
+// rolling hash (hashRunes, one window after the other).
 func (m *Matcher) mark(v view, spans *[]span) {
-	sk := make(view, 0, len(v))
-	for _, u := range v {
-		if f, ok := fold(u.r); ok {
-			sk = append(sk, unit{f, u.start, u.end})
-		}
-	}
-	rs := make([]rune, len(sk))
-	for i, u := range sk {
-		rs[i] = u.r
-	}
 	for w, set := range m.grams {
-		for i := 0; i+w <= len(rs); i++ {
-			if _, ok := set[hashRunes(rs[i:i+w])]; ok {
-				*spans = append(*spans, span{sk[i].start, sk[i+w-1].end})
+		var ring [Run]unit // the window's letters and digits
+		var h uint64
+		pw := powHash(w - 1)
+		n := 0
+		for _, u := range v {
+			f, ok := fold(u.r)
+			if !ok {
+				continue
+			}
+			if n >= w {
+				h -= uint64(ring[n%w].r) * pw
+			}
+			h = h*hashBase + uint64(f)
+			ring[n%w] = unit{f, u.start, u.end}
+			n++
+			if n < w || m.bloom[h%bloomBits/64]&(1<<(h%64)) == 0 {
+				continue
+			}
+			if _, ok := set[h]; ok {
+				*spans = append(*spans, span{ring[n%w].start, u.end})
 			}
 		}
 	}
@@ -162,23 +176,42 @@ func fold(r rune) (rune, bool) {
 	return unicode.ToLower(unicode.ToUpper(r)), true
 }
 
-// hashRunes is FNV-1a over rs. A collision only redacts more.
+// hashBase is the rolling hash's base: odd, large, with no pattern in its bits.
+const hashBase = 0x9E3779B97F4A7C15
+
+// hashRunes is the polynomial hash of rs modulo 2^64, which mark rolls along a text. A
+// collision only redacts more.
 func hashRunes(rs []rune) uint64 {
-	h := uint64(14695981039346656037)
+	var h uint64
 	for _, r := range rs {
-		for _, b := range [4]byte{byte(r), byte(r >> 8), byte(r >> 16), byte(r >> 24)} {
-			h ^= uint64(b)
-			h *= 1099511628211
-		}
+		h = h*hashBase + uint64(r)
 	}
 	return h
 }
 
+// powHash is hashBase to the power n.
+func powHash(n int) uint64 {
+	p := uint64(1)
+	for range n {
+		p *= hashBase
+	}
+	return p
+}
+
 // decoded collects the bytes a decoder produces, each with the span it came from, and reads
-// them back as UTF-8 (an invalid byte is a character that matches nothing).
+// them back as UTF-8 (an invalid byte is a character that matches nothing). reset makes it ready
+// for another decoding, keeping its buffers.
 type decoded struct {
 	b     []byte
 	spans []span
+	out   view
+}
+
+func (d *decoded) reset(n int) {
+	d.b, d.spans, d.out = d.b[:0], d.spans[:0], d.out[:0]
+	if cap(d.b) < n {
+		d.b, d.spans = make([]byte, 0, n), make([]span, 0, n)
+	}
 }
 
 func (d *decoded) add(b byte, start, end int32) {
@@ -197,12 +230,16 @@ func (d *decoded) addRune(r rune, start, end int32) {
 func (d *decoded) gap(at int32) { d.add(0, at, at) }
 
 func (d *decoded) view() view {
-	v := make(view, 0, len(d.b))
+	v := d.out[:0]
+	if cap(v) < len(d.b) {
+		v = make(view, 0, len(d.b))
+	}
 	for i := 0; i < len(d.b); {
 		r, n := utf8.DecodeRune(d.b[i:])
 		v = append(v, unit{r, d.spans[i].start, d.spans[i+n-1].end})
 		i += n
 	}
+	d.out = v
 	return v
 }
 
@@ -210,6 +247,7 @@ func (d *decoded) view() view {
 // and + as a space. ok is false when v holds none of them.
 func unescape(v view) (view, bool) {
 	var d decoded
+	d.reset(len(v))
 	changed := false
 	for i := 0; i < len(v); i++ {
 		u := v[i]
@@ -345,8 +383,8 @@ func b64(r rune) int {
 
 // unbase64 decodes each run of base64 digits in v, skipping its first skip digits (so that
 // the four calls cover every alignment of a secret inside a longer encoding).
-func unbase64(v view, skip int) view {
-	var d decoded
+func unbase64(v view, skip int, d *decoded) view {
+	d.reset(len(v))
 	for i := 0; i < len(v); {
 		if b64(v[i].r) < 0 {
 			i++
@@ -378,28 +416,38 @@ func unbase64(v view, skip int) view {
 
 // unhex decodes each run of hex digits in v (which may be split by ':', '-', ' ' or ',' between
 // pairs), skipping its first skip digits.
-func unhex(v view, skip int) view {
-	var d decoded
+func unhex(v view, skip int, d *decoded) view {
+	d.reset(len(v) / 2)
 	for i := 0; i < len(v); {
 		if !isHex(v[i].r) {
 			i++
 			continue
 		}
-		var digits []unit
-		j := i
+		j, digits := i, 0
 		for ; j < len(v); j++ {
-			r := v[j].r
-			if isHex(r) {
-				digits = append(digits, v[j])
+			if r := v[j].r; isHex(r) {
+				digits++
 			} else if r != ':' && r != '-' && r != ' ' && r != ',' {
 				break
 			}
 		}
-		if len(digits)-skip >= 2*minEncoded {
-			for k := skip; k+1 < len(digits); k += 2 {
-				d.add(byte(hexVal(digits[k].r)<<4|hexVal(digits[k+1].r)), digits[k].start, digits[k+1].end)
+		if digits-skip >= 2*minEncoded {
+			var hi unit
+			n := 0
+			for _, u := range v[i:j] {
+				if !isHex(u.r) {
+					continue
+				}
+				if n++; n <= skip {
+					continue
+				}
+				if (n-skip)%2 == 1 {
+					hi = u
+					continue
+				}
+				d.add(byte(hexVal(hi.r)<<4|hexVal(u.r)), hi.start, u.end)
 			}
-			d.gap(digits[len(digits)-1].end)
+			d.gap(v[j-1].end)
 		}
 		i = j
 	}
