@@ -12,7 +12,6 @@ import (
 // them redacted. A secret with fewer letters and digits is found whole.
 const Run = 8
 
-
 // minEncoded is the shortest run of base64 or hex digits worth decoding: fewer cannot hold Run
 // characters.
 const minEncoded = Run
