@@ -10,7 +10,6 @@ import (
 	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/internal/errs"
 	"github.com/tollgate-dev/tollgate/internal/record"
-	"github.com/tollgate-dev/tollgate/secret"
 	"github.com/tollgate-dev/tollgate/token"
 	"github.com/tollgate-dev/tollgate/transport"
 )
@@ -29,7 +28,7 @@ type ActivationRequest struct {
 	MeterAttributes    []MeterAttribute // nil = not sent; increments make the request unrepeatable
 	LeaseDuration      *int64           // nil = not sent; seconds, -1 and 0 = unlimited (hosted floating)
 	Email              string           // named-user licenses: the user's e-mail; "" = not sent
-	Password           secret.Value     // named-user licenses: the user's password; zero = not sent
+	Password           string           // named-user licenses: the user's password; "" = not sent
 	AllowUncached      bool             // send even when the cache cannot be read (ErrCacheUnavailable)
 }
 
@@ -64,7 +63,7 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 	req := c.beforeSend(ctx, c.cache.license, m.Fingerprint, sealKey)
 	resp, err := c.http.Do(ctx, transport.Request{
 		Method: http.MethodPost, Path: "/v3/activations", Body: body, Unrepeatable: hasIncrements(r.MeterAttributes),
-		Secrets: []string{r.Key},
+		Secrets: []string{r.Key, r.Password, r.Email}, // a named user's credentials too
 	})
 	if err != nil {
 		return nil, err
