@@ -23,8 +23,10 @@ var ErrStaleToken = errors.New("licensing: stale token")
 
 // minFreshSlack is how much earlier than the request's send time an answer's token may be
 // issued when its allowed clock offset (aco) is smaller: iat counts whole seconds, and an aco of
-// 0 would otherwise refuse a clock a second ahead of the server's.
-const minFreshSlack = time.Minute
+// 0 would otherwise refuse a clock a second ahead of the server's. Five minutes is the usual
+// leeway of JWT checks; the replays it lets through are caught by the other rules when a token
+// is cached.
+const minFreshSlack = 5 * time.Minute
 
 // sending is what an answer is compared with, taken just before its request is sent: the time
 // by this clock, and the newest token of the slot this client knew then (nil: none). Taken

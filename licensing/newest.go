@@ -38,6 +38,11 @@ func (n *newestTokens) note(slot string, rec record.Record, claims *token.Claims
 	if ok && claims.IssuedAt.Before(cur.claims.IssuedAt) {
 		return
 	}
+	if ok && rec.Token == cur.rec.Token { // the same token again (each Validate): no copy
+		cur.rec = rec
+		n.by[slot] = cur
+		return
+	}
 	if n.by == nil {
 		n.by = map[string]newestToken{}
 	}
