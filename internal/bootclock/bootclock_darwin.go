@@ -6,8 +6,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// read takes kern.bootsessionuuid (new at each boot) and kern.boottime, which the kernel moves by
-// as much as the wall clock is set (it keeps boottime + uptime = now). iOS is Darwin here.
+// read takes kern.bootsessionuuid (new at each boot) and kern.boottime, which XNU moves by as
+// much as the calendar clock is set (its clock_set_calendar_microtime adjusts the boot time by
+// the delta). Inferred from XNU's source, not tested on a Mac here: were it not so, Start would
+// never move, and a step back would go unseen here but raise no false alarm. iOS is Darwin here.
 func read(withID bool) (Boot, bool) {
 	tv, err := unix.SysctlTimeval("kern.boottime")
 	if err != nil {
