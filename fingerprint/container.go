@@ -4,21 +4,16 @@ import (
 	"strings"
 )
 
-// container decides whether this process runs in a container, with the reason. A container is
-// what a container runtime (Docker, Podman, containerd, CRI-O, LXC, systemd-nspawn, OpenVZ,
-// proot) made: its files, its cgroup names and its storage have shapes those runtimes create.
-// Words in a unit name (a "docker-desktop" app on the host), an overlay root of a live or
-// image-based system, and app sandboxes on the user's own machine (Flatpak; WSL, which systemd
-// calls a container) are not containers.
-func (p *probe) container() (bool, string) {
-	c, why, _ := p.containerEvidence()
-	return c, why
-}
-
-// containerEvidence is container, and whether the file system proves it (byFiles). The
-// process's own environment ($container, Kubernetes' variables) counts as evidence for
-// Machine.Container, but never moves the id rules: anyone can set a variable, so a variable alone
-// must not make the machine's id refused as an image's (see pickID).
+// containerEvidence decides whether this process runs in a container, with the reason, and
+// whether the file system proves it (byFiles). A container is what a container runtime (Docker,
+// Podman, containerd, CRI-O, LXC, systemd-nspawn, OpenVZ, proot) made: its files, its cgroup
+// names and its storage have shapes those runtimes create. Words in a unit name (a
+// "docker-desktop" app on the host), an overlay root of a live or image-based system, and app
+// sandboxes on the user's own machine (Flatpak; WSL, which systemd calls a container) are not
+// containers. The process's own environment ($container, Kubernetes' variables) counts as
+// evidence for Machine.Container, but never moves the id rules or VMName: anyone can set a
+// variable, so a variable alone must not make the machine's id refused as an image's (see
+// pickID).
 func (p *probe) containerEvidence() (container bool, why string, byFiles bool) {
 	if c, why := p.containerFiles(); c {
 		return true, why, true
