@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -56,10 +55,9 @@ type AnchorCheck struct {
 
 // AnchorMatch is what [Reconcile] decided.
 type AnchorMatch struct {
-	Activated []Anchor // the anchors kept at activation, as parsed
-	Matched   []bool   // per activated anchor: read on this machine now
-	Same      bool     // the machine is the activated one: its fingerprint is the activated one
-	Why       string
+	Matched []bool // per anchor kept at activation, in their order: read on this machine now
+	Same    bool   // the machine is the activated one: its fingerprint is the activated one
+	Why     string
 }
 
 const (
@@ -100,7 +98,12 @@ func hashAnchors(key string, raw []rawAnchor) []AnchorCheck {
 		seen[a.String()] = true
 		out = append(out, AnchorCheck{Anchor: a, From: r.from})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	// Insertion sort: a few dozen anchors at most, and no sort package in every binary for them.
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].String() < out[j-1].String(); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
 	if len(out) > maxAnchors {
 		out = out[:maxAnchors]
 	}
@@ -180,17 +183,12 @@ func Reconcile(m Machine, activated []string) (Machine, AnchorMatch) {
 		m.Fingerprint, m.anchors = m.base, ""
 		return m, AnchorMatch{Same: true, Why: "the activation kept no anchors: bound to the machine id alone, as before anchors"}
 	}
-	now := map[Anchor]bool{}
-	for _, a := range m.Anchors() {
-		now[a] = true
-	}
-	var match AnchorMatch
+	now := "," + m.anchors + ","
+	match := AnchorMatch{Matched: make([]bool, len(activated))}
 	matched := 0
-	for _, s := range activated {
-		a, _ := ParseAnchor(s)
-		match.Activated = append(match.Activated, a)
-		match.Matched = append(match.Matched, now[a])
-		if now[a] {
+	for i, a := range activated {
+		if _, ok := ParseAnchor(a); ok && strings.Contains(now, ","+a+",") {
+			match.Matched[i] = true
 			matched++
 		}
 	}
@@ -223,8 +221,8 @@ func ReconcileEvidence(m Machine, ev Evidence, activated []string) (Machine, Evi
 		read[ev.Anchors[i].Anchor] = true
 	}
 	// The activation's anchors that are gone, so that the list says what changed.
-	for i, a := range match.Activated {
-		if !match.Matched[i] && a.Kind != "" && !read[a] {
+	for i, s := range activated {
+		if a, ok := ParseAnchor(s); ok && !match.Matched[i] && !read[a] {
 			ev.Anchors = append(ev.Anchors, AnchorCheck{Anchor: a, From: "kept at activation, not read now", Matched: new(bool)})
 		}
 	}

@@ -109,6 +109,7 @@ func (p *probe) pickID(container bool, content func(idSource) idContent, all boo
 			continue
 		}
 		c := content(src)
+		p.idc[src.source] = c // the anchors are keyed by the id that is used
 		check.Fingerprint = c.fingerprint
 		switch {
 		case c.fingerprint == "":

@@ -223,18 +223,9 @@ func (s Snapshot) probe(ctx context.Context, appID string, all bool) (*probe, fu
 			s.live.probeHook(p)
 		}
 	}
-	read := fileIDContent(p, appID)
+	content := fileIDContent(p, appID)
 	if s.captured != nil {
-		read = s.captured.idContent
-	}
-	// Each verdict is kept: the anchors are keyed by the id that was used.
-	content := func(src idSource) idContent {
-		if c, ok := p.idc[src.source]; ok {
-			return c
-		}
-		c := read(src)
-		p.idc[src.source] = c
-		return c
+		content = s.captured.idContent
 	}
 	return p, content, nil
 }

@@ -3,7 +3,6 @@ package licensing
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
@@ -31,9 +30,7 @@ func (c *Client) reconcile(ctx context.Context, m fingerprint.Machine) (_ finger
 		if !found {
 			continue
 		}
-		r, match := fingerprint.Reconcile(m, anchors)
-		c.logger.LogAttrs(ctx, slog.LevelDebug, "licensing: hardware anchors", slog.String("record", s.name),
-			slog.Bool("same_machine", match.Same), slog.String("why", match.Why))
+		r, _ := fingerprint.Reconcile(m, anchors)
 		return r, true
 	}
 	return m, true
