@@ -67,7 +67,7 @@ func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Up
 	}
 	if u.Key == "" {
 		r, err := c.remembered(ctx)
-		if StateOf(err) == StateCacheUnavailable { // a key may well be cached: do not ask for one
+		if err != nil && !NeedsActivation(err) { // a key may well be cached (the cache cannot be read now, ctx ended)
 			return nil, err
 		}
 		u.Key = r.key // "" when nothing is remembered: validation reports it
