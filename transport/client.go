@@ -249,8 +249,10 @@ func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 		return false, nil // a 2xx is final; readSuccess reads its body next
 	case err == nil && resp.StatusCode == http.StatusTooManyRequests:
 		k.sent.Store(false) // the server says it did not act on this try
-		if d, ok := RetryAfter(resp.Header, k.c.now()); ok && d > k.c.policy.MaxWait {
-			return false, nil // not slept: CheckResponse returns it as a *RateLimitError
+	}
+	if err == nil {
+		if d, ok := waitAsked(resp, k.c.now()); ok && d > k.c.policy.MaxWait {
+			return false, nil // not slept, whatever the status: CheckResponse returns a *RateLimitError
 		}
 	}
 	if k.req.Unrepeatable && k.mayBeApplied(resp) {
@@ -274,11 +276,11 @@ func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 	return retry, nil
 }
 
-// backoff is the wait before a retry: the server's Retry-After on 429 or 503, else the policy's
-// Backoff, never longer than MaxWait.
+// backoff is the wait before a retry: the wait the answer asked for (Retry-After on any status,
+// X-Rate-Limit-Reset on a 429), else the policy's Backoff, never longer than MaxWait.
 func (k *call) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := RetryAfter(resp.Header, k.c.now()); ok {
+	if resp != nil {
+		if d, ok := waitAsked(resp, k.c.now()); ok {
 			return min(d, maxWait)
 		}
 	}
@@ -303,8 +305,13 @@ func (k *call) finish(ctx context.Context, resp *http.Response, err error) (*Res
 	}
 	if err := CheckResponse(resp, k.req.Secrets, k.c.policy.MaxWait, k.c.now()); err != nil {
 		var apiErr *APIError
-		if k.req.Unrepeatable && errors.As(err, &apiErr) && apiErr.StatusCode >= 500 {
+		var notAPI *StatusError
+		switch {
+		case k.req.Unrepeatable && errors.As(err, &apiErr) && apiErr.StatusCode >= 500:
 			return nil, fmt.Errorf("%w: the server failed after receiving the request: %w", ErrOutcomeUnknown, err)
+		case k.req.Unrepeatable && errors.As(err, &notAPI):
+			// Something other than the API answered; whether the request reached the API is unknown.
+			return nil, fmt.Errorf("%w: an answer that is not the API's: %w", ErrOutcomeUnknown, err)
 		}
 		return nil, err
 	}

@@ -21,13 +21,14 @@ type RetryPolicy struct {
 	// an unsafe one.
 	CheckRetry CheckRetry
 	// Backoff returns the wait before a retry; nil = [DefaultBackoff]. Its result is held
-	// within 0 and MaxWait, and a Retry-After the server sent on 429 or 503 replaces it.
+	// within 0 and MaxWait, and a wait the server asked for (Retry-After on any status,
+	// X-Rate-Limit-Reset on a 429) replaces it.
 	Backoff Backoff
 }
 
 // CheckRetry reports whether a try is retried: resp is its answer (nil after a network error)
 // and err its error. [Client.Do] asks it only after its own rules, which no CheckRetry can
-// override, have let a retry pass: ctx has not ended, the answer is not a 2xx, a 429 asks for
+// override, have let a retry pass: ctx has not ended, the answer is not a 2xx, it asks for
 // no wait longer than MaxWait, and an Unrepeatable request may not have been applied.
 type CheckRetry func(ctx context.Context, resp *http.Response, err error) bool
 
