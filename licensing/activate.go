@@ -91,19 +91,20 @@ func (c *Client) cachedFor(ctx context.Context, key string) (*Activation, bool, 
 // accept verifies the token of a 2xx answer to a request that sent the increments in sent,
 // and caches it when its state is one the vendor's client keeps (valid, grace over, expired,
 // suspended). A 2xx means the server applied the request, so every genuine token comes back as
-// an Applied Activation, whatever the error; an answer that cannot be verified after a metered
-// request wraps ErrOutcomeUnknown, since the app cannot tell whether the server counted it.
+// an Applied Activation, whatever the error, and so does a token that does not verify
+// (appliedUnverified). A body that holds no token at all may come from a proxy rather than the
+// server: after a metered request it wraps ErrOutcomeUnknown.
 func (c *Client) accept(ctx context.Context, body []byte, licenseKey, activationID string, sent []MeterAttribute, m *fingerprint.Machine, sealKey []byte) (*Activation, error) {
 	raw, err := transport.ActivationToken(body)
 	if err != nil {
 		return nil, unconfirmed(sent, fromTransport(err))
 	}
 	claims, err := c.verifier.Verify(raw, token.Binding{LicenseKey: licenseKey, Fingerprint: m.Fingerprint})
-	if err != nil {
-		return nil, unconfirmed(sent, err)
+	if err == nil && activationID != "" && claims.ActivationID != activationID {
+		err = fmt.Errorf("%w: issued for another activation", errs.ErrTokenInvalid)
 	}
-	if activationID != "" && claims.ActivationID != activationID {
-		return nil, unconfirmed(sent, fmt.Errorf("%w: issued for another activation", errs.ErrTokenInvalid))
+	if err != nil {
+		return appliedUnverified(sent, false, err)
 	}
 	a := activationOf(claims, raw)
 	a.Applied, a.Counted = true, counted(sent)
@@ -128,9 +129,9 @@ func notCached(state, err error) error {
 	return fmt.Errorf("%w (%w): %w", errs.ErrNotCached, errs.ErrCacheUnavailable, err)
 }
 
-// unconfirmed marks err, the failure to read a 2xx answer, as ErrOutcomeUnknown when the
-// request carried increments: a genuine server applied it, but the answer cannot prove it came
-// from one.
+// unconfirmed marks err, the failure to find a token in a 2xx answer, as ErrOutcomeUnknown
+// when the request carried increments: the API would have sent one, so the answer may not be
+// the API's.
 func unconfirmed(sent []MeterAttribute, err error) error {
 	if !hasIncrements(sent) {
 		return err

@@ -26,8 +26,8 @@ const (
 	StateGracePeriodOver
 	// StateLeaseExpired means [ErrLeaseExpired]: [Client.Sync] renews it online; ask for no key.
 	StateLeaseExpired
-	// StateRetryLater means a network error, 5xx, [ErrRateLimited], [ErrBadResponse], an ended
-	// ctx, a failed [ReleaseFile.Verify] or any unclassified error: keep the mode, retry later.
+	// StateRetryLater means a network error, 5xx, [ErrRateLimited], [ErrBadResponse],
+	// [ErrUnverified], an ended ctx, a failed [ReleaseFile.Verify] or any unclassified error: keep the mode, retry later.
 	StateRetryLater
 	// StateOutcomeUnknown means [ErrOutcomeUnknown]: never resend blindly; see [Client.CheckApplied].
 	StateOutcomeUnknown
@@ -79,6 +79,7 @@ var stateRules = []struct {
 	state State
 }{
 	{errs.ErrOutcomeUnknown, StateOutcomeUnknown},
+	{errs.ErrUnverified, StateRetryLater}, // applied; its token did not verify: never "needs a license"
 	{errs.ErrInvalidRequest, StateInvalidRequest},
 	{errs.ErrInvalidProductID, StateInvalidRequest},
 	{errs.ErrClockRolledBack, StateFixClock},

@@ -125,11 +125,11 @@ func (c *Client) acceptTrial(ctx context.Context, body []byte, activationID stri
 		return nil, fromTransport(err)
 	}
 	claims, err := c.verifier.VerifyTrial(raw, m.Fingerprint)
-	if err != nil {
-		return nil, err
+	if err == nil && activationID != "" && claims.ActivationID != activationID {
+		err = fmt.Errorf("%w: issued for another trial activation", errs.ErrTokenInvalid)
 	}
-	if activationID != "" && claims.ActivationID != activationID {
-		return nil, fmt.Errorf("%w: issued for another trial activation", errs.ErrTokenInvalid)
+	if err != nil {
+		return appliedUnverified(nil, true, err)
 	}
 	a := activationOf(claims, raw)
 	a.Trial, a.Applied = true, true
