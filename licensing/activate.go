@@ -44,14 +44,8 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 	if err != nil {
 		return nil, err
 	}
-	ch := checker{}
-	ch.machine(c.cfg.ProductID, &m)
-	ch.release(r.ReleaseVersion, r.ReleaseChannel, r.ReleasePlatform, r.ReleasePublishedAt)
-	ch.length("key", r.Key, 1, maxShort)
-	ch.length("appVersion", r.AppVersion, 0, maxShort)
-	ch.items(r.Metadata, r.MeterAttributes)
-	if len(ch.fields) > 0 {
-		return nil, &ValidationError{Fields: ch.fields}
+	if fields := validateActivation(nil, c.cfg.ProductID, &m, &r); len(fields) > 0 {
+		return nil, &ValidationError{Fields: fields}
 	}
 	a, ok, err := c.cachedFor(ctx, r.Key)
 	if ok {
@@ -63,12 +57,30 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 	body := activateBody(c.cfg.ProductID, &m, &r)
 	resp, err := c.http.Do(ctx, transport.Request{
 		Method: http.MethodPost, Path: "/v3/activations", Body: body, Unrepeatable: hasIncrements(r.MeterAttributes),
-		Secrets: []string{r.Key},
+		Secrets: []string{r.Key, r.Password.Reveal()},
 	})
 	if err != nil {
 		return nil, err
 	}
 	return c.accept(ctx, resp.Body, r.Key, "", r.MeterAttributes, &m, sealKey)
+}
+
+// validateActivation appends to dst every way in which r breaks the rules of its fields, in
+// the body's order. The reference page gives accountId's and leaseDuration's (the PATCH's
+// fields of the same names); appVersion, email and password have none documented, so they get
+// the page's limit for such strings, 256 characters (inferred).
+func validateActivation(dst []FieldError, productID string, m *fingerprint.Machine, r *ActivationRequest) []FieldError {
+	ch := checker{fields: dst}
+	ch.machine(productID, m)
+	ch.length("accountId", r.AccountID, 0, maxShort)
+	ch.release(r.ReleaseVersion, r.ReleaseChannel, r.ReleasePlatform, r.ReleasePublishedAt)
+	ch.length("key", r.Key, 1, maxShort)
+	ch.length("appVersion", r.AppVersion, 0, maxShort)
+	ch.leaseDuration(r.LeaseDuration)
+	ch.length("email", r.Email, 0, maxShort)
+	ch.length("password", r.Password.Reveal(), 0, maxShort)
+	ch.items(r.Metadata, r.MeterAttributes)
+	return ch.fields
 }
 
 // cachedFor returns the cached activation when it is for key, genuine on this machine and
