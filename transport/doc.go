@@ -31,7 +31,10 @@
 //   - An answer asking for a wait longer than MaxWait is not slept, whatever its status (RFC
 //     9110's Retry-After; a 429's X-Rate-Limit-Reset too): it is returned after that one try as
 //     a [*RateLimitError]. A shorter one is the wait, whatever Backoff says.
-//   - No wait is longer than MaxWait, and ctx ends every wait.
+//   - No wait is longer than MaxWait, and ctx ends every wait; so does MaxElapsed, which bounds
+//     the whole call (30 s by default, the vendor's own client's limit for an answer).
+//   - A try whose TLS handshake timed out (a peer that takes the connection and never speaks
+//     TLS) is not tried again: more tries would only multiply the wait.
 //   - A 2xx answer is final.
 //
 // A caller's CheckRetry can therefore retry less, or retry the safe cases the default does not
