@@ -3,10 +3,8 @@ package licensing_test
 import (
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -112,44 +110,19 @@ func vendorRows() []vendorRow {
 				if d := transport.DefaultTransport().TLSHandshakeTimeout; d <= 0 || d > 10*time.Second {
 					t.Fatalf("TLS handshake limit %v", d)
 				}
-				l, err := net.Listen("tcp", "127.0.0.1:0")
-				if err != nil {
-					t.Fatal(err)
-				}
-				var accepted atomic.Int32
-				var mu sync.Mutex
-				var held []net.Conn
-				go func() {
-					for {
-						c, err := l.Accept()
-						if err != nil {
-							return
-						}
-						accepted.Add(1)
-						mu.Lock()
-						held = append(held, c)
-						mu.Unlock()
-					}
-				}()
-				defer func() {
-					l.Close()
-					mu.Lock()
-					defer mu.Unlock()
-					for _, c := range held {
-						c.Close()
-					}
-				}()
+				silent := licensingtest.NewSilent()
+				defer silent.Close()
 				tr := transport.DefaultTransport()
 				tr.TLSHandshakeTimeout = 50 * time.Millisecond
 				c, err := licensing.New(licensing.Config{ProductID: e.srv.ProductID, PublicKey: e.srv.PublicKey,
-					BaseURL: "https://" + l.Addr().String(), HTTPClient: &http.Client{Transport: tr},
+					BaseURL: silent.URL, HTTPClient: &http.Client{Transport: tr},
 					Store: e.st, Machine: &e.m, Now: e.now.Now})
 				if err != nil {
 					t.Fatal(err)
 				}
 				_, err = c.Sync(ctx, licensing.Update{})
-				if accepted.Load() != 1 {
-					t.Errorf("%d connections", accepted.Load())
+				if silent.Accepted() != 1 {
+					t.Errorf("%d connections", silent.Accepted())
 				}
 				wantRetryLaterKept(t, e, err)
 			}},

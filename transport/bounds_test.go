@@ -4,12 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/licensingtest"
 )
 
 // A peer that takes the TCP connection and never completes the TLS handshake (a middlebox, a
@@ -20,39 +19,14 @@ func TestTLSHandshakeStallIsNotRetried(t *testing.T) {
 	if d := DefaultTransport().TLSHandshakeTimeout; d <= 0 || d >= 10*time.Second {
 		t.Fatalf("TLS handshake limit %v, want under the vendor client's 10 s", d)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var accepted atomic.Int32
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			accepted.Add(1)
-			mu.Lock()
-			conns = append(conns, c) // held open, silent
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
+	silent := licensingtest.NewSilent()
+	t.Cleanup(silent.Close)
 	tr := DefaultTransport()
 	tr.TLSHandshakeTimeout = 50 * time.Millisecond
-	c := newClient(t, "https://"+l.Addr().String(), func(cfg *Config) { cfg.HTTPClient = &http.Client{Transport: tr} })
-	_, err = c.Do(context.Background(), patch(false))
-	if err == nil || accepted.Load() != 1 {
-		t.Fatalf("%d connections, err %v; want one try", accepted.Load(), err)
+	c := newClient(t, silent.URL, func(cfg *Config) { cfg.HTTPClient = &http.Client{Transport: tr} })
+	_, err := c.Do(context.Background(), patch(false))
+	if err == nil || silent.Accepted() != 1 {
+		t.Fatalf("%d connections, err %v; want one try", silent.Accepted(), err)
 	}
 }
 
