@@ -30,7 +30,7 @@ func (c *Client) Sync(ctx context.Context, u Update) (*Activation, error) {
 		ReleaseVersion: u.ReleaseVersion,
 		ReleaseChannel: u.ReleaseChannel, ReleasePlatform: u.ReleasePlatform, ReleasePublishedAt: u.ReleasePublishedAt,
 		Metadata: u.Metadata, MeterAttributes: u.MeterAttributes})
-	if act == nil && StateOf(err) != StateNeedsLicense {
+	if err != nil && StateOf(err) != StateNeedsLicense { // no seat, no answer, or one that did not verify: keep the key
 		if _, sealKey, err := c.fingerprint(ctx); err == nil {
 			c.cache.keepLapsed(ctx, record.Lapsed{ID: r.id, Key: r.key}, sealKey)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/tollgate-dev/tollgate/licensing"
@@ -130,5 +131,37 @@ func TestWrongPublicKeyIsNamed(t *testing.T) {
 	}
 	if _, err := c.Validate(ctx); !errors.Is(err, licensing.ErrNotActivated) {
 		t.Errorf("an unverified token was cached: %v", err)
+	}
+}
+
+// A lapsed lease whose activation the server released takes a seat again; when that answer's
+// token does not verify, the seat is taken (Applied) and the key is still remembered, so the
+// next sync can renew without asking the user.
+func TestUnverifiedReactivationKeepsTheKey(t *testing.T) {
+	t.Parallel()
+	e := sharedClock(t, licensingtest.License{Type: "hosted-floating", LeaseDuration: time.Hour})
+	first, err := e.client.Activate(ctx, licensing.ActivationRequest{Key: e.key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.now.Add(2 * time.Hour)
+	_, _ = e.client.Validate(ctx)
+	e.srv.RemoveActivation(first.ID)
+	forged, err := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{"aid": "x", "pid": e.srv.ProductID,
+		"key": e.key, "fp": e.m.Fingerprint, "iat": e.now.Now().Unix()}).SignedString(otherKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.SetFixedToken(forged)
+	act, err := e.client.Sync(ctx, licensing.Update{})
+	if act == nil || !act.Applied || !errors.Is(err, licensing.ErrUnverified) || licensing.NeedsActivation(err) {
+		t.Fatalf("re-activation: %+v %v", act, err)
+	}
+	if _, err := e.client.Validate(ctx); !errors.Is(err, licensing.ErrLeaseExpired) {
+		t.Fatalf("the key was forgotten: %v", err)
+	}
+	e.srv.SetFixedToken("")
+	if act, err := e.client.Sync(ctx, licensing.Update{}); err != nil || act.Claims == nil {
+		t.Fatalf("renewal: %+v %v", act, err)
 	}
 }
