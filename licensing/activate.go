@@ -10,7 +10,6 @@ import (
 	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/internal/errs"
 	"github.com/tollgate-dev/tollgate/internal/record"
-	"github.com/tollgate-dev/tollgate/secret"
 	"github.com/tollgate-dev/tollgate/token"
 	"github.com/tollgate-dev/tollgate/transport"
 )
@@ -29,7 +28,7 @@ type ActivationRequest struct {
 	MeterAttributes    []MeterAttribute // nil = not sent; increments make the request unrepeatable
 	LeaseDuration      *int64           // nil = not sent; seconds, -1 and 0 = unlimited (hosted floating)
 	Email              string           // named-user licenses: the user's e-mail; "" = not sent
-	Password           secret.Value     // named-user licenses: the user's password; zero = not sent
+	Password           string           // named-user licenses: the user's password; "" = not sent
 	AllowUncached      bool             // send even when the cache cannot be read (ErrCacheUnavailable)
 }
 
@@ -57,7 +56,7 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 	body := activateBody(c.cfg.ProductID, &m, &r)
 	resp, err := c.http.Do(ctx, transport.Request{
 		Method: http.MethodPost, Path: "/v3/activations", Body: body, Unrepeatable: hasIncrements(r.MeterAttributes),
-		Secrets: []string{r.Key, r.Password.Reveal()},
+		Secrets: []string{r.Key, r.Password, r.Email}, // a named user's credentials too
 	})
 	if err != nil {
 		return nil, err
@@ -68,7 +67,8 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 // validateActivation appends to dst every way in which r breaks the rules of its fields, in
 // the body's order. The reference page gives accountId's and leaseDuration's (the PATCH's
 // fields of the same names); appVersion, email and password have none documented, so they get
-// the page's limit for such strings, 256 characters (inferred).
+// the page's limit for such strings, 256 characters, and the password sign-in's, 1024
+// (inferred).
 func validateActivation(dst []FieldError, productID string, m *fingerprint.Machine, r *ActivationRequest) []FieldError {
 	ch := checker{fields: dst}
 	ch.machine(productID, m)
@@ -78,7 +78,7 @@ func validateActivation(dst []FieldError, productID string, m *fingerprint.Machi
 	ch.length("appVersion", r.AppVersion, 0, maxShort)
 	ch.leaseDuration(r.LeaseDuration)
 	ch.length("email", r.Email, 0, maxShort)
-	ch.length("password", r.Password.Reveal(), 0, maxShort)
+	ch.length("password", r.Password, 0, maxPassword)
 	ch.items(r.Metadata, r.MeterAttributes)
 	return ch.fields
 }

@@ -28,6 +28,13 @@
 // trial, cached beside the license. [Client.CheckReleaseUpdate] asks for a newer release, and
 // [ReleaseFile.Verify] checks a downloaded file.
 //
+// # Sign-in
+//
+// [Client.SignIn] (e-mail, password, second-factor code) and [Client.SignInOIDC] (an id token)
+// return a [Session] that lists the user's licenses ([Session.Licenses]) and activates one
+// ([Session.Activate]), the user's credentials included for a named-user license. A release
+// this license may not install is a [*ReleaseNotAllowedError], never a [*Release].
+//
 // # Errors
 //
 // Sentinels for errors.Is ([ErrExpired], ...), details for errors.As ([*APIError],

@@ -206,3 +206,32 @@ func TestLeakPrintedActivation(t *testing.T) {
 		t.Fatalf("the JSON must keep the facts: %s %s", j, jc)
 	}
 }
+
+// TestLeakActivationRequestCredentials: an ActivationRequest carrying a named user's e-mail and
+// password (plain strings, as API.md keeps inputs) prints neither, nor the key, with any fmt
+// verb, slog's handlers or encoding/json.
+func TestLeakActivationRequestCredentials(t *testing.T) {
+	t.Parallel()
+	const key, email, password = "LeakReq-KEY-7e1d", "leak.user@example.com", "Leak-Password-93f2"
+	r := licensing.ActivationRequest{Key: key, Email: email, Password: password, AppVersion: "1.0"}
+	var out bytes.Buffer
+	for _, v := range []any{r, &r} {
+		out.WriteString(everyVerb(v))
+		for _, h := range []slog.Handler{slog.NewTextHandler(&out, nil), slog.NewJSONHandler(&out, nil)} {
+			slog.New(h).Info("x", "req", v)
+		}
+		j, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Write(j)
+	}
+	for _, s := range []string{key, email, password} {
+		if holds(out.String(), s) {
+			t.Fatalf("printed %q:\n%s", s, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "1.0") {
+		t.Fatalf("printed nothing of the request:\n%s", out.String())
+	}
+}

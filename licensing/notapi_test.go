@@ -105,6 +105,36 @@ func TestStatusWithoutTheAPIsBodyPerCall(t *testing.T) {
 			_, verr := c.ValidateTrial(ctx)
 			return result{err, verr == nil, from}
 		},
+		"CheckReleaseUpdate, the allowed check": func(t *testing.T, e *env, f licensingtest.Fault) result {
+			e.srv.AddRelease(licensingtest.Release{Version: "2.0.0"})
+			from := e.srv.RequestCount()
+			e.srv.Inject(licensingtest.Fault{}) // the update check passes; f answers the allowed check
+			e.srv.Inject(f)
+			rel, err := e.client.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: "linux", Version: "1.0.0"})
+			if rel != nil || errors.Is(err, licensing.ErrReleaseNotAllowed) {
+				t.Errorf("a proxy's answer read as the license's verdict: %+v %v", rel, err)
+			}
+			return result{err, e.cached(t), from}
+		},
+		"SignIn": func(t *testing.T, e *env, f licensingtest.Fault) result {
+			e.srv.AddUser(licensingtest.User{Email: "ada@example.com", Password: "pw-1234"})
+			from := inject(e, f)
+			_, err := e.client.SignIn(ctx, licensing.PasswordSignIn{Email: "ada@example.com", Password: "pw-1234"})
+			return result{err, e.cached(t), from}
+		},
+		"Session.Licenses": func(t *testing.T, e *env, f licensingtest.Fault) result {
+			e.srv.AddUser(licensingtest.User{Email: "ada@example.com", Password: "pw-1234", Licenses: []string{e.key}})
+			s, err := e.client.SignIn(ctx, licensing.PasswordSignIn{Email: "ada@example.com", Password: "pw-1234"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			from := inject(e, f)
+			_, err = s.Licenses(ctx)
+			if errors.Is(err, licensing.ErrSignedOut) {
+				t.Errorf("a proxy's answer signed the user out: %v", err)
+			}
+			return result{err, e.cached(t), from}
+		},
 		"CheckReleaseUpdate": func(t *testing.T, e *env, f licensingtest.Fault) result {
 			from := inject(e, f)
 			rel, err := e.client.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: "linux", Version: "1.0.0"})

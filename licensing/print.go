@@ -8,8 +8,8 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/redact"
 )
 
-// Update and ActivationRequest are inputs whose Key stays a plain string, as an app's dialog
-// gives it; the methods below keep it out of fmt (every verb), log/slog (whose handlers print
+// Update and ActivationRequest are inputs whose Key (and ActivationRequest's named-user
+// Email and Password) stay plain strings, as an app's dialog gives them; the methods below keep it out of fmt (every verb), log/slog (whose handlers print
 // through fmt and encoding/json) and encoding/json. Activation needs no such methods: its
 // token is a [secret.Value]. A Client prints its product only: its Config holds the app's
 // Store, whose own fields may show what it keeps. (What a Client learns while in use sits
@@ -37,7 +37,7 @@ func (u Update) MarshalJSON() ([]byte, error) {
 	}{updateFields: updateFields(u)})
 }
 
-// Format prints a summary without the license key.
+// Format prints a summary without the license key and the named user's credentials.
 func (r ActivationRequest) Format(f fmt.State, verb rune) {
 	redact.Format(f, verb, "licensing activation request (key redacted, app version "+strconv.Quote(r.AppVersion)+")")
 }
@@ -45,15 +45,40 @@ func (r ActivationRequest) Format(f fmt.State, verb rune) {
 // activationRequestFields is ActivationRequest without its methods, for MarshalJSON.
 type activationRequestFields ActivationRequest
 
-// MarshalJSON writes every field but Key, for logs.
+// MarshalJSON writes every field but Key, Email and Password, for logs.
 func (r ActivationRequest) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		activationRequestFields
-		Key redact.Omitted `json:",omitempty"`
+		Key      redact.Omitted `json:",omitempty"`
+		Email    redact.Omitted `json:",omitempty"`
+		Password redact.Omitted `json:",omitempty"`
 	}{activationRequestFields: activationRequestFields(r)})
 }
 
 // Format prints the client's product, and nothing more.
 func (c *Client) Format(f fmt.State, verb rune) {
 	redact.Format(f, verb, "licensing client for product "+strconv.Quote(c.cfg.ProductID))
+}
+
+// PasswordSignIn and OIDCSignIn are inputs too: their e-mail, password, second-factor code and
+// id token stay plain strings and never print.
+
+// Format prints a summary without the e-mail, the password and the second-factor code.
+func (r PasswordSignIn) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, "licensing password sign-in (e-mail, password and code redacted, account "+strconv.Quote(r.AccountID)+")")
+}
+
+// MarshalJSON writes the account id only, for logs.
+func (r PasswordSignIn) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct{ AccountID string }{r.AccountID})
+}
+
+// Format prints a summary without the id token.
+func (r OIDCSignIn) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, "licensing OIDC sign-in (id token redacted, account "+strconv.Quote(r.AccountID)+")")
+}
+
+// MarshalJSON writes the account id only, for logs.
+func (r OIDCSignIn) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct{ AccountID string }{r.AccountID})
 }

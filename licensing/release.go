@@ -33,6 +33,7 @@ type ReleaseQuery struct {
 
 // Release is a release of the product, as GET /v3/releases/update describes it.
 type Release struct {
+	ID                            string // the release's id, which GET /v3/releases/{id}/allowed asks about
 	Version, Name, Channel, Notes string
 	PublishedAt                   time.Time // zero = not given
 	Files                         []ReleaseFile
@@ -47,9 +48,13 @@ type ReleaseFile struct {
 }
 
 // CheckReleaseUpdate asks GET /v3/releases/update whether a release newer than q.Version exists
-// for q.Platform and q.Channel, and returns it, or nil and a nil error when there is none. q is
-// checked first ([*ValidationError]); the cached license's key, if any, is sent with it. An
-// answer without a release version, or with a file whose URL is not absolute http(s), wraps
+// for q.Platform and q.Channel, then GET /v3/releases/{id}/allowed whether this license may
+// install it, and returns it, or nil and a nil error when there is none. A non-nil *Release is
+// always one this license may install: a newer release it may not install (a lapsed
+// maintenance plan) is nil and a [*ReleaseNotAllowedError] ([ErrReleaseNotAllowed]), which
+// says what the release is. q is checked first ([*ValidationError]); the cached license's key,
+// if any, is sent with both requests. An answer without a release id or version, with a file
+// whose URL is not absolute http(s), or an "allowed" answer that does not say, wraps
 // [ErrBadResponse].
 func (c *Client) CheckReleaseUpdate(ctx context.Context, q ReleaseQuery) (*Release, error) {
 	var ch checker
@@ -91,11 +96,16 @@ func (c *Client) CheckReleaseUpdate(ctx context.Context, q ReleaseQuery) (*Relea
 	if resp.StatusCode == http.StatusNoContent {
 		return nil, nil
 	}
-	return parseRelease(resp.Body)
+	rel, err := parseRelease(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	return c.releaseAllowed(ctx, rel, v.Get("key"), q.AccountID, secrets)
 }
 
 // wireReleaseObject is the release object, in both its older and newer shapes.
 type wireReleaseObject struct {
+	ID          json.RawMessage `json:"id"`
 	Name        json.RawMessage `json:"name"`
 	Version     json.RawMessage `json:"version"`
 	Channel     json.RawMessage `json:"channel"`
@@ -125,6 +135,10 @@ func parseRelease(body []byte) (*Release, error) {
 	var ok bool
 	if r.Version, ok = optText(w.Version); !ok || !IsReleaseVersion(r.Version) {
 		return nil, bad("version is missing or not a release version")
+	}
+	// Without its id, whether this license may install the release cannot be asked.
+	if r.ID, ok = optText(w.ID); !ok || r.ID == "" {
+		return nil, bad("id is missing or not a string")
 	}
 	for _, f := range []struct {
 		dst  *string

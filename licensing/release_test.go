@@ -34,7 +34,7 @@ func TestCheckReleaseUpdateBothShapes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("old shape %v: %v", old, err)
 		}
-		want := &licensing.Release{Version: "1.2.3.4", Name: "Spring", Channel: "stable", Notes: "Faster.", PublishedAt: published,
+		want := &licensing.Release{ID: "rel-1.2.3.4", Version: "1.2.3.4", Name: "Spring", Channel: "stable", Notes: "Faster.", PublishedAt: published,
 			Platforms: []string{"linux"}, Files: []licensing.ReleaseFile{{Name: "app-1.2.3.4.tar.gz",
 				URL: "https://downloads.example.com/app-1.2.3.4.tar.gz", Size: 1234, Checksum: strings.Repeat("ab", 32)}}}
 		if !reflect.DeepEqual(r, want) {
@@ -154,20 +154,22 @@ func TestCheckReleaseUpdateReadsAnswersTolerantly(t *testing.T) {
 		want       *licensing.Release
 	}{
 		{"newer shape", `{"version":"2.0.1","name":"n","channel":"stable","notes":"","publishedAt":"2026-10-30T12:00:00Z","platforms":["linux","windows"],"files":[` + file + `],"id":"r1","future":{"x":[1]}}`,
-			&licensing.Release{Version: "2.0.1", Name: "n", Channel: "stable", PublishedAt: published, Platforms: []string{"linux", "windows"},
+			&licensing.Release{ID: "r1", Version: "2.0.1", Name: "n", Channel: "stable", PublishedAt: published, Platforms: []string{"linux", "windows"},
 				Files: []licensing.ReleaseFile{{Name: "a.zip", URL: "https://x.example/a.zip", Size: 10, Checksum: "sha256:00"}}}},
-		{"older shape", `{"version":"2.0.1","published":"2026-10-30T12:00:00Z","platform":"linux","files":[]}`,
-			&licensing.Release{Version: "2.0.1", PublishedAt: published, Platforms: []string{"linux"}}},
-		{"published as a flag", `{"version":"2.0","published":true,"platform":"linux"}`,
-			&licensing.Release{Version: "2.0", Platforms: []string{"linux"}}},
-		{"both dates", `{"version":"2.0","publishedAt":"2026-10-30T12:00:00Z","published":"2020-01-01T00:00:00Z"}`,
-			&licensing.Release{Version: "2.0", PublishedAt: published}},
-		{"nulls", `{"version":"2.0","name":null,"notes":null,"publishedAt":null,"platforms":null,"files":null}`,
-			&licensing.Release{Version: "2.0"}},
-		{"size as a string, as a float", `{"version":"2.0","files":[{"name":"a","url":"http://x/a","size":"12","checksum":""},{"name":"b","url":"https://x/b","size":1.2e3}]}`,
-			&licensing.Release{Version: "2.0", Files: []licensing.ReleaseFile{{Name: "a", URL: "http://x/a", Size: 12}, {Name: "b", URL: "https://x/b", Size: 1200}}}},
+		{"older shape", `{"id":"r1","version":"2.0.1","published":"2026-10-30T12:00:00Z","platform":"linux","files":[]}`,
+			&licensing.Release{ID: "r1", Version: "2.0.1", PublishedAt: published, Platforms: []string{"linux"}}},
+		{"published as a flag", `{"id":"r1","version":"2.0","published":true,"platform":"linux"}`,
+			&licensing.Release{ID: "r1", Version: "2.0", Platforms: []string{"linux"}}},
+		{"both dates", `{"id":"r1","version":"2.0","publishedAt":"2026-10-30T12:00:00Z","published":"2020-01-01T00:00:00Z"}`,
+			&licensing.Release{ID: "r1", Version: "2.0", PublishedAt: published}},
+		{"nulls", `{"id":"r1","version":"2.0","name":null,"notes":null,"publishedAt":null,"platforms":null,"files":null}`,
+			&licensing.Release{ID: "r1", Version: "2.0"}},
+		{"size as a string, as a float", `{"id":"r1","version":"2.0","files":[{"name":"a","url":"http://x/a","size":"12","checksum":""},{"name":"b","url":"https://x/b","size":1.2e3}]}`,
+			&licensing.Release{ID: "r1", Version: "2.0", Files: []licensing.ReleaseFile{{Name: "a", URL: "http://x/a", Size: 12}, {Name: "b", URL: "https://x/b", Size: 1200}}}},
 	} {
+		// The release, then the allowed check's yes.
 		e.srv.Inject(licensingtest.Fault{Body: []byte(tc.body)})
+		e.srv.Inject(licensingtest.Fault{Body: []byte(`{"allowed":true}`)})
 		r, err := e.client.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: "linux", Version: "1.0"})
 		if err != nil || !reflect.DeepEqual(r, tc.want) {
 			t.Errorf("%s:\n got %+v %v\nwant %+v", tc.name, r, err, tc.want)
@@ -190,6 +192,8 @@ func TestCheckReleaseUpdateReadsAnswersTolerantly(t *testing.T) {
 		"huge size":        `{"version":"2.0","files":[{"name":"a","url":"https://x/a","size":1e300}]}`,
 		"files an object":  `{"version":"2.0","files":{}}`,
 		"empty 200":        ``,
+		"no id":            `{"version":"2.0"}`,
+		"id a number":      `{"id":7,"version":"2.0"}`,
 	} {
 		e.srv.Inject(licensingtest.Fault{Body: []byte(body), EmptyBody: body == ""})
 		if r, err := e.client.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: "linux", Version: "1.0"}); r != nil || !errors.Is(err, licensing.ErrBadResponse) {

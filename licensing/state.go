@@ -36,13 +36,19 @@ const (
 	// StateCacheUnavailable means [ErrCacheUnavailable]: ask to unlock the keychain, not for a key.
 	StateCacheUnavailable
 	// StateRefused means a refusal the user can act on (activation, meter or trial limit, VM,
-	// country, IP, any other 4xx [*APIError]): show the error; nothing was applied.
+	// country, IP, a refused sign-in, a release the license may not install, any other 4xx
+	// [*APIError]): show the error; nothing was applied.
 	StateRefused
 	// StateNeedsLicense means no usable activation, or a license gone for good (revoked, invalid
-	// key, another machine's token, 404): ask for a license key ([NeedsActivation]).
+	// key, another machine's token, 404; signed out, no license linked to the user): ask for a
+	// license key or a sign-in ([NeedsActivation]).
 	StateNeedsLicense
 	// StateInvalidRequest means [ErrInvalidRequest] or [ErrInvalidProductID]: a bug in the app.
 	StateInvalidRequest
+	// StateNeedsSecondFactor means [ErrSecondFactorRequired] or [ErrSecondFactorInvalid]: ask
+	// for the user's second-factor code and sign in again. (Last, so that the values above keep
+	// their numbers.)
+	StateNeedsSecondFactor
 )
 
 // stateNames are the values of State.String.
@@ -59,6 +65,8 @@ var stateNames = [...]string{
 	StateRefused:          "refused",
 	StateNeedsLicense:     "needs a license",
 	StateInvalidRequest:   "invalid request",
+
+	StateNeedsSecondFactor: "needs the second-factor code",
 }
 
 // String returns the state's name in lower case, such as "needs a license".
@@ -82,6 +90,18 @@ var stateRules = []struct {
 	{errs.ErrUnverified, StateRetryLater}, // applied; its token did not verify: never "needs a license"
 	{errs.ErrInvalidRequest, StateInvalidRequest},
 	{errs.ErrInvalidProductID, StateInvalidRequest},
+	// Sign-in and release entitlement (signinerrors.go, releaseallowed.go): before the API's own
+	// categories, which a sign-in refusal also matches (AUTHENTICATION_FAILED).
+	{ErrSecondFactorRequired, StateNeedsSecondFactor},
+	{ErrSecondFactorInvalid, StateNeedsSecondFactor},
+	{ErrSignInFailed, StateRefused},
+	{ErrIDTokenInvalid, StateRefused},
+	{ErrSSONotEnabled, StateRefused},
+	{ErrUsersLimitReached, StateRefused},
+	{ErrSignInLocked, StateRetryLater},
+	{ErrSignedOut, StateNeedsLicense},
+	{ErrNoUserLicense, StateNeedsLicense},
+	{ErrReleaseNotAllowed, StateRefused},
 	{errs.ErrClockRolledBack, StateFixClock},
 	{errs.ErrClockOutOfSync, StateFixClock},
 	{errs.ErrSuspended, StateSuspended},

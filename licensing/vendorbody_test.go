@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/secret"
 	"github.com/tollgate-dev/tollgate/store"
 )
 
@@ -33,7 +32,7 @@ func TestActivationAndTrialBodiesCarryTheVendorFields(t *testing.T) {
 			map[string]string{"leaseDuration": "-1"}, nil},
 		{"lease 3600, account", activateBody(testProduct, &vm, &ActivationRequest{Key: "K", AccountID: "acct-9", LeaseDuration: Int64(3600)}), false,
 			map[string]string{"leaseDuration": "3600", "accountId": `"acct-9"`}, nil},
-		{"named user", activateBody(testProduct, &vm, &ActivationRequest{Key: "K", Email: "ada@example.com", Password: secret.New("pw é")}), false,
+		{"named user", activateBody(testProduct, &vm, &ActivationRequest{Key: "K", Email: "ada@example.com", Password: "pw é"}), false,
 			map[string]string{"email": `"ada@example.com"`, "password": `"pw é"`}, nil},
 		{"bare trial", encodeTrial(testProduct, &vm, &TrialRequest{}), true,
 			map[string]string{"accountId": `""`}, []string{"appVersion", "metadata", "releaseVersion"}},
@@ -72,9 +71,9 @@ func TestActivationAndTrialBodiesCarryTheVendorFields(t *testing.T) {
 func TestActivationFieldRules(t *testing.T) {
 	t.Parallel()
 	vm := testMachine()
-	pw := strings.Repeat("p", 257)
+	pw := strings.Repeat("p", 1025)
 	r := ActivationRequest{Key: "K", AccountID: strings.Repeat("a", 257), LeaseDuration: Int64(-2),
-		Email: strings.Repeat("é", 257), Password: secret.New(pw)}
+		Email: strings.Repeat("é", 257), Password: pw}
 	got := validateActivation(nil, testProduct, &vm, &r)
 	var names []string
 	for _, f := range got {
@@ -88,11 +87,11 @@ func TestActivationFieldRules(t *testing.T) {
 	}
 	// At the limits: accepted.
 	ok := ActivationRequest{Key: "K", AccountID: strings.Repeat("a", 256), LeaseDuration: Int64(-1),
-		Email: strings.Repeat("é", 256), Password: secret.New(strings.Repeat("p", 256))}
+		Email: strings.Repeat("é", 256), Password: strings.Repeat("p", 1024)}
 	if got := validateActivation(nil, testProduct, &vm, &ok); len(got) != 0 {
 		t.Errorf("at the limits: %v", got)
 	}
-	bad := ActivationRequest{Key: "K", Password: secret.New("\xff\xfe")}
+	bad := ActivationRequest{Key: "K", Password: "\xff\xfe"}
 	if got := validateActivation(nil, testProduct, &vm, &bad); len(got) != 1 || got[0].Field != "password" {
 		t.Errorf("invalid UTF-8 password: %v", got)
 	}
@@ -120,7 +119,7 @@ func TestPasswordEchoIsRedacted(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.CloseIdleConnections()
-	_, err = c.Activate(t.Context(), ActivationRequest{Key: srv.AddLicense(licensingtest.License{}), Email: "ada@example.com", Password: secret.New(pw)})
+	_, err = c.Activate(t.Context(), ActivationRequest{Key: srv.AddLicense(licensingtest.License{}), Email: "ada@example.com", Password: pw})
 	if !errors.Is(err, ErrAuthenticationFailed) || strings.Contains(strings.ToLower(err.Error()), strings.ToLower(pw)) {
 		t.Fatalf("%v", err)
 	}

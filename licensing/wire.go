@@ -150,7 +150,7 @@ func activateBody(productID string, m *fingerprint.Machine, r *ActivationRequest
 	return marshalBody(&wireActivate{wireMachine: machineWire(productID, m), AccountID: r.AccountID,
 		wireRelease: releaseWire(r.ReleaseVersion, r.ReleaseChannel, r.ReleasePlatform, r.ReleasePublishedAt),
 		Key:         r.Key, AppVersion: r.AppVersion, LeaseDuration: r.LeaseDuration,
-		Email: r.Email, Password: r.Password.Reveal(), Metadata: md, MeterAttributes: ma})
+		Email: r.Email, Password: r.Password, Metadata: md, MeterAttributes: ma})
 }
 
 // deactivateBody returns the deactivation body the API notes give.

@@ -56,7 +56,7 @@ var vendorFields = map[string]field{
 // every field the vendor's client sends (accountId, optional here, floating, clientVersion,
 // leaseDuration, and a named user's email and password).
 var createFields = pick(updateFields, pick(vendorFields, map[string]field{
-	"accountId": {kind: "string", max: 256}, "email": {kind: "string", max: 256}, "password": {kind: "string", max: 256}},
+	"accountId": {kind: "string", max: 256}, "email": {kind: "string", max: 256}, "password": {kind: "string", max: 1024}},
 	"appVersion", "clientVersion", "floating"),
 	"os", "osVersion", "fingerprint", "vmName", "container", "hostname", "userHash", "productId", "key",
 	"releaseVersion", "releaseChannel", "releasePlatform", "releasePublishedAt", "metadata", "meterAttributes", "userId",

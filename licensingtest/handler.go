@@ -98,6 +98,9 @@ func (s *Server) route(r *http.Request, body []byte) (int, []byte, bool) {
 
 func (s *Server) dispatch(r *http.Request, body []byte) (int, []byte) {
 	path := r.URL.EscapedPath()
+	if st, b, ok := s.dispatchUsers(r, path, body); ok {
+		return st, b
+	}
 	if st, b, ok := s.dispatchMore(r, path, body); ok {
 		return st, b
 	}
@@ -307,6 +310,10 @@ func (s *Server) create(body []byte) (int, []byte) {
 	s.mu.Lock()
 	lic, st, b := s.checkLicense(w)
 	if lic == nil {
+		s.mu.Unlock()
+		return st, b
+	}
+	if st, b := s.checkNamedUser(lic, body); st != 0 {
 		s.mu.Unlock()
 		return st, b
 	}

@@ -200,3 +200,53 @@ func sorted(p []string) []string {
 	sort.Strings(p)
 	return p
 }
+
+// releaseAllowed answers GET /v3/releases/{id}/allowed?accountId=&key=: {"allowed": bool}, false
+// when the key's license has a MaxAllowedReleaseVersion older than the release. Without a key,
+// every release is allowed. An unknown release is 404. (The answer's shape is not documented;
+// package licensing reads it the safe way.)
+func (s *Server) releaseAllowed(r *http.Request, escapedID string, body []byte) (int, []byte) {
+	if r.Method != http.MethodGet {
+		return errorBody(http.StatusMethodNotAllowed, "BAD_REQUEST", "method not allowed")
+	}
+	if len(body) > 0 {
+		return errorBody(http.StatusBadRequest, "VALIDATION_FAILED", "a GET carries no body")
+	}
+	id, err := url.PathUnescape(escapedID)
+	if err != nil || id == "" || strings.Contains(escapedID, "/") {
+		return errorBody(http.StatusNotFound, "NOT_FOUND", "no such release")
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return errorBody(http.StatusBadRequest, "VALIDATION_FAILED", "query: not a valid query string")
+	}
+	for name, vs := range q {
+		if (name != "accountId" && name != "key") || len(vs) != 1 || utf8.RuneCountInString(vs[0]) > 256 {
+			return errorBody(http.StatusBadRequest, "VALIDATION_FAILED", name+": not a parameter of this request, repeated or too long")
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var rel *Release
+	for i := range s.ext().releases {
+		if "rel-"+s.ext().releases[i].Version == id {
+			rel = &s.ext().releases[i]
+		}
+	}
+	if rel == nil {
+		return errorBody(http.StatusNotFound, "RELEASE_NOT_FOUND", "The release does not exist.")
+	}
+	allowed := true
+	if key := q.Get("key"); key != "" {
+		lic, ok := s.licenses[key]
+		switch {
+		case !ok:
+			return errorBody(http.StatusBadRequest, "INVALID_LICENSE_KEY", "The license key is invalid.")
+		case lic.Revoked:
+			return errorBody(http.StatusBadRequest, "REVOKED_LICENSE", "The license has been revoked.")
+		}
+		allowed = lic.MaxAllowedReleaseVersion == "" || compareParts(rel.Version, lic.MaxAllowedReleaseVersion, 4) <= 0
+	}
+	b, _ := json.Marshal(map[string]bool{"allowed": allowed})
+	return http.StatusOK, b
+}

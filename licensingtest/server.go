@@ -11,8 +11,10 @@
 // post signed activation.updated webhooks.
 //
 // It also serves trials (POST and PATCH /v3/trial-activations, see [TrialPolicy] for the states:
-// active, ended, not allowed, limit reached) and release updates (GET /v3/releases/update, see
-// [Server.AddRelease]), with the same strictness.
+// active, ended, not allowed, limit reached), release updates (GET /v3/releases/update and
+// GET /v3/releases/{id}/allowed, see [Server.AddRelease] and License.MaxAllowedReleaseVersion)
+// and users' sign-in (POST /v3/accounts/login and /v3/accounts/login-oidc, GET /v3/me/licenses,
+// see [Server.AddUser]), with the same strictness.
 //
 //	srv := licensingtest.NewServer()
 //	defer srv.Close()
@@ -73,6 +75,7 @@ type Server struct {
 	tokenHook   func(claims map[string]any)
 	chaos       *chaos
 	trialState  *trialState // trials and releases; see trials.go
+	userState   *userState  // users and their sign-ins; see signin.go
 
 	sends sync.WaitGroup // webhook deliveries in flight
 }

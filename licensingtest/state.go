@@ -33,6 +33,13 @@ type License struct {
 	// Meters maps meter attribute names to their allowed uses.
 	Meters map[string]int64
 
+	// RequireAuthentication makes it a named-user license: an activation must carry the e-mail
+	// and password of a [User] linked to it, else 400 AUTHENTICATION_FAILED.
+	RequireAuthentication bool
+	// MaxAllowedReleaseVersion, when set, is the newest release the license may install:
+	// GET /v3/releases/{id}/allowed answers false for a newer one.
+	MaxAllowedReleaseVersion string
+
 	Name, Email, Company string
 	Metadata             map[string]string // lmd
 	ProductMetadata      map[string]string // pmd

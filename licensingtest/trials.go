@@ -160,6 +160,9 @@ func (s *Server) dispatchMore(r *http.Request, path string, body []byte) (status
 	case path == releaseUpdatePath:
 		status, answer = s.releaseUpdate(r, body)
 		return status, answer, true
+	case strings.HasPrefix(path, "/v3/releases/") && strings.HasSuffix(path, "/allowed"):
+		status, answer = s.releaseAllowed(r, strings.TrimSuffix(strings.TrimPrefix(path, "/v3/releases/"), "/allowed"), body)
+		return status, answer, true
 	case path != "/v3/trial-activations" && !strings.HasPrefix(path, "/v3/trial-activations/"):
 		return 0, nil, false
 	}

@@ -118,6 +118,9 @@ type Request struct {
 	// any letter case, before any error value or log line is built from it. Values shorter than
 	// four characters are not redacted.
 	Secrets []string
+	// Bearer, when not "", is sent as "Authorization: Bearer <Bearer>" (a user's access token)
+	// and redacted as Secrets are. "" sends no Authorization header.
+	Bearer string
 }
 
 // Response is a 2xx answer.
@@ -152,6 +155,9 @@ var errTooLarge = fmt.Errorf("%w: response body over %d bytes", ErrBadResponse, 
 // retries ran out). An Unrepeatable request that failed after it may have been applied wraps
 // [ErrOutcomeUnknown]; when ctx ended, ctx.Err() is in the chain.
 func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
+	if req.Bearer != "" {
+		req.Secrets = append(req.Secrets[:len(req.Secrets):len(req.Secrets)], req.Bearer)
+	}
 	k := &call{c: c, req: &req, redact: newRedactor(req.Secrets)}
 	parent := ctx
 	if c.policy.MaxElapsed > 0 {
@@ -179,6 +185,9 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	}
 	rreq.Header.Set("User-Agent", c.userAgent)
 	rreq.Header.Set("Accept", "application/json")
+	if req.Bearer != "" {
+		rreq.Header.Set("Authorization", "Bearer "+req.Bearer)
+	}
 	if req.Body != nil {
 		rreq.Header.Set("Content-Type", "application/json")
 	}
