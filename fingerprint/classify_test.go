@@ -3,6 +3,8 @@ package fingerprint
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestClassifyFirmware(t *testing.T) {
@@ -221,4 +223,24 @@ func TestWindowsContainer(t *testing.T) {
 			t.Errorf("windowsContainer(%d, %v) = %v, %q; want %v, %q", tc.value, tc.present, got, why, tc.want, tc.why)
 		}
 	}
+}
+
+// FuzzOSVersion: whatever an os-release file holds, the osVersion sent is valid UTF-8 of at
+// most 256 code points without control characters, and reading it never panics.
+func FuzzOSVersion(f *testing.F) {
+	f.Add("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nVERSION_ID=\"12\"\n")
+	f.Add("PRETTY_NAME='x\\'\nVERSION_ID=\\")
+	f.Add("PRETTY_NAME=\"" + strings.Repeat("\\\"é", 300) + "\"")
+	f.Add("PRETTY_NAME=\xff\xfe\x00")
+	f.Fuzz(func(t *testing.T, content string) {
+		v := boundOSVersion(osReleaseVersion(content))
+		if !utf8.ValidString(v) || utf8.RuneCountInString(v) > maxOSVersion || strings.TrimSpace(v) != v {
+			t.Fatalf("%q", v)
+		}
+		for _, r := range v {
+			if unicode.IsControl(r) {
+				t.Fatalf("control character in %q", v)
+			}
+		}
+	})
 }
