@@ -25,7 +25,7 @@ type vendorFixture struct {
 func vendorFixtures(t *testing.T) []vendorFixture {
 	t.Helper()
 	files, err := filepath.Glob("testdata/vendor-client/*.json")
-	if err != nil || len(files) < 6 {
+	if err != nil || len(files) < 9 {
 		t.Fatalf("fixtures: %v %v", files, err)
 	}
 	var out []vendorFixture
@@ -35,8 +35,13 @@ func vendorFixtures(t *testing.T) []vendorFixture {
 			t.Fatal(err)
 		}
 		fx := vendorFixture{file: filepath.Base(f), body: bytes.TrimSpace(b), path: "/v3/activations"}
-		if strings.HasPrefix(fx.file, "trial") {
+		switch {
+		case strings.HasPrefix(fx.file, "trial"):
 			fx.path = "/v3/trial-activations"
+		case strings.HasPrefix(fx.file, "login-oidc"):
+			fx.path = "/v3/accounts/login-oidc"
+		case strings.HasPrefix(fx.file, "login"):
+			fx.path = "/v3/accounts/login"
 		}
 		if err := json.Unmarshal(b, &fx.fields); err != nil {
 			t.Fatalf("%s: %v", f, err)
@@ -83,12 +88,19 @@ func vendorPost(t *testing.T, s *Server, path string, body []byte) (int, map[str
 func TestVendorClientBodiesAreAccepted(t *testing.T) {
 	t.Parallel()
 	for _, fx := range vendorFixtures(t) {
+		if strings.HasPrefix(fx.path, "/v3/accounts/") {
+			continue // TestVendorClientUsersAndReleases
+		}
 		t.Run(fx.file, func(t *testing.T) {
 			t.Parallel()
 			s := newServer(t, WithProductID(fx.str(t, "productId")))
 			check := CheckActivationBody
 			if fx.path != "/v3/activations" {
 				check = CheckTrialBody
+			} else if email := fx.str(t, "email"); email != "" {
+				// A named-user license: the real server checks the user's credentials.
+				key := s.AddLicense(License{Key: fx.str(t, "key"), RequireAuthentication: true})
+				s.AddUser(User{Email: email, Password: fx.str(t, "password"), Licenses: []string{key}})
 			} else {
 				s.AddLicense(License{Key: fx.str(t, "key")})
 			}
@@ -136,6 +148,9 @@ func TestVendorClientBodiesAreAccepted(t *testing.T) {
 func TestVendorClientBodiesBrokenOneRuleAtATime(t *testing.T) {
 	t.Parallel()
 	for _, fx := range vendorFixtures(t) {
+		if strings.HasPrefix(fx.path, "/v3/accounts/") {
+			continue
+		}
 		for _, m := range []struct {
 			field string
 			value any // nil: removed
@@ -178,5 +193,62 @@ func TestVendorClientBodiesBrokenOneRuleAtATime(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// The vendor's client signs users in, lists their licenses and asks for release updates as
+// vendor-client.md records: each request gets the real API's answer from the fake.
+func TestVendorClientUsersAndReleases(t *testing.T) {
+	t.Parallel()
+	const pid = "7c1f0a2e-5b3d-4e68-9a14-3f2b8d6e0c57"
+	const key = "TGFX01-5E7A20-C41B93-0D6F88-A2E514-7B3C09"
+	s := newServer(t, WithProductID(pid))
+	s.AddLicense(License{Key: key})
+	s.AddRelease(Release{Version: "1.3.0", Platforms: []string{"linux"}})
+	var accessToken string
+	for _, fx := range vendorFixtures(t) {
+		if !strings.HasPrefix(fx.path, "/v3/accounts/") {
+			continue
+		}
+		var w struct{ Email, Password, TwoFactorCode, IDToken string }
+		_ = json.Unmarshal(fx.body, &w)
+		u := User{Email: w.Email, Password: w.Password, SecondFactorCode: w.TwoFactorCode, Licenses: []string{key}}
+		if w.IDToken != "" {
+			u = User{Email: "oidc@example.com", IDTokens: []string{w.IDToken}, Licenses: []string{key}}
+		}
+		s.AddUser(u)
+		status, answer := vendorPost(t, s, fx.path, fx.body)
+		if status != http.StatusOK || answer["accessToken"] == "" {
+			t.Fatalf("%s: status %d %v", fx.file, status, answer)
+		}
+		accessToken = answer["accessToken"]
+	}
+	get := func(path, bearer string) (int, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, s.URL+path, nil)
+		req.Header.Set("Accept", "*/*")
+		req.Header.Set("User-Agent", "")
+		if bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	if status, b := get("/v3/me/licenses?productId="+pid, accessToken); status != http.StatusOK || !strings.Contains(string(b), key) {
+		t.Errorf("GET /v3/me/licenses: %d %s", status, b)
+	}
+	// The vendor's query, in its order, accountId empty.
+	status, b := get("/v3/releases/update?accountId=&productId="+pid+"&platform=linux&key="+key+"&version=1.2.3&channel=stable", "")
+	var rel struct{ ID, Version string }
+	if status != http.StatusOK || json.Unmarshal(b, &rel) != nil || rel.Version != "1.3.0" || rel.ID == "" {
+		t.Fatalf("GET /v3/releases/update: %d %s", status, b)
+	}
+	if status, b := get("/v3/releases/"+rel.ID+"/allowed?accountId=&key="+key, ""); status != http.StatusOK || !strings.Contains(string(b), `"allowed":true`) {
+		t.Errorf("GET /v3/releases/{id}/allowed: %d %s", status, b)
 	}
 }
