@@ -54,6 +54,7 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 		return nil, fmt.Errorf("licensing: activate: nothing sent: %w", err)
 	}
 	body := activateBody(c.cfg.ProductID, &m, &r)
+	req := c.beforeSend(ctx, c.cache.license, m.Fingerprint, sealKey)
 	resp, err := c.http.Do(ctx, transport.Request{
 		Method: http.MethodPost, Path: "/v3/activations", Body: body, Unrepeatable: hasIncrements(r.MeterAttributes),
 		Secrets: []string{r.Key, r.Password, r.Email}, // a named user's credentials too
@@ -61,7 +62,7 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 	if err != nil {
 		return nil, err
 	}
-	return c.accept(ctx, resp.Body, r.Key, "", r.MeterAttributes, &m, sealKey)
+	return c.accept(ctx, resp.Body, r.Key, "", req, r.MeterAttributes, &m, sealKey)
 }
 
 // validateActivation appends to dst every way in which r breaks the rules of its fields, in
@@ -93,20 +94,20 @@ func (c *Client) cachedFor(ctx context.Context, key string) (*Activation, bool, 
 	if got.tampered != nil || got.rec.Key != key {
 		return nil, false, nil
 	}
-	now := c.now()
-	if record.CheckRollback(now, got.rec.LastSeen) != nil || c.checkWitness(now) != nil || token.CheckTime(got.claims, now) != nil {
+	now, err := c.checkClock(c.now(), got.rec)
+	if err != nil || token.CheckTime(got.claims, now) != nil || c.witnessedExpiry(got.claims) != nil {
 		return nil, false, nil
 	}
 	return activationOf(got.claims, got.rec.Token), true, nil
 }
 
-// accept verifies the token of a 2xx answer to a request that sent the increments in sent,
-// and caches it when its state is one the vendor's client keeps (valid, grace over, expired,
+// accept verifies the token of a 2xx answer to a request sent as req says with the increments
+// in sent, refuses it when it is stale (checkFresh), and caches it when its state is one the vendor's client keeps (valid, grace over, expired,
 // suspended). A 2xx means the server applied the request, so every genuine token comes back as
 // an Applied Activation, whatever the error, and so does a token that does not verify
 // (appliedUnverified). A body that holds no token at all may come from a proxy rather than the
 // server: after a metered request it wraps ErrOutcomeUnknown.
-func (c *Client) accept(ctx context.Context, body []byte, licenseKey, activationID string, sent []MeterAttribute, m *fingerprint.Machine, sealKey []byte) (*Activation, error) {
+func (c *Client) accept(ctx context.Context, body []byte, licenseKey, activationID string, req sending, sent []MeterAttribute, m *fingerprint.Machine, sealKey []byte) (*Activation, error) {
 	raw, err := transport.ActivationToken(body)
 	if err != nil {
 		return nil, unconfirmed(sent, fromTransport(err))
@@ -117,6 +118,9 @@ func (c *Client) accept(ctx context.Context, body []byte, licenseKey, activation
 	}
 	if err != nil {
 		return appliedUnverified(sent, false, err)
+	}
+	if err := checkFresh(claims, req, sent); err != nil {
+		return nil, unconfirmed(sent, err)
 	}
 	a := activationOf(claims, raw)
 	a.Applied, a.Counted = true, counted(sent)

@@ -30,6 +30,9 @@ type cache struct {
 	stamps record.Stamps // of the envelopes this cache writes
 
 	memo memo
+
+	clock  *clockGuard  // stamps each record written with this boot, keeps its time (clockguard.go)
+	newest newestTokens // the newest token of each slot this client knows (newest.go)
 }
 
 // slot is one cached record: the license activation's, or the trial's beside it.
@@ -78,6 +81,9 @@ func (k *cache) load(ctx context.Context, s slot, v *token.Verifier, fp string, 
 		if claims.Fingerprint != fp {
 			return nil, fmt.Errorf("%w: the token is bound to another machine", errs.ErrFingerprintMismatch)
 		}
+		if rec, claims, err = k.newestOf(ctx, s, rec, claims); err != nil {
+			return nil, err
+		}
 		return &cached{stored: stored, rec: rec, claims: claims, sealKey: sealKey, slot: s}, nil
 	}
 	e, recErr := record.Decode(stored, sealKey)
@@ -101,6 +107,9 @@ func (k *cache) load(ctx context.Context, s slot, v *token.Verifier, fp string, 
 	if recErr == nil && !s.trial {
 		k.memo.put(stored, rec, claims)
 	}
+	if rec, claims, err = k.newestOf(ctx, s, rec, claims); err != nil {
+		return nil, err
+	}
 	return &cached{stored: stored, rec: rec, claims: claims, tampered: recErr, sealKey: sealKey, slot: s}, nil
 }
 
@@ -122,6 +131,8 @@ func (k *cache) save(ctx context.Context, s slot, rec record.Record, claims *tok
 
 // write is save with k.mu held.
 func (k *cache) write(ctx context.Context, s slot, rec record.Record, claims *token.Claims, sealKey []byte) error {
+	k.clock.stamp(&rec)
+	k.newest.note(s.name, rec, claims) // kept in memory even if the store refuses the write
 	stored := record.Encode(rec, sealKey, k.stamps.Next(time.Now()))
 	if err := k.store.Save(ctx, s.name, stored); err != nil {
 		return err
@@ -195,6 +206,7 @@ func (k *cache) drop(ctx context.Context, s slot, why string) {
 	if s.trial {
 		what = "trial"
 	}
+	k.newest.drop(s.name)
 	if err := k.clear(ctx, s); err != nil {
 		k.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not drop the cached "+what+" token",
 			slog.String("why", why), slog.Any("error", err))

@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/tollgate-dev/tollgate/internal/redact/redacttest"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
 	"github.com/tollgate-dev/tollgate/transport"
@@ -25,7 +26,9 @@ import (
 // The canary harness: every public method of *licensing.Client, every row of the fault matrix
 // and every server error, against a fake server that echoes a distinctive license key back in
 // every way a server might. Everything the SDK hands back or logs is printed every way a caller
-// might, and must hold neither the key (in any letter case) nor any token the server issued.
+// might, and must hold neither the key (in any letter case, nor in any spelling of
+// internal/redact/redacttest: full width, separators removed, reversed, URL, HTML, base64,
+// hex, a long prefix, ...) nor any token the server issued.
 //
 // It can fail, and did in scratch runs: without Deactivate's Request.Secrets, with reasonPhrase
 // left unredacted, without Activate's Secrets, or with Activation.Token a plain string, dozens
@@ -42,6 +45,9 @@ type echoMode struct {
 	code    string // the body's code; "" = the key, uppercased
 	header  http.Header
 	network bool // fail with a network error that quotes the key, as Go's client does
+	// spelling, when set, is what the message, code and reasonPhrase echo instead of the key
+	// (see redacttest.Spellings).
+	spelling string
 }
 
 // serverErrors is every server error the harness plays: each documented code, then each status
@@ -88,7 +94,7 @@ func (ct *canaryTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		if r.Body != nil {
 			r.Body.Close()
 		}
-		return nil, fmt.Errorf("net/http: HTTP/1.x transport connection broken: malformed HTTP status code %q", strings.ToLower(ct.key))
+		return nil, fmt.Errorf("net/http: HTTP/1.x transport connection broken: malformed HTTP status code %q", strings.ToLower(ct.key)+spelled(ct.key))
 	}
 	if m.status != 0 {
 		if r.Body != nil {
@@ -127,12 +133,25 @@ func (ct *canaryTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// echoHeaders puts the key in headers: as is, lowercased, and in a header's name.
+// echoHeaders puts the key in headers: as is, lowercased, and in a header's name, and in
+// every spelling of redacttest, one header each.
 func (ct *canaryTransport) echoHeaders(h http.Header) {
 	h.Set("X-Echo-Key", ct.key)
 	h.Set("X-Request-Id", "req-"+strings.ToLower(ct.key))
 	h.Set("X-"+ct.key, "1")
 	h.Add("Warning", `199 - "key `+strings.ToUpper(ct.key)+`"`)
+	for i, sp := range redacttest.Spellings(ct.key) {
+		h.Set(fmt.Sprintf("X-Echo-Spelling-%02d", i), "key="+sp.Text)
+	}
+}
+
+// spelled is every spelling of key after the first, each after " / ".
+func spelled(key string) string {
+	var b strings.Builder
+	for _, sp := range redacttest.Spellings(key)[1:] {
+		b.WriteString(" / " + sp.Text)
+	}
+	return b.String()
 }
 
 // echo is an error answer that echoes the key everywhere: the message (as is, lowercased,
@@ -143,11 +162,15 @@ func (ct *canaryTransport) echo(r *http.Request, status int, code string, extra 
 		code = strings.ToUpper(ct.key)
 	}
 	k := ct.key
-	body, _ := json.Marshal(map[string]string{
-		"code":         code,
-		"message":      "key " + k + " / " + strings.ToLower(k) + " / " + strings.ToUpper(k) + " / " + k[:6] + "\u200b" + k[6:],
-		"reasonPhrase": "Refused: " + k,
-	})
+	msg := "key " + k + " / " + strings.ToLower(k) + " / " + strings.ToUpper(k) + " / " + k[:6] + "\u200b" + k[6:]
+	reason := "Refused: " + k
+	ct.mu.Lock()
+	sp := ct.mode.spelling
+	ct.mu.Unlock()
+	if sp != "" {
+		code, msg, reason = sp, "key "+sp+" is invalid", "Refused: "+sp
+	}
+	body, _ := json.Marshal(map[string]string{"code": code, "message": msg, "reasonPhrase": reason})
 	h := http.Header{"Content-Type": {"application/json"}}
 	for name, vs := range extra {
 		if name != "Content-Length" {
@@ -270,6 +293,10 @@ func assertClean(t *testing.T, s *sink, tokens []string) {
 		return r
 	}, s.b.String())
 	secrets := []string{canaryKey}
+	if sp, ok := redacttest.Leaked(out, redacttest.Spellings(canaryKey)); ok {
+		i := strings.Index(strings.ToLower(out), strings.ToLower(sp.Text))
+		t.Fatalf("leaked the key %s (%q):\n…%s…", sp.Name, sp.Text, out[max(0, i-300):min(len(out), i+len(sp.Text)+100)])
+	}
 	for _, tok := range tokens {
 		secrets = append(secrets, tok)
 		for _, part := range strings.Split(tok, ".")[1:] { // the payload and the signature
@@ -414,6 +441,51 @@ func TestCanaryEveryMethodEveryServerError(t *testing.T) {
 					tr.mu.Unlock()
 					assertClean(t, s, tokens)
 				}
+			}
+		})
+	}
+}
+
+// TestCanaryEverySpelling is the class "the key echoed in a spelling literal matching
+// misses": every public method, with the activation cached and with nothing cached, against a
+// server whose error answers spell the key each way of redacttest.Spellings (dashes removed,
+// spaces, full width, reversed, URL, HTML, base64, hex, its first 20 of 27 characters, ...) in
+// the code, message and reasonPhrase, and every spelling in its headers.
+func TestCanaryEverySpelling(t *testing.T) {
+	t.Parallel()
+	ct := reflect.TypeFor[*licensing.Client]()
+	for _, sp := range redacttest.Spellings(canaryKey) {
+		t.Run(sp.Name, func(t *testing.T) {
+			t.Parallel()
+			mode := echoMode{name: sp.Name, status: 400, spelling: sp.Text}
+			redacted := false
+			for i := 0; i < ct.NumMethod(); i++ {
+				m := ct.Method(i)
+				for _, empty := range []bool{false, true} {
+					if empty && !takesKey(m) {
+						continue
+					}
+					s := &sink{}
+					e, tr := canaryEnv(t, s)
+					if empty {
+						if err := e.client.ClearCache(ctx); err != nil {
+							t.Fatal(err)
+						}
+					}
+					tr.setMode(mode)
+					if !call(s, e.client, m, e.id, false) {
+						continue
+					}
+					s.value(e.client)
+					redacted = redacted || strings.Contains(s.b.String(), transport.Redacted)
+					tr.mu.Lock()
+					tokens := tr.tokens
+					tr.mu.Unlock()
+					assertClean(t, s, tokens)
+				}
+			}
+			if !redacted && !t.Failed() {
+				t.Error("no echo reached the redaction: the harness tests nothing here")
 			}
 		})
 	}

@@ -36,6 +36,7 @@ type Client struct {
 	collect, collectID func(ctx context.Context, appID string) (fingerprint.Machine, error)
 
 	witness *witness.Witness // nil = no witness; see Config.ClockWitnesses
+	clock   *clockGuard      // the boot clock and the newest time reached, in memory (clockguard.go)
 }
 
 // machineState is what a Client learns of this machine, once, under mu.
@@ -79,6 +80,8 @@ func New(cfg Config) (*Client, error) {
 		c.setMachine(*cfg.Machine)
 	}
 	c.witness = newWitness(&cfg)
+	c.clock = newClockGuard(&cfg)
+	c.cache.clock = c.clock
 	return c, nil
 }
 

@@ -31,13 +31,13 @@ type Config struct {
 	Store      store.Store           // default: OS keychain, falling back to a private file store
 	Retry      transport.RetryPolicy // zero value = defaults
 	Logger     *slog.Logger          // nil = silent
-	Now        func() time.Time      // nil = time.Now
+	Now        func() time.Time      // nil = time.Now; set: no witnesses by default and no boot clock (they speak of the real clock)
 	Machine    *fingerprint.Machine  // nil = collect this machine's signals; set = a custom identity
 
 	// AppName names the default store's keychain service and folder (see store.CheckAppName);
 	// default AppID, or ProductID where AppID is no plain folder name.
 	AppName string
-	// ClockWitnesses are files the clock must not be 26 h behind (nil: the OS's logs, none if
+	// ClockWitnesses are files the clock must not be 15 h behind (nil: the OS's logs, none if
 	// Now is set; empty: none).
 	ClockWitnesses []string
 }

@@ -137,6 +137,7 @@ var stateRules = []struct {
 	{errs.ErrTrialActivationLimitReached, StateRefused},
 	{ErrChecksumMismatch, StateRetryLater},    // a bad download: fetch the release again later
 	{ErrUnsupportedChecksum, StateRetryLater}, // cannot be checked: do not install; ask again later
+	{ErrStaleToken, StateRetryLater},          // last: the sentinel wrapped beside it says more
 }
 
 // StateOf returns the State that err means (see each State): StateLicensed for nil, and

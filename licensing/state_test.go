@@ -36,6 +36,7 @@ var sentinels = map[string]error{
 	"ErrTrialActivationLimitReached": ErrTrialActivationLimitReached,
 	"ErrDeactivationLimitReached":    ErrDeactivationLimitReached,
 	"ErrChecksumMismatch":            ErrChecksumMismatch, "ErrUnsupportedChecksum": ErrUnsupportedChecksum,
+	"ErrStaleToken": ErrStaleToken,
 }
 
 // exportedErrors returns the names of the exported package-level variables of type error (by

@@ -85,11 +85,12 @@ func (c *Client) ActivateTrial(ctx context.Context, r TrialRequest) (*Activation
 		return a, nil
 	}
 	body := encodeTrial(c.cfg.ProductID, &m, &r)
+	req := c.beforeSend(ctx, c.cache.trial, m.Fingerprint, sealKey)
 	resp, err := c.http.Do(ctx, transport.Request{Method: http.MethodPost, Path: trialPath, Body: body, Secrets: c.heldSecrets(ctx)})
 	if err != nil {
 		return nil, err
 	}
-	return c.acceptTrial(ctx, resp.Body, "", &m, sealKey)
+	return c.acceptTrial(ctx, resp.Body, "", req, &m, sealKey)
 }
 
 // SyncTrial syncs the cached trial (PATCH /v3/trial-activations/{id}) and caches the answer as
@@ -109,6 +110,7 @@ func (c *Client) SyncTrial(ctx context.Context, r TrialRequest) (*Activation, er
 	}
 	id := got.claims.ActivationID
 	body := encodeTrial(c.cfg.ProductID, &m, &r)
+	req := c.beforeSend(ctx, c.cache.trial, m.Fingerprint, sealKey)
 	resp, err := c.http.Do(ctx, transport.Request{Method: http.MethodPatch, Path: trialPath + "/" + url.PathEscape(id), Body: body,
 		Secrets: c.heldSecrets(ctx)})
 	if err != nil {
@@ -117,13 +119,14 @@ func (c *Client) SyncTrial(ctx context.Context, r TrialRequest) (*Activation, er
 		}
 		return nil, err
 	}
-	return c.acceptTrial(ctx, resp.Body, id, &m, sealKey)
+	return c.acceptTrial(ctx, resp.Body, id, req, &m, sealKey)
 }
 
-// acceptTrial verifies the trial token of a 2xx answer and caches it when its state is one the
-// vendor's client keeps, as accept does for an activation. The server applied the request, so a
+// acceptTrial verifies the trial token of a 2xx answer to a request sent as req says, refuses it
+// when it is stale (checkFresh), and caches it when its state is one the vendor's client keeps,
+// as accept does for an activation. The server applied the request, so a
 // genuine token comes back as an Applied Activation whatever the error.
-func (c *Client) acceptTrial(ctx context.Context, body []byte, activationID string, m *fingerprint.Machine, sealKey []byte) (*Activation, error) {
+func (c *Client) acceptTrial(ctx context.Context, body []byte, activationID string, req sending, m *fingerprint.Machine, sealKey []byte) (*Activation, error) {
 	raw, err := transport.TrialActivationToken(body)
 	if err != nil {
 		return nil, fromTransport(err)
@@ -134,6 +137,9 @@ func (c *Client) acceptTrial(ctx context.Context, body []byte, activationID stri
 	}
 	if err != nil {
 		return appliedUnverified(nil, true, err)
+	}
+	if err := checkFresh(claims, req, nil); err != nil {
+		return nil, err
 	}
 	a := activationOf(claims, raw)
 	a.Trial, a.Applied = true, true
@@ -158,16 +164,22 @@ func (c *Client) ValidateTrial(ctx context.Context) (*Activation, error) {
 	if err != nil {
 		return nil, err
 	}
-	at := later(now, got.rec.LastSeen)
+	at := c.trialTime(now, got.rec)
 	state, stop := c.judgeTrial(ctx, got.claims, at)
 	if stop != nil {
 		return nil, stop
 	}
 	// The end of a trial is recorded the first time it is seen, so that no clock set back
-	// afterwards can hide it.
+	// afterwards can hide it. What is recorded is the clock's time, or just past the trial's end
+	// when only the witnesses showed it: a witness's time, which may be a clock mis-set ahead,
+	// must not become a last-seen time that the clock then trails.
+	rt := later(now, got.rec.LastSeen)
 	endSeen := !got.claims.ExpiresAt.IsZero() && got.claims.ExpiresAt.Before(got.rec.LastSeen)
-	if at.Sub(got.rec.LastSeen) >= persistEvery || (errors.Is(state, errs.ErrExpired) && !endSeen && at.After(got.rec.LastSeen)) {
-		c.cache.moveForward(ctx, got, at)
+	if errors.Is(state, errs.ErrExpired) && !endSeen && !got.claims.ExpiresAt.IsZero() {
+		rt = later(rt, got.claims.ExpiresAt.Add(time.Second))
+	}
+	if rt.Sub(got.rec.LastSeen) >= persistEvery || (errors.Is(state, errs.ErrExpired) && !endSeen && rt.After(got.rec.LastSeen)) {
+		c.cache.moveForward(ctx, got, rt)
 	}
 	a := activationOf(got.claims, got.rec.Token)
 	a.Trial = true
@@ -211,9 +223,8 @@ func (c *Client) cachedTrial(ctx context.Context) (*Activation, bool) {
 	if err != nil || got.tampered != nil {
 		return nil, false
 	}
-	now := c.now()
-	if record.CheckRollback(now, got.rec.LastSeen) != nil || c.checkWitness(now) != nil ||
-		token.CheckTime(got.claims, later(now, got.rec.LastSeen)) != nil {
+	now, err := c.checkClock(c.now(), got.rec)
+	if err != nil || token.CheckTime(got.claims, c.trialTime(now, got.rec)) != nil {
 		return nil, false
 	}
 	a := activationOf(got.claims, got.rec.Token)

@@ -78,6 +78,7 @@ func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Up
 		return nil, &ValidationError{Fields: fields}
 	}
 	body := updateBody(c.cfg.ProductID, &m, &u)
+	req := c.beforeSend(ctx, c.cache.license, m.Fingerprint, sealKey)
 	resp, err := c.http.Do(ctx, transport.Request{
 		Method: http.MethodPatch, Path: activationPath(activationID), Body: body, Unrepeatable: u.hasIncrements(),
 		Secrets: []string{u.Key, u.DeviceChallengeSignature},
@@ -88,5 +89,5 @@ func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Up
 		}
 		return nil, err
 	}
-	return c.accept(ctx, resp.Body, u.Key, activationID, u.MeterAttributes, &m, sealKey)
+	return c.accept(ctx, resp.Body, u.Key, activationID, req, u.MeterAttributes, &m, sealKey)
 }

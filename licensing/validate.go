@@ -25,6 +25,9 @@ func (c *Client) Validate(ctx context.Context) (*Activation, error) {
 	if stop != nil {
 		return nil, stop
 	}
+	if state == nil {
+		state = c.witnessedExpiry(got.claims)
+	}
 	if now.Sub(got.rec.LastSeen) >= persistEvery {
 		c.cache.moveForward(ctx, got, now)
 	}
@@ -50,8 +53,8 @@ func (c *Client) judge(ctx context.Context, claims *token.Claims, now time.Time,
 
 // loadChecked loads the record of s and runs the checks that come before the time rules, for an
 // activation and a trial alike: a record whose seal does not hold, a clock set back past the
-// recorded time, and a clock earlier than the OS's own files. It returns the record and the
-// time it was judged at.
+// recorded time or the kernel's boot clock, and a clock earlier than the OS's own files (see
+// checkClock). It returns the record and the time it is judged at.
 func (c *Client) loadChecked(ctx context.Context, s slot) (*cached, time.Time, error) {
 	got, err := c.load(ctx, s)
 	if err != nil {
@@ -60,11 +63,8 @@ func (c *Client) loadChecked(ctx context.Context, s slot) (*cached, time.Time, e
 	if got.tampered != nil {
 		return nil, time.Time{}, fmt.Errorf("%w: %w", errs.ErrClockRolledBack, got.tampered)
 	}
-	now := c.now()
-	if err := record.CheckRollback(now, got.rec.LastSeen); err != nil {
-		return nil, time.Time{}, err
-	}
-	if err := c.checkWitness(now); err != nil {
+	now, err := c.checkClock(c.now(), got.rec)
+	if err != nil {
 		return nil, time.Time{}, err
 	}
 	return got, now, nil

@@ -18,12 +18,19 @@ const MinKeyBits = 2048
 // above this bound is refused rather than allowed to stall every start-up.
 const MaxKeyBits = 8192
 
+// MinExponent is the smallest RSA public exponent accepted: 65537, what every RSA key
+// generator uses by default (Go's, OpenSSL's) and so every product key. A small exponent (3, or
+// 1, with which "signing" is the identity) is what signature forgeries against lax PKCS #1 v1.5
+// checks need; no genuine key has one, so it is refused when the key is read.
+const MinExponent = 65537
+
 // ErrInvalidKey is wrapped by [ParsePublicKey] for any key it refuses.
 var ErrInvalidKey = errors.New("token: invalid public key")
 
 // ParsePublicKey reads the product's RSA public key as the dashboard shows it: PEM with a
 // "PUBLIC KEY" (PKIX) or "RSA PUBLIC KEY" (PKCS #1) block, or the base64 of either DER form.
-// Keys of fewer than [MinKeyBits] or more than [MaxKeyBits] bits are refused.
+// Keys of fewer than [MinKeyBits] or more than [MaxKeyBits] bits are refused, as are keys
+// whose exponent is below [MinExponent] or even.
 func ParsePublicKey(s string) (*rsa.PublicKey, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -82,9 +89,14 @@ func parseDER(der []byte) (*rsa.PublicKey, error) {
 	return key, nil
 }
 
-// checkKeySize refuses a modulus outside [MinKeyBits, MaxKeyBits].
+// checkKeySize refuses a modulus outside [MinKeyBits, MaxKeyBits] and an exponent below
+// [MinExponent] or even.
 func checkKeySize(key *rsa.PublicKey) error {
 	switch n := key.N.BitLen(); {
+	case key.E < MinExponent:
+		return fmt.Errorf("%w: RSA exponent %d, %d or more required", ErrInvalidKey, key.E, MinExponent)
+	case key.E%2 == 0:
+		return fmt.Errorf("%w: even RSA exponent %d", ErrInvalidKey, key.E)
 	case n < MinKeyBits:
 		return fmt.Errorf("%w: %d-bit RSA key, %d bits or more required", ErrInvalidKey, n, MinKeyBits)
 	case n > MaxKeyBits:

@@ -115,8 +115,9 @@ type Request struct {
 	// Secrets are the values the request holds that must never be printed: the license key, a
 	// token when one is sent. Every text the server sends back (an error body's code, message and
 	// reasonPhrase, the headers an error keeps, a network error's text) is stripped of them, in
-	// any letter case, before any error value or log line is built from it. Values shorter than
-	// four characters are not redacted.
+	// any spelling (case, width, separators, reversed, URL, HTML, base64 or hex encoded, or any
+	// 8 letters and digits in a row of one), before any error value or log line is built from
+	// it. Values shorter than four characters are not redacted.
 	Secrets []string
 	// Bearer, when not "", is sent as "Authorization: Bearer <Bearer>" (a user's access token)
 	// and redacted as Secrets are. "" sends no Authorization header.

@@ -50,7 +50,9 @@
 //
 // Each [Request] names the secrets it holds ([Request.Secrets]: the license key, a token). The
 // server's text is stripped of them where it enters, in any letter case and through invisible
-// characters: an error body's code, message and reasonPhrase, the headers an [APIError] keeps,
+// characters, and in every other spelling internal/redact's Matcher knows (full width,
+// separators removed or added, reversed, URL, HTML, base64 or hex encoded, any 8 letters and
+// digits in a row): an error body's code, message and reasonPhrase, the headers an [APIError] keeps,
 // and the text of a network error (Go's client quotes a malformed answer). No error value or log
 // line is built before that. [Request] and [Response] print without their bodies: a Request's
 // body holds the license key, a Response's a token.

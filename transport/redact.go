@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tollgate-dev/tollgate/internal/redact"
 )
 
 // Redacted replaces a request's secret wherever the server's text repeats it.
@@ -19,8 +21,9 @@ const minSecretRunes = 4
 // redactor removes a request's secrets (see [Request.Secrets]) from text the server sent. Its
 // zero value removes nothing.
 type redactor struct {
-	secrets  []string
-	maxRunes int // of the longest secret
+	secrets   []string
+	maxRunes  int             // of the longest secret
+	spellings *redact.Matcher // the secrets in every other spelling
 }
 
 func newRedactor(secrets []string) redactor {
@@ -30,6 +33,9 @@ func newRedactor(secrets []string) redactor {
 			r.secrets = append(r.secrets, s)
 			r.maxRunes = max(r.maxRunes, n)
 		}
+	}
+	if len(r.secrets) > 0 {
+		r.spellings = redact.NewMatcher(r.secrets)
 	}
 	return r
 }
@@ -46,9 +52,7 @@ func (r redactor) text(s string, max int) string {
 // Should a secret appear only once invisible characters are dropped, the whole of s is
 // replaced: it would print as the secret.
 func (r redactor) string(s string) string {
-	for _, sec := range r.secrets {
-		s = replaceFold(s, sec)
-	}
+	s = r.replace(s)
 	if len(r.secrets) > 0 {
 		if v := visible(s, len(s)); v != s && r.replace(v) != v {
 			return Redacted
@@ -57,16 +61,22 @@ func (r redactor) string(s string) string {
 	return s
 }
 
-// replace removes the secrets from s.
+// replace removes the secrets from s: as they are, in any letter case, then in every other
+// spelling internal/redact knows (width, separators, reversal, encodings, long parts).
 func (r redactor) replace(s string) string {
 	for _, sec := range r.secrets {
 		s = replaceFold(s, sec)
 	}
-	return s
+	return r.spellings.Replace(s, Redacted)
 }
 
-// header returns h with the secrets removed from every value; a header whose name holds a
-// secret is left out. h itself is not changed. Without secrets h is returned as is.
+// maxHeaderValue bounds a header value kept beside a request's secrets: the search for a
+// secret in every spelling costs about 125 ns a byte, and a hostile server may send megabytes.
+const maxHeaderValue = 8 << 10
+
+// header returns h with the secrets removed from every value (a value over maxHeaderValue bytes
+// is cut to it first); a header whose name holds a secret is left out. h itself is not changed.
+// Without secrets h is returned as is.
 func (r redactor) header(h http.Header) http.Header {
 	if len(r.secrets) == 0 || h == nil || !r.changes(h) {
 		return h
@@ -78,7 +88,7 @@ func (r redactor) header(h http.Header) http.Header {
 		}
 		c := make([]string, len(vs))
 		for i, v := range vs {
-			c[i] = r.string(v)
+			c[i] = r.string(cutBytes(v, maxHeaderValue))
 		}
 		out[name] = c
 	}
@@ -92,7 +102,7 @@ func (r redactor) changes(h http.Header) bool {
 			return true
 		}
 		for _, v := range vs {
-			if r.string(v) != v {
+			if len(v) > maxHeaderValue || r.string(v) != v {
 				return true
 			}
 		}
@@ -230,4 +240,16 @@ func cut(s string, max int) string {
 		n++
 	}
 	return strings.TrimSpace(s)
+}
+
+// cutBytes keeps at most max bytes of s, ending on a whole character, then "…".
+func cutBytes(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	i := max
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }

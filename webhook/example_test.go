@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/licensingtest"
 	"github.com/tollgate-dev/tollgate/webhook"
@@ -29,7 +30,8 @@ func ExampleHandler() {
 		}
 		return nil
 	})
-	body := `{"event":"activation.updated","data":{"id":"act-1","hostname":"build-7","location":null}}`
+	body := `{"event":"activation.updated","data":{"id":"act-1","hostname":"build-7","location":null},` +
+		`"triggeredAt":"` + time.Now().UTC().Format(time.RFC3339) + `"}`
 	req := httptest.NewRequest(http.MethodPost, "/webhooks/cryptlex", strings.NewReader(body))
 	req.Header.Set(webhook.SignatureHeader, webhook.Sign([]byte(body), "my-secret"))
 	rec := httptest.NewRecorder()

@@ -97,16 +97,22 @@ func Parse(body []byte) (*Event, error) {
 
 // Handler verifies and parses each request and calls fn. It answers 405 to anything but POST,
 // 401 on a missing or bad signature, 413 on a body over MaxBodySize, 400 on a body that is not
-// an event, 500 when fn fails (so the server retries), and 204 once fn returns nil.
-// [HandlerWithOptions] also refuses replays of old events.
+// an event, 500 when fn fails (so the server retries), and 204 once fn returns nil. It refuses
+// replays: an event older than [DefaultMaxAge] (by its signed triggeredAt) is answered 400,
+// and one this handler has already delivered is answered 204 without calling fn again. It is
+// [HandlerWithOptions] with the zero [Options].
 func Handler(secret string, fn func(ctx context.Context, e *Event) error) http.Handler {
 	return HandlerWithOptions(secret, Options{}, fn)
 }
 
-// HandlerWithOptions is [Handler] with o's checks: with o.MaxAge set, an event whose signed
-// triggeredAt is older than o.MaxAge, too far ahead, or missing is answered 400 ("event too
-// old") and fn is not called. See [CheckAge].
+// HandlerWithOptions is [Handler] with o's checks: an event whose signed triggeredAt is older
+// than o.MaxAge ([DefaultMaxAge] when 0), too far ahead, or missing is answered 400 ("event too
+// old") and fn is not called (see [CheckAge]). An event this handler has delivered before (the
+// same signed body, remembered until it is too old to pass anyway, at most [MaxRemembered]
+// of them) is answered 204 and fn is not called; one whose fn failed is delivered again. The
+// memory is this handler's: behind several replicas, deduplicate on the event's data as well.
 func HandlerWithOptions(secret string, o Options, fn func(ctx context.Context, e *Event) error) http.Handler {
+	seen := &delivered{}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
@@ -132,11 +138,17 @@ func HandlerWithOptions(secret string, o Options, fn func(ctx context.Context, e
 			http.Error(w, "invalid event", http.StatusBadRequest)
 			return
 		}
-		if err := o.check(e); err != nil {
+		now := o.now()
+		if err := o.check(e, now); err != nil {
 			http.Error(w, "event too old", http.StatusBadRequest)
 			return
 		}
+		if !seen.claim(body, now, o.forgetAt(now)) {
+			w.WriteHeader(http.StatusNoContent) // delivered already
+			return
+		}
 		if err := fn(r.Context(), e); err != nil {
+			seen.release(body)
 			http.Error(w, "handler failed", http.StatusInternalServerError)
 			return
 		}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 const secret = "whsec-test"
@@ -100,6 +101,7 @@ func TestHandler(t *testing.T) {
 	t.Parallel()
 	body := pageExample(t)
 	var got []*Event
+	body = bytes.Replace(body, []byte(`"triggeredAt": "string"`), []byte(`"triggeredAt": "`+time.Now().UTC().Format(time.RFC3339)+`"`), 1)
 	h := Handler(secret, func(ctx context.Context, e *Event) error {
 		if e.Activation != nil && e.Activation.Hostname == "fail" {
 			return errors.New("downstream failed")

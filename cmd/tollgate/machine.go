@@ -38,7 +38,7 @@ func (e env) machine(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("machine", flag.ContinueOnError)
 	appID := fs.String("app-id", "", "the application's app id (Config.AppID, by default the product id); the fingerprint and user hash are keyed by it")
 	asJSON := fs.Bool("json", false, "print a JSON object with the API's field names, the id source and the evidence")
-	capture := fs.String("capture", "", "write a capture of this machine to `FILE`, to send to support; it holds no raw id, only fingerprints keyed by --app-id")
+	capture := fs.String("capture", "", "write a capture of this machine to `FILE`, a new file (an existing name or link is refused), to send to support; it holds no raw id, only fingerprints keyed by --app-id")
 	from := fs.String("from", "", "replay the capture in `FILE` instead of reading this machine")
 	if ok, code := e.parse(fs, "tollgate machine [--app-id ID] [--json] [--capture FILE | --from FILE]\n\nPrints this machine's signals as the activation API receives them, which id source the\nfingerprint came from and why the others were refused, and why the machine counts as a VM or\na container. Like the application, it creates the install id when no machine id is usable.\n--capture writes what collection read, with no raw id, for support; --from replays one.", args); !ok {
 		return code
@@ -88,7 +88,7 @@ func (e env) capture(ctx context.Context, appID, file string, asJSON bool) int {
 	if err != nil {
 		return e.fail("machine", err)
 	}
-	if err := os.WriteFile(file, append(b, '\n'), 0o600); err != nil {
+	if err := writeNew(file, append(b, '\n')); err != nil {
 		return e.fail("machine", err)
 	}
 	_, ev, err := fingerprint.ExplainFrom(ctx, appID, c.Snapshot())

@@ -23,11 +23,20 @@ var ErrTampered = errors.New("licensing: cached record altered")
 
 // Record is what is cached for an activation: the token, the license key it was requested
 // with, and the time of the last successful check, which guards against a clock turned back.
+// Boot and BootStart say which boot that check ran in and when, by the kernel's boot clock,
+// that boot started (internal/bootclock): within the same boot, a start that moved back is a
+// wall clock set back. Both are zero where the OS has no boot clock, and in records written
+// before they existed.
 type Record struct {
-	Token    string
-	Key      string
-	LastSeen time.Time
+	Token     string
+	Key       string
+	LastSeen  time.Time
+	Boot      string
+	BootStart time.Time
 }
+
+// MaxBootID bounds a record's Boot.
+const MaxBootID = 64
 
 // Lapsed is what a floating lease that ended leaves: the activation id and license key, so
 // that the lease can be renewed online, and no token.
@@ -56,6 +65,7 @@ type Entry struct {
 // envelope is the stored form:
 //
 //	{"v":1,"stamp":<unix ns>,"record":{"token":"…","key":"…","seen":<unix s>},"seal":"…"}
+//	{"v":1,"stamp":<unix ns>,"record":{"token":"…","key":"…","seen":<unix s>,"boot":"…","bootStart":<unix s>},"seal":"…"}
 //	{"v":1,"stamp":<unix ns>,"lapsed":{"id":"…","key":"…"},"seal":"…"}
 //	{"v":1,"stamp":<unix ns>,"deleted":true}
 type envelope struct {
@@ -68,9 +78,11 @@ type envelope struct {
 }
 
 type wireRecord struct {
-	Token string `json:"token"`
-	Key   string `json:"key"`
-	Seen  *int64 `json:"seen"`
+	Token     string `json:"token"`
+	Key       string `json:"key"`
+	Seen      *int64 `json:"seen"`
+	Boot      string `json:"boot,omitempty"`
+	BootStart int64  `json:"bootStart,omitempty"`
 }
 
 type wireLapsed struct {
@@ -92,7 +104,9 @@ func SealKey(productID, fingerprint string) []byte {
 // seal is HMAC-SHA256 over the record's fields, each length-prefixed so that no two records
 // share an input. Of the token it takes the signature segment: the token is verified before its
 // record is trusted, and a verified signature stands for the whole token.
-func seal(key []byte, token, licenseKey string, seen int64) string {
+// The boot fields join the message only when set, so that records written before them keep
+// their seals.
+func seal(key []byte, token, licenseKey string, seen int64, boot string, bootStart int64) string {
 	sig := token[strings.LastIndexByte(token, '.')+1:]
 	var seenBuf [20]byte
 	seenS := strconv.AppendInt(seenBuf[:0], seen, 10)
@@ -103,6 +117,13 @@ func seal(key []byte, token, licenseKey string, seen int64) string {
 	msg = append(msg, licenseKey...)
 	msg = append(strconv.AppendInt(msg, int64(len(seenS)), 10), ':')
 	msg = append(msg, seenS...)
+	if boot != "" || bootStart != 0 {
+		startS := strconv.FormatInt(bootStart, 10)
+		for _, f := range []string{"boot", boot, startS} {
+			msg = append(strconv.AppendInt(msg, int64(len(f)), 10), ':')
+			msg = append(msg, f...)
+		}
+	}
 	mac := hmac.New(sha256.New, key)
 	mac.Write(msg)
 	var sum [sha256.Size]byte
@@ -128,12 +149,16 @@ func marshal(e *envelope) string {
 
 // Encode returns r sealed with key (see [SealKey]), stamped with stamp.
 func Encode(r Record, key []byte, stamp int64) string {
-	seen := int64(0)
+	seen, start := int64(0), int64(0)
 	if !r.LastSeen.IsZero() {
 		seen = r.LastSeen.Unix()
 	}
-	return marshal(&envelope{V: Version, Stamp: stamp, Record: &wireRecord{Token: r.Token, Key: r.Key, Seen: &seen},
-		Seal: seal(key, r.Token, r.Key, seen)})
+	if !r.BootStart.IsZero() && r.BootStart.Unix() > 0 {
+		start = r.BootStart.Unix()
+	}
+	return marshal(&envelope{V: Version, Stamp: stamp,
+		Record: &wireRecord{Token: r.Token, Key: r.Key, Seen: &seen, Boot: r.Boot, BootStart: start},
+		Seal:   seal(key, r.Token, r.Key, seen, r.Boot, start)})
 }
 
 // EncodeLapsed returns l sealed with key, stamped with stamp.
@@ -177,7 +202,8 @@ func parse(s string) (*envelope, error) {
 	case e.Deleted && e.Seal != "", !e.Deleted && e.Seal == "":
 		return nil, fmt.Errorf("%w: envelope seal missing or out of place", ErrCorrupt)
 	case e.Record != nil && (e.Record.Token == "" || e.Record.Key == "" || e.Record.Seen == nil ||
-		*e.Record.Seen < 0 || *e.Record.Seen > maxSeen):
+		*e.Record.Seen < 0 || *e.Record.Seen > maxSeen || e.Record.BootStart < 0 || e.Record.BootStart > maxSeen ||
+		len(e.Record.Boot) > MaxBootID):
 		return nil, fmt.Errorf("%w: record incomplete", ErrCorrupt)
 	case e.Lapsed != nil && (e.Lapsed.ID == "" || e.Lapsed.Key == ""):
 		return nil, fmt.Errorf("%w: lapsed lease incomplete", ErrCorrupt)
@@ -200,12 +226,15 @@ func Decode(s string, key []byte) (Entry, error) {
 	switch {
 	case e.Record != nil:
 		w := e.Record
-		r := &Record{Token: w.Token, Key: w.Key}
+		r := &Record{Token: w.Token, Key: w.Key, Boot: w.Boot}
 		if *w.Seen != 0 {
 			r.LastSeen = time.Unix(*w.Seen, 0)
 		}
+		if w.BootStart != 0 {
+			r.BootStart = time.Unix(w.BootStart, 0)
+		}
 		out.Record = r
-		if !hmac.Equal([]byte(e.Seal), []byte(seal(key, w.Token, w.Key, *w.Seen))) {
+		if !hmac.Equal([]byte(e.Seal), []byte(seal(key, w.Token, w.Key, *w.Seen, w.Boot, w.BootStart))) {
 			return out, ErrTampered
 		}
 	case e.Lapsed != nil:

@@ -20,3 +20,22 @@ func CheckRollback(now, lastSeen time.Time) error {
 	}
 	return nil
 }
+
+// BootJitter is how far a boot's start may move back without counting as the clock set back:
+// the time sync slews and steps the wall clock by fractions of a second to a few seconds, and
+// records keep whole seconds.
+const BootJitter = 10 * time.Second
+
+// BootSetBack returns how far the wall clock was set back during one boot since the check rec
+// records, by the kernel's boot clock: the boot (id) is rec's and its start, read now, is earlier
+// than rec's by more than BootJitter. It is zero otherwise: another boot, a boot without an id,
+// or a record without a boot.
+func BootSetBack(rec Record, id string, start time.Time) time.Duration {
+	if id == "" || rec.Boot != id || rec.BootStart.IsZero() || start.IsZero() {
+		return 0
+	}
+	if d := rec.BootStart.Sub(start); d > BootJitter {
+		return d
+	}
+	return 0
+}

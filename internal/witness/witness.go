@@ -18,12 +18,15 @@ import (
 const Refresh = 3 * time.Minute
 
 // Tolerance is how far the clock may be behind a witness's newest time before
-// [Check] says ErrClockRolledBack. It is wider than [RollbackTolerance] because the OS
-// writes its files with whatever clock it has: a machine whose hardware clock keeps local time
-// (common where Windows is installed beside Linux) runs up to 14 hours ahead from boot until the
-// time sync corrects it, and the files written meanwhile must not count as a rollback. A clock
-// turned back by days, which is what it takes to revive an expired license, is still seen.
-const Tolerance = 26 * time.Hour
+// [Check] says ErrClockRolledBack: 15 hours. The OS writes its files with whatever clock it
+// has, and one honest clock is off by hours: a hardware clock kept in local time (common where
+// Windows is installed beside Linux) reads as UTC from boot until the time sync corrects it.
+// UTC offsets in use run from -12:00 to +14:00, so such a clock is at most 14 hours ahead, and
+// the files written meanwhile must not count as a rollback. An hour more covers a change to or
+// from daylight saving time between the two boots and the vendor's own rollback allowance
+// (record.RollbackTolerance, 3800 s). Anything wider only gives a rollback room; the earlier
+// 26 hours let a clock held a day back pass every check.
+const Tolerance = 15 * time.Hour
 
 // Witness reads the newest modification time among files this machine's OS keeps writing
 // (see [DefaultPaths]): a time this machine has provably reached. The record of the last
