@@ -3,6 +3,8 @@ package fingerprint
 import (
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestClassifyFirmware(t *testing.T) {
@@ -161,15 +163,43 @@ func TestMountinfo(t *testing.T) {
 	}
 }
 
+// osVersion is what the vendor's client sends: the distribution's pretty name, unquoted as
+// os-release(5) says; VERSION_ID only where there is none.
 func TestOSReleaseVersion(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"NAME=x\nVERSION_ID=\"12.11\"\n": "12.11",
-		"VERSION_ID='3.20'":              "3.20",
-		"VERSION_ID=40":                  "40",
-		"NAME=arch":                      "",
+		"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\n": "Debian GNU/Linux 12 (bookworm)",
+		"NAME=\"Ubuntu\"\nVERSION_ID=\"24.04\"\nPRETTY_NAME=\"Ubuntu 24.04.1 LTS\"":                      "Ubuntu 24.04.1 LTS",
+		"PRETTY_NAME='Alpine Linux v3.20'\nVERSION_ID=3.20.1":                                            "Alpine Linux v3.20",
+		"PRETTY_NAME=Fedora\\ Linux\nVERSION_ID=40":                                                      "Fedora Linux",
+		"PRETTY_NAME=\"Acme \\\"Edge\\\" \\$HOME \\\\ OS\"":                                              "Acme \"Edge\" $HOME \\ OS",
+		"  PRETTY_NAME=\"indented\"  \r\n":                                                               "indented",
+		"PRETTY_NAME=\"first\"\nPRETTY_NAME=\"last wins\"":                                               "last wins",
+		"PRETTY_NAME=\"\"\nVERSION_ID=\"12.11\"":                                                         "12.11",
+		"NAME=x\nVERSION_ID=\"12.11\"\n":                                                                 "12.11",
+		"VERSION_ID='3.20'":                                                                              "3.20",
+		"VERSION_ID=40":                                                                                  "40",
+		"NAME=arch":                                                                                      "",
+		"# PRETTY_NAME=\"a comment\"\nVERSION_ID=1":                                                      "1",
+		"XPRETTY_NAME=\"not it\"\nVERSION_ID=2":                                                          "2",
 	} {
 		if got := osReleaseVersion(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Whatever a machine's os-release holds, osVersion is something the API takes (at most 256
+// code points of valid UTF-8), so that no machine fails every request on it.
+func TestOSVersionBounded(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		strings.Repeat("é", 300):           strings.Repeat("é", 256),
+		"Ubuntu\x00 24.04\x1b[31m LTS\xff": "Ubuntu 24.04[31m LTS",
+		"  spaced  ":                       "spaced",
+		strings.Repeat("a", 255) + " b":    strings.Repeat("a", 255),
+	} {
+		if got := boundOSVersion(in); got != want {
 			t.Errorf("%q: %q, want %q", in, got, want)
 		}
 	}
@@ -193,4 +223,24 @@ func TestWindowsContainer(t *testing.T) {
 			t.Errorf("windowsContainer(%d, %v) = %v, %q; want %v, %q", tc.value, tc.present, got, why, tc.want, tc.why)
 		}
 	}
+}
+
+// FuzzOSVersion: whatever an os-release file holds, the osVersion sent is valid UTF-8 of at
+// most 256 code points without control characters, and reading it never panics.
+func FuzzOSVersion(f *testing.F) {
+	f.Add("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nVERSION_ID=\"12\"\n")
+	f.Add("PRETTY_NAME='x\\'\nVERSION_ID=\\")
+	f.Add("PRETTY_NAME=\"" + strings.Repeat("\\\"é", 300) + "\"")
+	f.Add("PRETTY_NAME=\xff\xfe\x00")
+	f.Fuzz(func(t *testing.T, content string) {
+		v := boundOSVersion(osReleaseVersion(content))
+		if !utf8.ValidString(v) || utf8.RuneCountInString(v) > maxOSVersion || strings.TrimSpace(v) != v {
+			t.Fatalf("%q", v)
+		}
+		for _, r := range v {
+			if unicode.IsControl(r) {
+				t.Fatalf("control character in %q", v)
+			}
+		}
+	})
 }

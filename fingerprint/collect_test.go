@@ -62,21 +62,21 @@ func TestFixtures(t *testing.T) {
 		container bool
 		source    Source
 	}{
-		{"docker-cgroup-v1", "12", "", true, SourceProductUUID},
+		{"docker-cgroup-v1", "Debian GNU/Linux 12 (bookworm)", "", true, SourceProductUUID},
 		{"docker-cgroup-v2", "3.20.1", "", true, SourceInstallID},
 		// Podman's own /etc/machine-id is a tmpfs file made for this container: not durable.
 		{"podman", "40", "", true, SourceInstallID},
-		{"k8s-containerd", "12", VMGCE, true, SourceInstallID},
-		{"lxc", "22.04", "", true, SourceInstallID},
-		{"kvm-guest", "22.04", VMKVM, false, SourceMachineID},
+		{"k8s-containerd", "Debian GNU/Linux 12 (bookworm)", VMGCE, true, SourceInstallID},
+		{"lxc", "Ubuntu 22.04.4 LTS", "", true, SourceInstallID},
+		{"kvm-guest", "Ubuntu 22.04.4 LTS", VMKVM, false, SourceMachineID},
 		{"vmware-guest", "9.4", VMVMware, false, SourceMachineID},
-		{"baremetal-kvm-host", "12", "", false, SourceMachineID},
-		{"wsl2", "22.04", VMWSL2, false, SourceMachineID},
-		{"empty-machine-id", "12", "", false, SourceInstallID},
+		{"baremetal-kvm-host", "Debian GNU/Linux 12 (bookworm)", "", false, SourceMachineID},
+		{"wsl2", "Ubuntu 22.04.4 LTS", VMWSL2, false, SourceMachineID},
+		{"empty-machine-id", "Debian GNU/Linux 12 (bookworm)", "", false, SourceInstallID},
 		{"shared-image-machine-id", "11", VMVirtualBox, false, SourceProductUUID},
 		{"zero-machine-id", "6.6.32-android15", "", false, SourceDBusMachineID},
 		{"aws-nitro", "2023", VMAWS, false, SourceMachineID},
-		{"xen-guest", "12", VMXen, false, SourceMachineID},
+		{"xen-guest", "Debian GNU/Linux 12 (bookworm)", VMXen, false, SourceMachineID},
 	}
 	for _, tc := range cases {
 		t.Run(tc.tree, func(t *testing.T) {

@@ -2,28 +2,86 @@ package fingerprint
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
-// osReleaseVersion returns VERSION_ID from an os-release file, unquoted.
-func osReleaseVersion(content string) string {
+// maxOSVersion is the longest osVersion the API takes (the reference page's limit), in code
+// points: a longer name read from the machine is cut, not sent to fail validation.
+const maxOSVersion = 256
+
+// osReleaseValue returns the value of key in an os-release file (a list of KEY=value lines,
+// shell-quoted), unquoted and unescaped as os-release(5) says; "" when absent. The last
+// assignment wins, as in a shell.
+func osReleaseValue(content, key string) string {
+	v := ""
 	for _, line := range strings.Split(content, "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "VERSION_ID="); ok {
-			return strings.Trim(strings.TrimSpace(v), `"'`)
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), key+"="); ok {
+			v = unquoteOSRelease(strings.TrimSpace(rest))
 		}
 	}
-	return ""
+	return v
 }
 
-// osVersion is VERSION_ID from /etc/os-release, then /usr/lib/os-release, then the kernel
-// release.
+// unquoteOSRelease undoes os-release's shell quoting: single quotes are literal; inside double
+// quotes a backslash escapes ", \, $ and `; unquoted, it escapes any character.
+func unquoteOSRelease(v string) string {
+	if len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
+		return v[1 : len(v)-1]
+	}
+	escapable := func(byte) bool { return true }
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		v = v[1 : len(v)-1]
+		escapable = func(c byte) bool { return strings.IndexByte("\"\\$`", c) >= 0 }
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' && i+1 < len(v) && escapable(v[i+1]) {
+			i++
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String()
+}
+
+// osReleaseVersion returns what the vendor's client sends as osVersion from an os-release file:
+// the distribution's pretty name (PRETTY_NAME, "Debian GNU/Linux 12 (bookworm)"), else
+// VERSION_ID; "" when the file has neither.
+func osReleaseVersion(content string) string {
+	if v := osReleaseValue(content, "PRETTY_NAME"); v != "" {
+		return v
+	}
+	return osReleaseValue(content, "VERSION_ID")
+}
+
+// osVersion is the pretty name (else VERSION_ID) of /etc/os-release, then of
+// /usr/lib/os-release, then the kernel release: valid UTF-8, trimmed, at most maxOSVersion
+// code points.
 func (p *probe) osVersion() string {
-	if v := osReleaseVersion(p.read("etc/os-release")); v != "" {
-		return v
+	v := osReleaseVersion(p.read("etc/os-release"))
+	if v == "" {
+		v = osReleaseVersion(p.read("usr/lib/os-release"))
 	}
-	if v := osReleaseVersion(p.read("usr/lib/os-release")); v != "" {
-		return v
+	if v == "" {
+		v = p.kernel()
 	}
-	return p.kernel()
+	return boundOSVersion(v)
+}
+
+// boundOSVersion makes a machine's text an acceptable osVersion: invalid UTF-8 and control
+// characters dropped, spaces trimmed, cut to maxOSVersion code points.
+func boundOSVersion(v string) string {
+	v = strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(v, ""))
+	v = strings.TrimSpace(v)
+	if utf8.RuneCountInString(v) > maxOSVersion {
+		v = strings.TrimSpace(string([]rune(v)[:maxOSVersion]))
+	}
+	return v
 }
 
 // WSL's markers: the variables WSL sets in every process it starts, and the binfmt_misc

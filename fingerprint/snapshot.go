@@ -61,7 +61,8 @@ type Evidence struct {
 // Collect would create an install id and s has none, it returns an error wrapping
 // ErrNoMachineID. It reads only the files that its decisions need, in this order:
 //
-//   - OSVersion: VERSION_ID of etc/os-release, then usr/lib/os-release, then the kernel release.
+//   - OSVersion: the pretty name (PRETTY_NAME, as the vendor's client sends; else VERSION_ID) of
+//     etc/os-release, then usr/lib/os-release, then the kernel release; at most 256 characters.
 //   - VMName: WSL first (its variables, the kernel release, the interop entry); then the CPU's
 //     hypervisor flag and the DMI strings (only sys_vendor and product_name when an x86 CPU
 //     reports no hypervisor); cloud strings count only with proof of a hypervisor; then

@@ -44,14 +44,8 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 	if err != nil {
 		return nil, err
 	}
-	ch := checker{}
-	ch.machine(c.cfg.ProductID, &m)
-	ch.release(r.ReleaseVersion, r.ReleaseChannel, r.ReleasePlatform, r.ReleasePublishedAt)
-	ch.length("key", r.Key, 1, maxShort)
-	ch.length("appVersion", r.AppVersion, 0, maxShort)
-	ch.items(r.Metadata, r.MeterAttributes)
-	if len(ch.fields) > 0 {
-		return nil, &ValidationError{Fields: ch.fields}
+	if fields := validateActivation(nil, c.cfg.ProductID, &m, &r); len(fields) > 0 {
+		return nil, &ValidationError{Fields: fields}
 	}
 	a, ok, err := c.cachedFor(ctx, r.Key)
 	if ok {
@@ -70,6 +64,25 @@ func (c *Client) Activate(ctx context.Context, r ActivationRequest) (*Activation
 		return nil, err
 	}
 	return c.accept(ctx, resp.Body, r.Key, "", req, r.MeterAttributes, &m, sealKey)
+}
+
+// validateActivation appends to dst every way in which r breaks the rules of its fields, in
+// the body's order. The reference page gives accountId's and leaseDuration's (the PATCH's
+// fields of the same names); appVersion, email and password have none documented, so they get
+// the page's limit for such strings, 256 characters, and the password sign-in's, 1024
+// (inferred).
+func validateActivation(dst []FieldError, productID string, m *fingerprint.Machine, r *ActivationRequest) []FieldError {
+	ch := checker{fields: dst}
+	ch.machine(productID, m)
+	ch.length("accountId", r.AccountID, 0, maxShort)
+	ch.release(r.ReleaseVersion, r.ReleaseChannel, r.ReleasePlatform, r.ReleasePublishedAt)
+	ch.length("key", r.Key, 1, maxShort)
+	ch.length("appVersion", r.AppVersion, 0, maxShort)
+	ch.leaseDuration(r.LeaseDuration)
+	ch.length("email", r.Email, 0, maxShort)
+	ch.length("password", r.Password, 0, maxPassword)
+	ch.items(r.Metadata, r.MeterAttributes)
+	return ch.fields
 }
 
 // cachedFor returns the cached activation when it is for key, genuine on this machine and
@@ -92,19 +105,20 @@ func (c *Client) cachedFor(ctx context.Context, key string) (*Activation, bool, 
 // accept verifies the token of a 2xx answer to a request sent as req says with the increments
 // in sent, refuses it when it is stale (checkFresh), and caches it when its state is one the vendor's client keeps (valid, grace over, expired,
 // suspended). A 2xx means the server applied the request, so every genuine token comes back as
-// an Applied Activation, whatever the error; an answer that cannot be verified after a metered
-// request wraps ErrOutcomeUnknown, since the app cannot tell whether the server counted it.
+// an Applied Activation, whatever the error, and so does a token that does not verify
+// (appliedUnverified). A body that holds no token at all may come from a proxy rather than the
+// server: after a metered request it wraps ErrOutcomeUnknown.
 func (c *Client) accept(ctx context.Context, body []byte, licenseKey, activationID string, req sending, sent []MeterAttribute, m *fingerprint.Machine, sealKey []byte) (*Activation, error) {
 	raw, err := transport.ActivationToken(body)
 	if err != nil {
 		return nil, unconfirmed(sent, fromTransport(err))
 	}
 	claims, err := c.verifier.Verify(raw, token.Binding{LicenseKey: licenseKey, Fingerprint: m.Fingerprint})
-	if err != nil {
-		return nil, unconfirmed(sent, err)
+	if err == nil && activationID != "" && claims.ActivationID != activationID {
+		err = fmt.Errorf("%w: issued for another activation", errs.ErrTokenInvalid)
 	}
-	if activationID != "" && claims.ActivationID != activationID {
-		return nil, unconfirmed(sent, fmt.Errorf("%w: issued for another activation", errs.ErrTokenInvalid))
+	if err != nil {
+		return appliedUnverified(sent, false, err)
 	}
 	if err := checkFresh(claims, req, sent); err != nil {
 		return nil, unconfirmed(sent, err)
@@ -132,9 +146,9 @@ func notCached(state, err error) error {
 	return fmt.Errorf("%w (%w): %w", errs.ErrNotCached, errs.ErrCacheUnavailable, err)
 }
 
-// unconfirmed marks err, the failure to read a 2xx answer, as ErrOutcomeUnknown when the
-// request carried increments: a genuine server applied it, but the answer cannot prove it came
-// from one.
+// unconfirmed marks err, the failure to find a token in a 2xx answer, as ErrOutcomeUnknown
+// when the request carried increments: the API would have sent one, so the answer may not be
+// the API's.
 func unconfirmed(sent []MeterAttribute, err error) error {
 	if !hasIncrements(sent) {
 		return err

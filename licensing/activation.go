@@ -29,7 +29,7 @@ type Activation struct {
 	ActivationMeterAttributes                                          []token.ActivationMeter
 
 	Claims  *token.Claims    // every claim, unknown ones included
-	Applied bool             // the server applied the request this call sent, whatever the error
+	Applied bool             // the server applied the request this call sent, whatever the error (with ErrUnverified, only Applied, Counted and Trial are set)
 	Counted []MeterAttribute // the increments that request counted (all or none); nil if none
 	Trial   bool             // a trial: ExpiresAt is its end
 }

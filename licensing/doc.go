@@ -17,7 +17,10 @@
 // in sync in the background, and [Client.Deactivate] frees the seat. The app keeps neither the
 // license key nor the activation id: [Update].Key "" means the cached activation's. A request
 // was applied by the server exactly when an [*Activation] with Applied set comes back, whatever
-// the error; after [ErrOutcomeUnknown], never resend blindly ([Client.CheckApplied]).
+// the error (a 2xx whose token did not verify included: [*UnverifiedError]); after
+// [ErrOutcomeUnknown], never resend blindly ([Client.CheckApplied]). A status is the API's
+// verdict only with the API's JSON error: a proxy's 404 page is [ErrBadResponse], and drops
+// nothing.
 //
 // # Trials and release updates
 //
@@ -35,7 +38,7 @@
 // # Errors
 //
 // Sentinels for errors.Is ([ErrExpired], ...), details for errors.As ([*APIError],
-// [*RateLimitError], [*ValidationError]). [StateOf] maps any result to the [State] the user
+// [*RateLimitError], [*ValidationError], [*UnverifiedError]). [StateOf] maps any result to the [State] the user
 // interface shows. No error, log line or print holds a license key or a token.
 //
 // # Testing

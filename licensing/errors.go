@@ -31,9 +31,11 @@ var (
 	ErrExpired = errs.ErrExpired
 	// ErrSuspended means the license is suspended (comes with a non-nil *Activation).
 	ErrSuspended = errs.ErrSuspended
-	// ErrActivationNotFound means the server answered 404; the cached token is dropped.
+	// ErrActivationNotFound means the API answered 404 with its JSON error; the cached token is
+	// dropped. A 404 in any other shape (a proxy's page) is [ErrBadResponse].
 	ErrActivationNotFound = errs.ErrActivationNotFound
-	// ErrRateLimited means a 429 asked for a longer wait than the retry policy allows.
+	// ErrRateLimited means the server asked for a longer wait than the retry policy allows: a
+	// 429, or any answer with such a Retry-After (a 503, say); see [*RateLimitError].
 	ErrRateLimited = errs.ErrRateLimited
 	// ErrOutcomeUnknown means a metered request may have been applied: never resend it blindly
 	// ([Client.CheckApplied] tells).
@@ -46,7 +48,9 @@ var (
 	// ErrCacheUnavailable means the store cannot be read or written now (a locked keychain, say):
 	// a license may well be cached, so never ask for a key because of it.
 	ErrCacheUnavailable = errs.ErrCacheUnavailable
-	// ErrBadResponse means the server's answer was not what the API promises.
+	// ErrBadResponse means the answer was not what the API promises: a redirect, a 2xx without
+	// a readable token, or a 4xx whose body is not the API's JSON error (a proxy's or captive
+	// portal's page; *transport.StatusError has its status). Nothing is dropped: retry later.
 	ErrBadResponse = errs.ErrBadResponse
 
 	// ErrActivationLimitReached means ACTIVATION_LIMIT_REACHED: every seat is taken.
@@ -118,11 +122,13 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// RateLimitError is a 429 whose wait is longer than the retry policy allows; nothing was
-// applied. It matches [ErrRateLimited].
+// RateLimitError is an answer asking for a longer wait than the retry policy allows: a 429, or
+// any answer that is not the API's verdict with such a Retry-After (a 503, a proxy's page). It
+// came after one request, and matches [ErrRateLimited]. A 429 was not applied; see
+// [ErrOutcomeUnknown] for a metered request that met a 5xx.
 type RateLimitError struct {
 	RetryAfter time.Duration // how long the server asked the client to wait
-	Err        *APIError     // the server's answer
+	Err        *APIError     // the server's answer; nil when it was not the API's
 }
 
 // Error says how long the server asked to wait.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -103,6 +104,20 @@ func faultRows() []faultRow {
 		{fault: "429 with Retry-After: 3600", increments: true, setup: func(t *testing.T, e *env) { e.srv.FailNext(1, 429, "3600") },
 			outcome: "no wait: ErrRateLimited, *RateLimitError{RetryAfter: 1h}", want: []error{licensing.ErrRateLimited, &licensing.RateLimitError{}},
 			requests: 1, cache: cacheKept},
+		{fault: "503 with Retry-After: 3600", setup: func(t *testing.T, e *env) { e.srv.FailNext(1, 503, "3600") },
+			outcome: "no wait, no retry: ErrRateLimited, *RateLimitError{RetryAfter: 1h} with the 503", want: []error{licensing.ErrRateLimited, &licensing.RateLimitError{}},
+			requests: 1, cache: cacheKept},
+		{fault: "503 with Retry-After: 3600", increments: true, setup: func(t *testing.T, e *env) { e.srv.FailNext(1, 503, "3600") },
+			outcome: "no retry: ErrOutcomeUnknown wrapping *RateLimitError{RetryAfter: 1h}", want: []error{licensing.ErrOutcomeUnknown, &licensing.RateLimitError{}},
+			requests: 1, cache: cacheKept},
+		{fault: "404 HTML page (a proxy, a wrong base path)", setup: func(t *testing.T, e *env) {
+			e.srv.Inject(licensingtest.Fault{Status: 404, Header: http.Header{"Content-Type": {"text/html"}}, Body: []byte("<html>Not Found</html>")})
+		}, outcome: "ErrBadResponse (*transport.StatusError), not ErrActivationNotFound: the API did not say so", want: []error{licensing.ErrBadResponse},
+			requests: 1, cache: cacheKept},
+		{fault: "404 HTML page (a proxy, a wrong base path)", increments: true, setup: func(t *testing.T, e *env) {
+			e.srv.Inject(licensingtest.Fault{Status: 404, Header: http.Header{"Content-Type": {"text/html"}}, Body: []byte("<html>Not Found</html>")})
+		}, outcome: "ErrOutcomeUnknown and ErrBadResponse: whether the request reached the API is unknown", want: []error{licensing.ErrOutcomeUnknown, licensing.ErrBadResponse},
+			requests: 1, cache: cacheKept},
 		{fault: "connection reset before apply", setup: func(t *testing.T, e *env) {
 			e.srv.Inject(licensingtest.Fault{Drop: licensingtest.DropBeforeApply})
 		}, outcome: "retried, succeeds", requests: 2, cache: cacheNew},
@@ -148,15 +163,16 @@ func faultRows() []faultRow {
 			requests: 1, cache: cacheKept},
 		{fault: "token signed by another key", setup: func(t *testing.T, e *env) {
 			forge(t, e, func(_, _ map[string]any) (jwt.SigningMethod, any) { return jwt.SigningMethodRS256, otherKey() })
-		}, outcome: "ErrTokenInvalid; not cached", want: []error{licensing.ErrTokenInvalid}, requests: 1, cache: cacheKept},
+		}, outcome: "ErrUnverified (*UnverifiedError naming Config.PublicKey) with an Applied activation; not cached, retry later",
+			want: []error{licensing.ErrUnverified, licensing.ErrTokenInvalid}, activation: true, requests: 1, cache: cacheKept},
 		{fault: "expired license token", setup: func(t *testing.T, e *env) {
 			e.srv.SetTokenHook(func(c map[string]any) { c["eat"] = time.Now().Add(-time.Hour).Unix() })
 		}, outcome: "ErrExpired with the genuine activation; cached", want: []error{licensing.ErrExpired}, activation: true,
 			requests: 1, cache: cacheNew},
 		{fault: "token signed by another key", increments: true, setup: func(t *testing.T, e *env) {
 			forge(t, e, func(_, _ map[string]any) (jwt.SigningMethod, any) { return jwt.SigningMethodRS256, otherKey() })
-		}, outcome: "ErrOutcomeUnknown and ErrTokenInvalid; not cached", want: []error{licensing.ErrOutcomeUnknown, licensing.ErrTokenInvalid},
-			requests: 1, cache: cacheKept, applied: 1},
+		}, outcome: "ErrUnverified with an Applied activation, Counted the use: never resent; not cached",
+			want: []error{licensing.ErrUnverified, licensing.ErrTokenInvalid}, activation: true, requests: 1, cache: cacheKept, applied: 1},
 		{fault: "expired license token", increments: true, setup: func(t *testing.T, e *env) {
 			e.srv.SetTokenHook(func(c map[string]any) { c["eat"] = time.Now().Add(-time.Hour).Unix() })
 		}, outcome: "ErrExpired with the activation, Applied: the use was counted; cached", want: []error{licensing.ErrExpired},
@@ -166,10 +182,12 @@ func faultRows() []faultRow {
 				c["fp"] = strings.Repeat("0e", 32)
 				return jwt.SigningMethodRS256, e.srv.SigningKey()
 			})
-		}, outcome: "ErrFingerprintMismatch; not cached", want: []error{licensing.ErrFingerprintMismatch}, requests: 1, cache: cacheKept},
+		}, outcome: "ErrUnverified and ErrFingerprintMismatch with an Applied activation; not cached",
+			want: []error{licensing.ErrUnverified, licensing.ErrFingerprintMismatch}, activation: true, requests: 1, cache: cacheKept},
 		{fault: `token with "alg": "none"`, setup: func(t *testing.T, e *env) {
 			forge(t, e, func(_, _ map[string]any) (jwt.SigningMethod, any) { return nil, nil })
-		}, outcome: "ErrTokenInvalid; not cached", want: []error{licensing.ErrTokenInvalid}, requests: 1, cache: cacheKept},
+		}, outcome: "ErrUnverified and ErrTokenInvalid with an Applied activation; not cached",
+			want: []error{licensing.ErrUnverified, licensing.ErrTokenInvalid}, activation: true, requests: 1, cache: cacheKept},
 		{fault: "404: activation deleted", setup: func(t *testing.T, e *env) { e.srv.RemoveActivation(e.id) },
 			outcome: "ErrActivationNotFound; cache dropped", want: []error{licensing.ErrActivationNotFound}, requests: 1, cache: cacheDropped},
 		{fault: "license revoked", setup: func(t *testing.T, e *env) {

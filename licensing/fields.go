@@ -85,9 +85,7 @@ func validateUpdate(dst []FieldError, productID string, m *fingerprint.Machine, 
 	c.release(u.ReleaseVersion, u.ReleaseChannel, u.ReleasePlatform, u.ReleasePublishedAt)
 	c.length("key", u.Key, 1, maxShort)
 	c.length("userId", u.UserID, 0, maxShort)
-	if u.LeaseDuration != nil && *u.LeaseDuration < -1 {
-		c.add("leaseDuration", "must be -1 or more")
-	}
+	c.leaseDuration(u.LeaseDuration)
 	c.items(u.Metadata, u.MeterAttributes)
 	if u.DeviceID != "" && !isUUID(u.DeviceID) {
 		c.add("deviceId", "must be a UUID (8-4-4-4-12 hexadecimal digits)")
@@ -95,6 +93,14 @@ func validateUpdate(dst []FieldError, productID string, m *fingerprint.Machine, 
 	c.length("deviceChallenge", u.DeviceChallenge, 0, maxShort)
 	c.length("deviceChallengeSignature", u.DeviceChallengeSignature, 0, maxLong)
 	return c.fields
+}
+
+// leaseDuration checks a lease duration in seconds: nil is not sent; the page's minimum is -1
+// (-1 and 0 mean unlimited).
+func (c *checker) leaseDuration(d *int64) {
+	if d != nil && *d < -1 {
+		c.add("leaseDuration", "must be -1 or more")
+	}
 }
 
 // release checks the release fields, which the update, the activation and the trial share.

@@ -28,6 +28,9 @@ func (c *Client) CheckApplied(ctx context.Context, before *Activation, u Update)
 	if act == nil {
 		return false, nil, err
 	}
+	if act.Claims == nil { // applied, but its token did not verify: no counts to compare
+		return false, act, fmt.Errorf("%w: the check's answer could not be verified: %w", errs.ErrOutcomeUnknown, err)
+	}
 	applied, notApplied := true, true
 	for _, m := range sent {
 		_, was, _ := before.Meter(m.Name)

@@ -1,6 +1,7 @@
 package licensing
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -25,8 +26,8 @@ const (
 	StateGracePeriodOver
 	// StateLeaseExpired means [ErrLeaseExpired]: [Client.Sync] renews it online; ask for no key.
 	StateLeaseExpired
-	// StateRetryLater means a network error, 5xx, [ErrRateLimited], [ErrBadResponse], an ended
-	// ctx, a failed [ReleaseFile.Verify] or any unclassified error: keep the mode, retry later.
+	// StateRetryLater means a network error, 5xx, [ErrRateLimited], [ErrBadResponse],
+	// [ErrUnverified], an ended ctx, a failed [ReleaseFile.Verify] or any unclassified error: keep the mode, retry later.
 	StateRetryLater
 	// StateOutcomeUnknown means [ErrOutcomeUnknown]: never resend blindly; see [Client.CheckApplied].
 	StateOutcomeUnknown
@@ -79,12 +80,14 @@ func (s State) String() string {
 // stateRules maps the sentinels to states, first match wins. The order matters where one error
 // matches several sentinels: a state that comes with an Activation (expired, ...) wins over
 // ErrNotCached joined to it; ErrNotCached (licensed now, the write failed) wins over the store's
-// error it wraps; and the cache being unavailable wins over ErrNotActivated wrapped around it.
+// error it wraps; an ended ctx wins over the store's error that wraps it; and the cache being
+// unavailable wins over ErrNotActivated wrapped around it.
 var stateRules = []struct {
 	err   error
 	state State
 }{
 	{errs.ErrOutcomeUnknown, StateOutcomeUnknown},
+	{errs.ErrUnverified, StateRetryLater}, // applied; its token did not verify: never "needs a license"
 	{errs.ErrInvalidRequest, StateInvalidRequest},
 	{errs.ErrInvalidProductID, StateInvalidRequest},
 	// Sign-in and release entitlement (signinerrors.go, releaseallowed.go): before the API's own
@@ -106,6 +109,11 @@ var stateRules = []struct {
 	{errs.ErrGracePeriodOver, StateGracePeriodOver},
 	{errs.ErrLeaseExpired, StateLeaseExpired},
 	{errs.ErrNotCached, StateLicensed}, // verified just now; only the write to the store failed
+	// The caller's ctx ended: its own doing, whichever layer saw it (the keychain included,
+	// which wraps it in its ErrUnavailable), never a locked keychain. The store's own time
+	// limits do not wrap context.DeadlineExceeded.
+	{context.Canceled, StateRetryLater},
+	{context.DeadlineExceeded, StateRetryLater},
 	{errs.ErrCacheUnavailable, StateCacheUnavailable},
 	{store.ErrUnavailable, StateCacheUnavailable}, // the keychain's own error, however it is wrapped
 	{errs.ErrRateLimited, StateRetryLater},

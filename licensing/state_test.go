@@ -26,7 +26,7 @@ var sentinels = map[string]error{
 	"ErrGracePeriodOver": ErrGracePeriodOver, "ErrExpired": ErrExpired, "ErrSuspended": ErrSuspended,
 	"ErrActivationNotFound": ErrActivationNotFound, "ErrRateLimited": ErrRateLimited,
 	"ErrOutcomeUnknown": ErrOutcomeUnknown, "ErrInvalidRequest": ErrInvalidRequest,
-	"ErrNotCached": ErrNotCached, "ErrBadResponse": ErrBadResponse, "ErrCacheUnavailable": ErrCacheUnavailable,
+	"ErrNotCached": ErrNotCached, "ErrUnverified": ErrUnverified, "ErrBadResponse": ErrBadResponse, "ErrCacheUnavailable": ErrCacheUnavailable,
 	"ErrActivationLimitReached": ErrActivationLimitReached, "ErrMeterLimitReached": ErrMeterLimitReached,
 	"ErrLicenseRevoked": ErrLicenseRevoked, "ErrInvalidLicenseKey": ErrInvalidLicenseKey,
 	"ErrInvalidLicenseType": ErrInvalidLicenseType, "ErrInvalidProductID": ErrInvalidProductID,

@@ -26,10 +26,11 @@ func (c *Client) Sync(ctx context.Context, u Update) (*Activation, error) {
 	}
 	// The lease had lapsed, and the server released the activation (UpdateActivation dropped
 	// the cache on its 404): take a seat again with the remembered key.
-	act, err = c.Activate(ctx, ActivationRequest{Key: r.key, ReleaseVersion: u.ReleaseVersion,
+	act, err = c.Activate(ctx, ActivationRequest{Key: r.key, AccountID: u.AccountID, LeaseDuration: u.LeaseDuration,
+		ReleaseVersion: u.ReleaseVersion,
 		ReleaseChannel: u.ReleaseChannel, ReleasePlatform: u.ReleasePlatform, ReleasePublishedAt: u.ReleasePublishedAt,
 		Metadata: u.Metadata, MeterAttributes: u.MeterAttributes})
-	if act == nil && StateOf(err) != StateNeedsLicense {
+	if err != nil && StateOf(err) != StateNeedsLicense { // no seat, no answer, or one that did not verify: keep the key
 		if _, sealKey, err := c.fingerprint(ctx); err == nil {
 			c.cache.keepLapsed(ctx, record.Lapsed{ID: r.id, Key: r.key, Anchors: c.anchors()}, sealKey)
 		}

@@ -30,6 +30,7 @@ const trialRecordKey = "trial"
 // signals. Each optional field has a value that means "not sent", given beside it.
 type TrialRequest struct {
 	AccountID          string     // sent as "accountId", "" included; 0 to 256 characters
+	AppVersion         string     // "" = not sent; free-form, at most 256 characters, as in ActivationRequest
 	ReleaseVersion     string     // "" = not sent; else x.x, x.x.x or x.x.x.x
 	ReleaseChannel     string     // "" = not sent; at most 256 characters
 	ReleasePlatform    string     // "" = not sent; at most 256 characters
@@ -38,12 +39,14 @@ type TrialRequest struct {
 }
 
 // wireTrial is the body of both trial requests, in the reference page's order: the machine and
-// the release members as in an update (see wire.go), accountId always, metadata when not nil.
+// the release members as in an update (see wire.go), accountId always, appVersion when set (the
+// vendor's client sends it), metadata when not nil.
 type wireTrial struct {
 	wireMachine
 	AccountID string `json:"accountId"`
 	wireRelease
-	Metadata []wireMetadata `json:"metadata,omitzero"`
+	AppVersion string         `json:"appVersion,omitempty"`
+	Metadata   []wireMetadata `json:"metadata,omitzero"`
 }
 
 // validateTrial appends to dst every way in which r breaks the reference page.
@@ -52,6 +55,7 @@ func validateTrial(dst []FieldError, productID string, m *fingerprint.Machine, r
 	c.machine(productID, m)
 	c.length("accountId", r.AccountID, 0, maxShort)
 	c.release(r.ReleaseVersion, r.ReleaseChannel, r.ReleasePlatform, r.ReleasePublishedAt)
+	c.length("appVersion", r.AppVersion, 0, maxShort)
 	c.items(r.Metadata, nil)
 	return c.fields
 }
@@ -61,7 +65,7 @@ func encodeTrial(productID string, m *fingerprint.Machine, r *TrialRequest) []by
 	md, _ := wireItems(r.Metadata, nil)
 	return marshalBody(&wireTrial{wireMachine: machineWire(productID, m), AccountID: r.AccountID,
 		wireRelease: releaseWire(r.ReleaseVersion, r.ReleaseChannel, r.ReleasePlatform, r.ReleasePublishedAt),
-		Metadata:    md})
+		AppVersion:  r.AppVersion, Metadata: md})
 }
 
 // ActivateTrial starts this machine's trial (POST /v3/trial-activations), verifies and caches
@@ -129,11 +133,11 @@ func (c *Client) acceptTrial(ctx context.Context, body []byte, activationID stri
 		return nil, fromTransport(err)
 	}
 	claims, err := c.verifier.VerifyTrial(raw, m.Fingerprint)
-	if err != nil {
-		return nil, err
+	if err == nil && activationID != "" && claims.ActivationID != activationID {
+		err = fmt.Errorf("%w: issued for another trial activation", errs.ErrTokenInvalid)
 	}
-	if activationID != "" && claims.ActivationID != activationID {
-		return nil, fmt.Errorf("%w: issued for another trial activation", errs.ErrTokenInvalid)
+	if err != nil {
+		return appliedUnverified(nil, true, err)
 	}
 	if err := checkFresh(claims, req, nil); err != nil {
 		return nil, err

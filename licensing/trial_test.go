@@ -309,10 +309,12 @@ func TestTrialTokenVerified(t *testing.T) {
 			e := trialSetup(t, licensingtest.TrialPolicy{})
 			e.srv.SetTokenHook(tc.mod)
 			a, err := e.client.ActivateTrial(ctx, licensing.TrialRequest{})
-			// A genuine token that cannot be used now (a clock out of sync) comes back as the
-			// server's Applied answer, uncached; a token that is not genuine comes back as nothing.
+			// The server applied the request either way: a genuine token that cannot be used now
+			// (a clock out of sync) comes back uncached with its claims; a token that is not
+			// genuine comes back as an Applied Activation with nothing else, ErrUnverified.
 			genuine := errors.Is(tc.want, licensing.ErrClockOutOfSync)
-			if !errors.Is(err, tc.want) || (a != nil) != genuine || (a != nil && !a.Applied) {
+			if !errors.Is(err, tc.want) || a == nil || !a.Applied || !a.Trial || (a.Claims != nil) != genuine ||
+				errors.Is(err, licensing.ErrUnverified) == genuine || licensing.NeedsActivation(err) {
 				t.Fatalf("want %v, got %+v %v", tc.want, a, err)
 			}
 			if e.trialCached(t) {
@@ -329,8 +331,10 @@ func TestTrialTokenVerified(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.srv.Inject(licensingtest.Fault{Body: []byte(`{"trialActivationToken":"` + forged + `"}`)})
-		if _, err := e.client.ActivateTrial(ctx, licensing.TrialRequest{}); !errors.Is(err, licensing.ErrTokenInvalid) {
-			t.Fatalf("want ErrTokenInvalid, got %v", err)
+		a, err := e.client.ActivateTrial(ctx, licensing.TrialRequest{})
+		var ue *licensing.UnverifiedError
+		if !errors.Is(err, licensing.ErrTokenInvalid) || !errors.As(err, &ue) || !ue.PublicKeyLikely || a == nil || !a.Applied {
+			t.Fatalf("want an applied *UnverifiedError naming the public key, got %+v %v", a, err)
 		}
 	})
 }

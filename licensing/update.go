@@ -57,7 +57,7 @@ func hasIncrements(ma []MeterAttribute) bool {
 // activation's key. Every problem with u comes at once as a [*ValidationError], before sending.
 // The server applied the request exactly when the *Activation is non-nil (Applied set, Counted
 // the increments), whatever the error: [ErrExpired], [ErrSuspended], [ErrGracePeriodOver],
-// [ErrNotCached], [ErrClockOutOfSync] and [ErrLeaseExpired] come with one. With nil, nothing was
+// [ErrNotCached], [ErrClockOutOfSync], [ErrLeaseExpired] and [ErrUnverified] come with one. With nil, nothing was
 // applied, except after [ErrOutcomeUnknown]: never resend it blindly. The cached token is dropped
 // on 404 and on codes that end the license, kept on network, 5xx and limit errors.
 func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Update) (*Activation, error) {
@@ -67,7 +67,7 @@ func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Up
 	}
 	if u.Key == "" {
 		r, err := c.remembered(ctx)
-		if StateOf(err) == StateCacheUnavailable { // a key may well be cached: do not ask for one
+		if err != nil && !NeedsActivation(err) { // a key may well be cached (the cache cannot be read now, ctx ended)
 			return nil, err
 		}
 		u.Key = r.key // "" when nothing is remembered: validation reports it

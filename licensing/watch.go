@@ -35,6 +35,9 @@ func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error
 	if hasIncrements(u.MeterAttributes) {
 		return &ValidationError{Fields: []FieldError{{"meterAttributes", "Watch repeats its update, so it must carry no increments"}}}
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	sync, last, err := c.watchTarget(ctx, u)
 	if err != nil {
 		return err

@@ -142,8 +142,9 @@ func updateBody(productID string, m *fingerprint.Machine, u *Update) []byte {
 }
 
 // activateBody returns the POST /v3/activations body: the fields the API notes list for it,
-// plus container, which the server's allowContainerActivation rule reads, and the release
-// fields, in the reference page's order.
+// plus container, which the server's allowContainerActivation rule reads, the release fields,
+// and what the vendor's own client sends (vendor-client.md): accountId always ("" included),
+// leaseDuration, email and password when set; in the reference page's order.
 func activateBody(productID string, m *fingerprint.Machine, r *ActivationRequest) []byte {
 	md, ma := wireItems(r.Metadata, r.MeterAttributes)
 	return marshalBody(&wireActivate{wireMachine: machineWire(productID, m), AccountID: r.AccountID,

@@ -44,10 +44,20 @@ var updateFields = map[string]field{
 	"deviceChallengeSignature": {kind: "string", min: 1, max: 1024},
 }
 
+// vendorFields are what the vendor's own client sends beyond the reference page
+// (spec/vendor-client.md), so what the real server takes: free-form strings (the page's limit
+// for such strings, 256, inferred) and a flag. No rule of the page forbids any of them.
+var vendorFields = map[string]field{
+	"appVersion": {kind: "string", max: 256}, "clientVersion": {kind: "string", max: 256}, "floating": {kind: "bool"},
+}
+
 // createFields are the body of POST /v3/activations (see spec/api-notes.md): the update's
-// machine fields, key, release fields and items, with appVersion (free-form) beside them.
-var createFields = pick(updateFields, map[string]field{"appVersion": {kind: "string", max: 256},
-	"accountId": {kind: "string", max: 256}, "email": {kind: "string", max: 256}, "password": {kind: "string", max: 256}},
+// machine fields, key, release fields and items, with appVersion (free-form) beside them, and
+// every field the vendor's client sends (accountId, optional here, floating, clientVersion,
+// leaseDuration, and a named user's email and password).
+var createFields = pick(updateFields, pick(vendorFields, map[string]field{
+	"accountId": {kind: "string", max: 256}, "email": {kind: "string", max: 256}, "password": {kind: "string", max: 1024}},
+	"appVersion", "clientVersion", "floating"),
 	"os", "osVersion", "fingerprint", "vmName", "container", "hostname", "userHash", "productId", "key",
 	"releaseVersion", "releaseChannel", "releasePlatform", "releasePublishedAt", "metadata", "meterAttributes", "userId",
 	"leaseDuration")
@@ -79,10 +89,16 @@ var (
 )
 
 // CheckUpdateBody checks a PATCH /v3/activations/{id} body against every rule of the reference
-// page, as strictly as the server: unknown fields, missing required ones, wrong types, lengths in
-// code points, the release-version pattern, the UUID format and the date-time format. It
-// returns every problem found, sorted; none means the body is acceptable.
+// page, as strictly as the server: missing required fields, wrong types, lengths in code
+// points, the release-version pattern ("" allowed: min 0), the UUID format and the date-time
+// format. Beyond the page it refuses one thing: a field that neither the page nor the vendor's
+// own client names, so that a misspelt field fails a test instead of being ignored. It returns
+// every problem found, sorted; none means the body is acceptable.
 func CheckUpdateBody(body []byte) []string { return check(body, updateFields) }
+
+// CheckActivationBody is [CheckUpdateBody] for a POST /v3/activations body: the fields the
+// API notes list, and every field the vendor's own client sends.
+func CheckActivationBody(body []byte) []string { return check(body, createFields) }
 
 func check(body []byte, fields map[string]field) []string {
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -136,7 +152,8 @@ func check(body []byte, fields map[string]field) []string {
 				add("%s: not an int64 of -1 or more", name)
 			}
 		case "release":
-			if s, ok := str(name, raw, 0, f.max); ok && !releaseRE().MatchString(s) {
+			// min 0: "" is allowed (the vendor's client sends it when no release is set).
+			if s, ok := str(name, raw, 0, f.max); ok && s != "" && !releaseRE().MatchString(s) {
 				add("%s: not x.x, x.x.x or x.x.x.x", name)
 			}
 		case "uuid":

@@ -38,9 +38,11 @@ type Fault struct {
 	// Header holds extra headers to send with the answer.
 	Header http.Header
 	// Body answers 200 with these raw bytes, without applying the request: garbage, truncated
-	// JSON, an empty body (set EmptyBody) or an oversized one (see OversizedBody).
+	// JSON, an empty body (set EmptyBody) or an oversized one (see OversizedBody). With Status
+	// set, that status comes with these bytes instead of the API's error body, as from a proxy
+	// or a captive portal (set its Content-Type in Header).
 	Body []byte
-	// EmptyBody answers 200 with no body at all.
+	// EmptyBody answers 200 (or Status) with no body at all.
 	EmptyBody bool
 	// Drop closes the connection before or after applying.
 	Drop Drop

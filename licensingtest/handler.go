@@ -45,6 +45,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		case f.Drop == DropBeforeApply:
 			hangUp(w)
 			return
+		case f.Status != 0 && (f.Body != nil || f.EmptyBody):
+			// Not the API's answer: a proxy's page, an empty body, another service's JSON.
+			w.WriteHeader(f.Status)
+			_, _ = w.Write(f.Body)
+			return
 		case f.Status != 0:
 			code := f.Code
 			if code == "" {

@@ -2,10 +2,12 @@
 //
 // [NewServer] starts an in-process httptest server with a real RSA key pair, licenses and
 // activations held in memory, and true PATCH semantics: fields absent from a request are left
-// unchanged, and meter uses accumulate. It checks requests as strictly as the reference page
-// and answers errors in the server's {"code","message"} shape, issues activation tokens with the
+// unchanged, and meter uses accumulate. It checks requests as strictly as the reference page,
+// and takes every body the vendor's own client sends (testdata/vendor-client holds them), and
+// answers errors in the server's {"code","message"} shape, issues activation tokens with the
 // real claim names, and can be told to misbehave: fail, delay, drop the connection before or
-// after applying a request, or answer garbage. It records every request for assertions and can
+// after applying a request, answer garbage, or answer a status with a proxy's page instead of
+// the API's error. [NewSilent] is a peer that never answers at all, not even TLS. It records every request for assertions and can
 // post signed activation.updated webhooks.
 //
 // It also serves trials (POST and PATCH /v3/trial-activations, see [TrialPolicy] for the states:

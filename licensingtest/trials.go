@@ -11,8 +11,9 @@ import (
 
 // trialFields are the body of POST /v3/trial-activations and PATCH /v3/trial-activations/{id}
 // (documented: the same body for both): the update's machine fields, productId, accountId,
-// the release fields and metadata; no key, user, lease, meters or device.
-var trialFields = pick(updateFields, nil,
+// the release fields and metadata, and appVersion and clientVersion, which the vendor's
+// client sends; no key, user, lease, meters or device.
+var trialFields = pick(updateFields, pick(vendorFields, nil, "appVersion", "clientVersion"),
 	"os", "osVersion", "fingerprint", "vmName", "container", "hostname", "userHash", "productId", "accountId",
 	"releaseVersion", "releaseChannel", "releasePlatform", "releasePublishedAt", "metadata")
 

@@ -235,6 +235,11 @@ func (d *deadline) extend(by time.Duration) {
 	d.timer.Reset(time.Until(d.end))
 }
 
+// errTimeLimit is the cause of a keychain call that ran out of the store's own time: not
+// context.DeadlineExceeded, which says that the caller's ctx ended (licensing.StateOf tells
+// the two apart: a slow keychain is the keychain's, an ended ctx the caller's).
+var errTimeLimit = errors.New("the keychain's time limit passed")
+
 // run executes op with the keychain, bounded by ctx and limit, which op may extend. Only the
 // keychain's failures count towards the backoff, not the caller's giving up.
 func (k *keychainStore) run(parent context.Context, limit time.Duration, op func(ctx context.Context, d *deadline) error) error {
@@ -252,7 +257,7 @@ func (k *keychainStore) run(parent context.Context, limit time.Duration, op func
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
 	d := &deadline{cancel: cancel, end: time.Now().Add(limit)}
-	d.timer = time.AfterFunc(limit, func() { cancel(context.DeadlineExceeded) })
+	d.timer = time.AfterFunc(limit, func() { cancel(errTimeLimit) })
 	defer d.timer.Stop()
 	finish := func(err error, what string) error {
 		if err != nil && ctx.Err() != nil {

@@ -20,6 +20,11 @@ const MaxTokenSize = 256 << 10
 // stops alg-confusion attacks such as HS256 keyed with the public key.
 var Algorithms = []string{"RS256", "RS384", "RS512"}
 
+// ErrBadSignature is wrapped, beside the invalid-token category, by a token whose signature
+// does not verify under the Verifier's public key: a token of another product's key, a forged
+// one, or a public key that is not the product's.
+var ErrBadSignature = errors.New("bad signature")
+
 // Verifier checks activation tokens offline against a product's public key. It is safe for
 // concurrent use.
 type Verifier struct {
@@ -89,7 +94,7 @@ func (v *Verifier) verify(raw string, b Binding, trial bool) (*Claims, error) {
 		return nil, fmt.Errorf("%w: malformed signature", errs.ErrTokenInvalid)
 	}
 	if err := method.Verify(raw[:len(hdr)+1+len(payload)], sb, v.key); err != nil {
-		return nil, fmt.Errorf("%w: bad signature", errs.ErrTokenInvalid)
+		return nil, fmt.Errorf("%w: %w", errs.ErrTokenInvalid, ErrBadSignature)
 	}
 	pb, err := decodeSegment(payload)
 	if err != nil {

@@ -60,7 +60,8 @@ func TestCheckResponse(t *testing.T) {
 		}},
 		{"no body", &http.Response{StatusCode: 404, Header: http.Header{}}, func(t *testing.T, err error) {
 			var e *APIError
-			if !errors.As(err, &e) || e.StatusCode != 404 || e.Message != "Not Found" {
+			var s *StatusError
+			if errors.As(err, &e) || !errors.As(err, &s) || s.StatusCode != 404 || !errors.Is(err, ErrBadResponse) {
 				t.Fatalf("%#v", err)
 			}
 		}},

@@ -134,12 +134,15 @@ type Response struct {
 
 // call is the state of one Do.
 type call struct {
-	c      *Client
-	req    *Request
-	sent   atomic.Bool // the current try's headers reached the connection
-	tries  int
-	body   []byte
-	redact redactor // the request's secrets
+	c    *Client
+	req  *Request
+	sent atomic.Bool // the current try's headers reached the connection
+	// tlsStalled: the current try's TLS handshake timed out (a peer that takes the connection
+	// and never speaks TLS: a middlebox, a black hole). It is not tried again.
+	tlsStalled atomic.Bool
+	tries      int
+	body       []byte
+	redact     redactor // the request's secrets
 	// refused is the answer the policy last refused to retry: retryablehttp asks again about it
 	// after its response handler ran, and the policy is asked once per try.
 	refused *http.Response
@@ -157,8 +160,22 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		req.Secrets = append(req.Secrets[:len(req.Secrets):len(req.Secrets)], req.Bearer)
 	}
 	k := &call{c: c, req: &req, redact: newRedactor(req.Secrets)}
+	parent := ctx
+	if c.policy.MaxElapsed > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, c.policy.MaxElapsed, errMaxElapsed)
+		defer cancel()
+	}
 
-	trace := &httptrace.ClientTrace{WroteHeaders: func() { k.sent.Store(true) }}
+	trace := &httptrace.ClientTrace{
+		WroteHeaders: func() { k.sent.Store(true) },
+		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				k.tlsStalled.Store(true)
+			}
+		},
+	}
 	var body any
 	if req.Body != nil {
 		body = req.Body
@@ -187,6 +204,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) { return resp, err },
 		RequestLogHook: func(_ retryablehttp.Logger, r *http.Request, attempt int) {
 			k.sent.Store(false)
+			k.tlsStalled.Store(false)
 			k.tries = attempt + 1
 			c.logger.LogAttrs(ctx, slog.LevelDebug, "transport: sending request",
 				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("try", attempt+1))
@@ -196,8 +214,11 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	if resp != nil && resp.Body != nil {
 		defer resp.Body.Close()
 	}
-	return k.finish(ctx, resp, err)
+	return k.finish(parent, ctx, resp, err)
 }
+
+// errMaxElapsed ends a call that ran out of RetryPolicy.MaxElapsed: not the caller's ctx.
+var errMaxElapsed = errors.New("the call's time limit (RetryPolicy.MaxElapsed) passed")
 
 // readSuccess reads a 2xx body, bounded, while retryablehttp can still retry a truncated one.
 func (k *call) readSuccess(resp *http.Response) error {
@@ -254,13 +275,17 @@ func (k *call) mayBeApplied(resp *http.Response) bool {
 func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	switch {
 	case ctx.Err() != nil:
-		return false, nil // ctx ends every wait and every retry
+		return false, nil // ctx (the caller's, or MaxElapsed) ends every wait and every retry
+	case err != nil && k.tlsStalled.Load():
+		return false, nil // a TLS handshake that timed out: not tried again
 	case err == nil && resp.StatusCode >= 200 && resp.StatusCode <= 299:
 		return false, nil // a 2xx is final; readSuccess reads its body next
 	case err == nil && resp.StatusCode == http.StatusTooManyRequests:
 		k.sent.Store(false) // the server says it did not act on this try
-		if d, ok := RetryAfter(resp.Header, k.c.now()); ok && d > k.c.policy.MaxWait {
-			return false, nil // not slept: CheckResponse returns it as a *RateLimitError
+	}
+	if err == nil {
+		if d, ok := waitAsked(resp, k.c.now()); ok && d > k.c.policy.MaxWait {
+			return false, nil // not slept, whatever the status: CheckResponse returns a *RateLimitError
 		}
 	}
 	if k.req.Unrepeatable && k.mayBeApplied(resp) {
@@ -284,19 +309,20 @@ func (k *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 	return retry, nil
 }
 
-// backoff is the wait before a retry: the server's Retry-After on 429 or 503, else the policy's
-// Backoff, never longer than MaxWait.
+// backoff is the wait before a retry: the wait the answer asked for (Retry-After on any status,
+// X-Rate-Limit-Reset on a 429), else the policy's Backoff, never longer than MaxWait.
 func (k *call) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
-	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := RetryAfter(resp.Header, k.c.now()); ok {
+	if resp != nil {
+		if d, ok := waitAsked(resp, k.c.now()); ok {
 			return min(d, maxWait)
 		}
 	}
 	return min(max(k.c.policy.Backoff(minWait, maxWait, attempt, resp), 0), maxWait)
 }
 
-// finish turns retryablehttp's result into the documented outcome.
-func (k *call) finish(ctx context.Context, resp *http.Response, err error) (*Response, error) {
+// finish turns retryablehttp's result into the documented outcome. parent is the caller's ctx,
+// ctx the call's (parent bounded by MaxElapsed).
+func (k *call) finish(parent, ctx context.Context, resp *http.Response, err error) (*Response, error) {
 	if err != nil {
 		hideQuery(err)          // the release check's query holds the license key
 		err = k.redact.err(err) // Go's HTTP client quotes a malformed answer's bytes
@@ -304,8 +330,10 @@ func (k *call) finish(ctx context.Context, resp *http.Response, err error) (*Res
 		case k.req.Unrepeatable && k.sent.Load():
 			// errTooLarge included: the server answered 2xx, so it may well have applied it.
 			return nil, fmt.Errorf("%w: the request may have been applied: %w", ErrOutcomeUnknown, err)
+		case parent.Err() != nil:
+			return nil, fmt.Errorf("transport: request abandoned: %w", parent.Err())
 		case ctx.Err() != nil:
-			return nil, fmt.Errorf("transport: request abandoned: %w", ctx.Err())
+			return nil, fmt.Errorf("transport: request failed after %d tries: %w", k.tries, context.Cause(ctx))
 		case errors.Is(err, errTooLarge):
 			return nil, err
 		}
@@ -313,8 +341,13 @@ func (k *call) finish(ctx context.Context, resp *http.Response, err error) (*Res
 	}
 	if err := CheckResponse(resp, k.req.Secrets, k.c.policy.MaxWait, k.c.now()); err != nil {
 		var apiErr *APIError
-		if k.req.Unrepeatable && errors.As(err, &apiErr) && apiErr.StatusCode >= 500 {
+		var notAPI *StatusError
+		switch {
+		case k.req.Unrepeatable && errors.As(err, &apiErr) && apiErr.StatusCode >= 500:
 			return nil, fmt.Errorf("%w: the server failed after receiving the request: %w", ErrOutcomeUnknown, err)
+		case k.req.Unrepeatable && errors.As(err, &notAPI):
+			// Something other than the API answered; whether the request reached the API is unknown.
+			return nil, fmt.Errorf("%w: an answer that is not the API's: %w", ErrOutcomeUnknown, err)
 		}
 		return nil, err
 	}

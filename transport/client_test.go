@@ -321,8 +321,14 @@ func TestBodies(t *testing.T) {
 			}
 		}},
 		{"20 MiB error body", 400, big, 1, func(t *testing.T, _ *Response, err error) {
+			var e *StatusError
+			if !errors.As(err, &e) || e.StatusCode != 400 || len(err.Error()) > 600 {
+				t.Fatalf("%v", err)
+			}
+		}},
+		{"20 MiB error body, 500", 500, big, 3, func(t *testing.T, _ *Response, err error) {
 			var e *APIError
-			if !errors.As(err, &e) || e.StatusCode != 400 || len(e.Message) > 600 {
+			if !errors.As(err, &e) || e.StatusCode != 500 || len(e.Message) > 600 {
 				t.Fatalf("%v", err)
 			}
 		}},

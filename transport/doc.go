@@ -4,10 +4,16 @@
 //
 // # Errors
 //
-// [CheckResponse] is the one function from a non-2xx answer to an error: an [*APIError] for an
-// answer the server explains (or not: HTML and empty bodies included), a [*RateLimitError] for a
-// 429 whose wait is longer than the policy allows, [ErrBadResponse] for a redirect. [Client.Do]
-// sends every answer through it. Categories are checked with errors.Is: [ErrBadResponse],
+// [CheckResponse] is the one function from a non-2xx answer to an error: an [*APIError] for the
+// API's answer, a [*RateLimitError] for an answer whose wait is longer than the policy allows,
+// [ErrBadResponse] for a redirect. [Client.Do] sends every answer through it.
+//
+// A status is the API's verdict only when the body is the API's: a 4xx (other than 408 and 429)
+// is an [*APIError] only with the API's JSON error, {"code": "...", "message": "..."}. The same
+// status from a proxy, a captive portal or a wrong base path (an HTML page, an empty body,
+// another JSON shape) is a [*StatusError], which wraps [ErrBadResponse] and holds no
+// *APIError, so that a caller never takes a proxy's 404 for "activation not found". 408, 429
+// and 5xx mean "later" whatever their body, and stay *APIErrors. Categories are checked with errors.Is: [ErrBadResponse],
 // [ErrOutcomeUnknown], [ErrRateLimited].
 //
 // # Retries
@@ -22,9 +28,13 @@
 //   - A [Request] marked Unrepeatable (one that carries meter increments) is retried only when
 //     the server provably did not act on it: its headers never reached the connection, or the
 //     answer was 429. Otherwise the error wraps [ErrOutcomeUnknown].
-//   - A 429 asking for a wait longer than MaxWait is not slept: it is returned as a
-//     [*RateLimitError]. A shorter Retry-After on 429 or 503 is the wait, whatever Backoff says.
-//   - No wait is longer than MaxWait, and ctx ends every wait.
+//   - An answer asking for a wait longer than MaxWait is not slept, whatever its status (RFC
+//     9110's Retry-After; a 429's X-Rate-Limit-Reset too): it is returned after that one try as
+//     a [*RateLimitError]. A shorter one is the wait, whatever Backoff says.
+//   - No wait is longer than MaxWait, and ctx ends every wait; so does MaxElapsed, which bounds
+//     the whole call (30 s by default, the vendor's own client's limit for an answer).
+//   - A try whose TLS handshake timed out (a peer that takes the connection and never speaks
+//     TLS) is not tried again: more tries would only multiply the wait.
 //   - A 2xx answer is final.
 //
 // A caller's CheckRetry can therefore retry less, or retry the safe cases the default does not

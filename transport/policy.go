@@ -15,19 +15,23 @@ type RetryPolicy struct {
 	MaxRetries int           // retries after the first try; 0 = default
 	MinWait    time.Duration // 0 = default
 	MaxWait    time.Duration // 0 = default; no single wait is longer
+	// MaxElapsed bounds a whole call, every try and wait: when it has passed, the try under way
+	// is abandoned and none follows. 0 = [DefaultMaxElapsed]; negative = no bound but ctx's.
+	MaxElapsed time.Duration
 
 	// CheckRetry decides whether a failed try is retried; nil = [DefaultCheckRetry]. It is asked
 	// only where a retry is safe (see [CheckRetry]), so it can refuse more retries, never allow
 	// an unsafe one.
 	CheckRetry CheckRetry
 	// Backoff returns the wait before a retry; nil = [DefaultBackoff]. Its result is held
-	// within 0 and MaxWait, and a Retry-After the server sent on 429 or 503 replaces it.
+	// within 0 and MaxWait, and a wait the server asked for (Retry-After on any status,
+	// X-Rate-Limit-Reset on a 429) replaces it.
 	Backoff Backoff
 }
 
 // CheckRetry reports whether a try is retried: resp is its answer (nil after a network error)
 // and err its error. [Client.Do] asks it only after its own rules, which no CheckRetry can
-// override, have let a retry pass: ctx has not ended, the answer is not a 2xx, a 429 asks for
+// override, have let a retry pass: ctx has not ended, the answer is not a 2xx, it asks for
 // no wait longer than MaxWait, and an Unrepeatable request may not have been applied.
 type CheckRetry func(ctx context.Context, resp *http.Response, err error) bool
 
@@ -38,13 +42,16 @@ type Backoff func(minWait, maxWait time.Duration, attempt int, resp *http.Respon
 // Defaults, chosen for a desktop app's start-up: three tries in all, and waits short enough to
 // honour the API's rate limit (50 requests per 5-second window) without sleeping long.
 //
-// With the default client each try is bounded by [DefaultAttemptTimeout], so a call blocks at
-// most 3 × 10 s + 2 × 5 s = 40 s before it returns an error. A ctx deadline bounds it further.
+// With the default client each try is bounded by [DefaultAttemptTimeout] (a TLS handshake by
+// 5 s, and one that times out is not tried again), and a whole call by [DefaultMaxElapsed]:
+// a server that never answers costs at most 30 s, the vendor's own client's limit, and a peer
+// that never completes TLS 5 s (the vendor's: 10 s). A ctx deadline bounds it further.
 const (
 	DefaultMaxRetries     = 2                      // DefaultMaxRetries is RetryPolicy.MaxRetries' default.
 	DefaultMinWait        = 500 * time.Millisecond // DefaultMinWait is RetryPolicy.MinWait's default.
 	DefaultMaxWait        = 5 * time.Second        // DefaultMaxWait is RetryPolicy.MaxWait's default.
 	DefaultAttemptTimeout = 10 * time.Second       // DefaultAttemptTimeout bounds each try with the default client.
+	DefaultMaxElapsed     = 30 * time.Second       // DefaultMaxElapsed is RetryPolicy.MaxElapsed's default.
 )
 
 // NoRetries is a MaxRetries value that means "try once".
@@ -66,6 +73,9 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	}
 	if p.MaxWait < p.MinWait {
 		p.MaxWait = p.MinWait
+	}
+	if p.MaxElapsed == 0 {
+		p.MaxElapsed = DefaultMaxElapsed
 	}
 	if p.CheckRetry == nil {
 		p.CheckRetry = DefaultCheckRetry

@@ -99,7 +99,10 @@ func TestCheckRetryCannotResendAnAppliedRequest(t *testing.T) {
 		want      error // nil: success
 	}{
 		{"503", func(t *testing.T, w http.ResponseWriter, _ int) { w.WriteHeader(503) }, 1, ErrOutcomeUnknown},
-		{"400", func(t *testing.T, w http.ResponseWriter, _ int) { w.WriteHeader(400) }, 1, nil},
+		{"400", func(t *testing.T, w http.ResponseWriter, _ int) {
+			w.WriteHeader(400)
+			io.WriteString(w, `{"code":"X","message":"m"}`)
+		}, 1, nil},
 		{"reset after the request was read", func(t *testing.T, w http.ResponseWriter, _ int) { hangUp(t, w) }, 1, ErrOutcomeUnknown},
 		{"2xx", func(t *testing.T, w http.ResponseWriter, _ int) { ok(w) }, 1, nil},
 		{"429 with a long wait", func(t *testing.T, w http.ResponseWriter, _ int) {

@@ -91,7 +91,7 @@ func run() int {
 	}
 	act, err := client.UpdateActivation(ctx, s.ActivationID, licensing.Update{Key: s.LicenseKey,
 		ReleaseVersion: release, ReleaseChannel: "beta"})
-	if err != nil && act == nil {
+	if err != nil && (act == nil || errors.Is(err, licensing.ErrUnverified)) {
 		fmt.Fprintln(os.Stderr, "quickstart: update failed:", err)
 		return 1
 	}

@@ -24,6 +24,7 @@ var (
 	ErrBadResponse         = errors.New("licensing: unexpected response from server")
 	ErrNotCached           = errors.New("licensing: activation verified but not cached")
 	ErrCacheUnavailable    = errors.New("licensing: activation cache unavailable")
+	ErrUnverified          = errors.New("licensing: the server applied the request, but its token did not verify")
 
 	ErrActivationLimitReached      = errors.New("licensing: activation limit reached")
 	ErrMeterLimitReached           = errors.New("licensing: meter attribute uses limit reached")
