@@ -83,26 +83,27 @@ func anchorKey(appID, id string) string {
 	return hex.EncodeToString(mac.Sum(nil))
 }
 
-// hashAnchors hashes raw anchors with key, drops repeats, sorts them, and keeps at most
-// maxAnchors of them.
+// hashAnchors hashes raw anchors with key, sorts them by hash, drops repeats, and keeps the
+// maxAnchors lowest.
 func hashAnchors(key string, raw []rawAnchor) []AnchorCheck {
-	var out []AnchorCheck
-	seen := map[string]bool{}
+	out := make([]AnchorCheck, 0, len(raw))
+	mac := hmac.New(sha256.New, []byte(key))
 	for _, r := range raw {
-		mac := hmac.New(sha256.New, []byte(key))
+		mac.Reset()
 		mac.Write([]byte(string(r.kind) + "\x00" + r.value))
-		a := Anchor{r.kind, hex.EncodeToString(mac.Sum(nil))[:anchorHashLen]}
-		if seen[a.String()] {
+		c := AnchorCheck{Anchor: Anchor{r.kind, hex.EncodeToString(mac.Sum(nil))[:anchorHashLen]}, From: r.from}
+		// Insertion into place, by hash (the kind is hashed too): a few dozen anchors at most,
+		// and no sort package for them.
+		i := len(out)
+		for i > 0 && c.Hash < out[i-1].Hash {
+			i--
+		}
+		if i > 0 && out[i-1].Hash == c.Hash {
 			continue
 		}
-		seen[a.String()] = true
-		out = append(out, AnchorCheck{Anchor: a, From: r.from})
-	}
-	// Insertion sort: a few dozen anchors at most, and no sort package in every binary for them.
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].String() < out[j-1].String(); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
+		out = append(out, AnchorCheck{})
+		copy(out[i+1:], out[i:])
+		out[i] = c
 	}
 	if len(out) > maxAnchors {
 		out = out[:maxAnchors]
@@ -124,27 +125,50 @@ func anchoredFingerprint(key string, set []string) string {
 // bindAnchors sets m's fingerprint from its id's fingerprint (base), the anchor key and the
 // anchors read: with no anchor the fingerprint is base, as before anchors existed.
 func (m *Machine) bindAnchors(base, key string, anchors []AnchorCheck) {
-	m.base, m.anchorKey = base, key
 	set := make([]string, len(anchors))
 	for i, a := range anchors {
 		set[i] = a.String()
 	}
-	m.anchors = strings.Join(set, ",")
-	m.Fingerprint = base
+	m.Fingerprint, m.bound = base, ""
 	if len(set) > 0 {
 		m.Fingerprint = anchoredFingerprint(key, set)
 	}
+	if len(key) == 64 && len(base) == 64 {
+		m.bound = key + base + strings.Join(set, ",")
+	}
+}
+
+// anchorKey, base and anchorList read m.bound.
+func (m Machine) anchorKey() string {
+	if len(m.bound) < 128 {
+		return ""
+	}
+	return m.bound[:64]
+}
+
+func (m Machine) base() string {
+	if len(m.bound) < 128 {
+		return ""
+	}
+	return m.bound[64:128]
+}
+
+func (m Machine) anchorList() string {
+	if len(m.bound) < 128 {
+		return ""
+	}
+	return m.bound[128:]
 }
 
 // Anchors returns the hardware anchors m's fingerprint is bound to: those read by [Collect],
 // or, after [Reconcile] found the machine the same, those kept at activation. Nil when none was
 // readable, and for a Machine built by the caller.
 func (m Machine) Anchors() []Anchor {
-	if m.anchors == "" {
+	if m.anchorList() == "" {
 		return nil
 	}
 	var out []Anchor
-	for _, s := range strings.Split(m.anchors, ",") {
+	for _, s := range strings.Split(m.anchorList(), ",") {
 		if a, ok := ParseAnchor(s); ok {
 			out = append(out, a)
 		}
@@ -154,11 +178,14 @@ func (m Machine) Anchors() []Anchor {
 
 // AnchorStrings returns [Machine.Anchors] in the form the activation cache keeps them.
 func (m Machine) AnchorStrings() []string {
-	if m.anchors == "" {
+	if m.anchorList() == "" {
 		return nil
 	}
-	return strings.Split(m.anchors, ",")
+	return strings.Split(m.anchorList(), ",")
 }
+
+// AnchorList is AnchorStrings joined by commas: "" when there are none.
+func (m Machine) AnchorList() string { return m.anchorList() }
 
 // Reconcile decides whether m, as collected now, is the machine that was activated with the
 // anchors activated (the strings [Machine.AnchorStrings] gave then; nil when the activation
@@ -176,31 +203,30 @@ func (m Machine) AnchorStrings() []string {
 // unchanged. An activated list edited by hand yields a fingerprint the activation's token does
 // not carry, so it proves nothing.
 func Reconcile(m Machine, activated []string) (Machine, AnchorMatch) {
-	if m.anchorKey == "" {
+	key := m.anchorKey()
+	if key == "" {
 		return m, AnchorMatch{Same: true, Why: "no anchor key (a Machine built by the caller, or a replayed capture): unchanged"}
 	}
 	if len(activated) == 0 {
-		m.Fingerprint, m.anchors = m.base, ""
+		m.Fingerprint, m.bound = m.base(), key+m.base()
 		return m, AnchorMatch{Same: true, Why: "the activation kept no anchors: bound to the machine id alone, as before anchors"}
 	}
-	now := "," + m.anchors + ","
+	now := "," + m.anchorList() + ","
 	match := AnchorMatch{Matched: make([]bool, len(activated))}
 	matched := 0
 	for i, a := range activated {
-		if _, ok := ParseAnchor(a); ok && strings.Contains(now, ","+a+",") {
+		if a != "" && strings.Contains(now, ","+a+",") {
 			match.Matched[i] = true
 			matched++
 		}
 	}
-	n := len(activated)
-	count := strconv.Itoa(matched) + " of the " + strconv.Itoa(n) + " anchors kept at activation are read now"
-	if matched == 0 || 2*matched < n {
-		match.Why = count + ": another machine (a clone, or most of the hardware replaced)"
+	if matched == 0 || 2*matched < len(activated) {
+		match.Why = "fewer than half of the anchors kept at activation are read now: another machine (a clone, or most of the hardware replaced)"
 		return m, match
 	}
-	m.Fingerprint = anchoredFingerprint(m.anchorKey, activated)
-	m.anchors = strings.Join(activated, ",")
-	match.Same, match.Why = true, count+": the same machine"
+	m.Fingerprint = anchoredFingerprint(key, activated)
+	m.bound = m.bound[:128] + strings.Join(activated, ",")
+	match.Same, match.Why = true, "at least half of the anchors kept at activation are read now: the same machine"
 	return m, match
 }
 
@@ -225,6 +251,15 @@ func ReconcileEvidence(m Machine, ev Evidence, activated []string) (Machine, Evi
 		if a, ok := ParseAnchor(s); ok && !match.Matched[i] && !read[a] {
 			ev.Anchors = append(ev.Anchors, AnchorCheck{Anchor: a, From: "kept at activation, not read now", Matched: new(bool)})
 		}
+	}
+	matched := 0
+	for _, ok := range match.Matched {
+		if ok {
+			matched++
+		}
+	}
+	if len(activated) > 0 && m.anchorKey() != "" {
+		match.Why = strconv.Itoa(matched) + " of the " + strconv.Itoa(len(activated)) + " anchors kept at activation are read now; " + match.Why
 	}
 	ev.AnchorsWhy = match.Why
 	return r, ev, match

@@ -91,12 +91,9 @@ func (p *probe) tracerComm() (string, bool) {
 
 // environValue returns the value of name in a NUL-separated environment block.
 func environValue(block, name string) (string, bool) {
-	for _, kv := range strings.Split(block, "\x00") {
-		if v, ok := strings.CutPrefix(kv, name+"="); ok {
-			return strings.TrimSpace(v), true
-		}
-	}
-	return "", false
+	_, v, ok := strings.Cut("\x00"+block, "\x00"+name+"=")
+	v, _, _ = strings.Cut(v, "\x00")
+	return strings.TrimSpace(v), ok
 }
 
 // cgroupNamespace is systemd's check for a private cgroup namespace, which container managers

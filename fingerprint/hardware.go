@@ -11,52 +11,49 @@ import (
 // no capture holds their values; a listing looks at no more than maxAnchorDir entries.
 func (p *probe) readAnchors() []rawAnchor {
 	var out []rawAnchor
-	read := func(name string) string {
-		s, err := readFile(p.fsys, name, 4096)
-		if err != nil {
-			return ""
-		}
-		return strings.TrimSpace(s)
-	}
 	// Network interfaces: physical ones have a device behind them (veth, bridges, tunnels and
 	// the loopback have none), and only an address the hardware gave (addr_assign_type 0,
 	// NET_ADDR_PERM) counts: one set by software or randomised for privacy is not the machine's.
 	for _, name := range listDir(p.fsys, "sys/class/net") {
 		dir := "sys/class/net/" + name
-		if _, err := fs.Stat(p.fsys, dir+"/device"); err != nil || read(dir+"/addr_assign_type") != "0" {
-			continue
-		}
-		if mac := permanentMAC(read(dir + "/address")); mac != "" {
-			out = append(out, rawAnchor{AnchorNIC, mac, "/" + dir})
-		}
-	}
-	// NVMe controllers' serials.
-	for _, name := range listDir(p.fsys, "sys/class/nvme") {
-		if serial := read("sys/class/nvme/" + name + "/serial"); usableSerial(serial) {
-			out = append(out, rawAnchor{AnchorDisk, "nvme:" + serial, "/sys/class/nvme/" + name})
+		if _, err := fs.Stat(p.fsys, dir+"/device"); err == nil && p.readSys(dir+"/addr_assign_type") == "0" {
+			if mac := permanentMAC(p.readSys(dir + "/address")); mac != "" {
+				out = append(out, rawAnchor{AnchorNIC, mac, dir})
+			}
 		}
 	}
-	// SCSI and ATA disks: the device's world-wide id, which holds the model and serial, kept by
-	// the kernel. virtio's /sys/block/vd*/serial is not read: each read is a request to the
-	// device (1.7 ms measured on a KVM guest), and a guest's NIC tells it apart anyway.
-	// Removable media (USB sticks, card readers) are not the machine.
-	for _, name := range listDir(p.fsys, "sys/block") {
-		dir := "sys/block/" + name
-		if !strings.HasPrefix(name, "sd") && !strings.HasPrefix(name, "hd") {
-			continue
-		}
-		if read(dir+"/removable") == "1" {
-			continue
-		}
-		if serial := read(dir + "/device/wwid"); usableSerial(serial) {
-			out = append(out, rawAnchor{AnchorDisk, "block:" + serial, "/" + dir})
+	// Disks: NVMe controllers' serials, and SCSI and ATA disks' world-wide ids, which hold the
+	// model and serial; both are kept by the kernel. virtio's /sys/block/vd*/serial is not read:
+	// each read is a request to the device (1.7 ms measured on a KVM guest), and a guest's NIC
+	// tells it apart anyway. Removable media (USB sticks, card readers) are not the machine.
+	for _, d := range [...]struct{ dir, file, tag string }{
+		{"sys/class/nvme", "/serial", "nvme:"}, {"sys/block", "/device/wwid", "block:"},
+	} {
+		for _, name := range listDir(p.fsys, d.dir) {
+			dir := d.dir + "/" + name
+			if d.tag == "block:" && (!strings.HasPrefix(name, "sd") && !strings.HasPrefix(name, "hd") || p.readSys(dir+"/removable") == "1") {
+				continue
+			}
+			if serial := p.readSys(dir + d.file); usableSerial(serial) {
+				out = append(out, rawAnchor{AnchorDisk, d.tag + serial, dir})
+			}
 		}
 	}
 	// The SMBIOS system UUID, readable by root only; an unset or shared one is no anchor.
-	if id := normalizeID(read("sys/class/dmi/id/product_uuid")); id != "" {
-		out = append(out, rawAnchor{AnchorBoard, id, "/sys/class/dmi/id/product_uuid"})
+	if id := normalizeID(p.readSys("sys/class/dmi/id/product_uuid")); id != "" {
+		out = append(out, rawAnchor{AnchorBoard, id, "sys/class/dmi/id/product_uuid"})
 	}
 	return out
+}
+
+// readSys returns a small sysfs file's content, trimmed, "" when it cannot be read, without
+// noting it in the probe's record.
+func (p *probe) readSys(name string) string {
+	s, err := readFile(p.fsys, name, 4096)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(s)
 }
 
 // listDir returns up to maxAnchorDir names in dir, nil when it cannot be read.

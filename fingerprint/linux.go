@@ -182,7 +182,8 @@ func (p *probe) vm() (string, string) {
 		}
 	}
 	// 2c. User Mode Linux runs as a process of another kernel, which may itself be a guest.
-	if strings.HasPrefix(cpuInfoValue(p.read("proc/cpuinfo"), "vendor_id"), "User Mode Linux") {
+	// (systemd matches the line as the kernel writes it.)
+	if strings.Contains(p.read("proc/cpuinfo"), "\nvendor_id\t: User Mode Linux") {
 		return VMUML, "/proc/cpuinfo's vendor_id is User Mode Linux"
 	}
 	// 3. Xen, whose paravirtualised guests may show no CPU flag, and whose dom0 is the host.
@@ -284,19 +285,6 @@ func (p *probe) smbiosVMBit() cpuFlag {
 		return flagSet
 	}
 	return flagClear
-}
-
-// cpuInfoValue returns the value of key in the first processor's block of /proc/cpuinfo.
-func cpuInfoValue(content, key string) string {
-	for _, line := range strings.Split(content, "\n") {
-		if line == "" {
-			break
-		}
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == key {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
 }
 
 // deviceTreeVM reads the device tree as systemd-detect-virt does off x86: the hypervisor node's

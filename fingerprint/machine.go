@@ -19,10 +19,11 @@ type Machine struct {
 	// Source says where the id behind Fingerprint came from; see [Source]. It is not sent.
 	Source Source
 
-	// base is the fingerprint of the id alone; anchorKey keys the anchors; anchors are the
-	// anchors Fingerprint is bound to, as AnchorStrings joined by ",". Strings, so that Machine
-	// stays comparable; none is sent.
-	base, anchorKey, anchors string
+	// bound is what Reconcile needs, "" for a Machine the caller built or a replayed capture:
+	// the anchor key (64 hex digits), the fingerprint of the id alone (64), then the anchors
+	// Fingerprint is bound to, as AnchorStrings joined by ",". One string, so that Machine stays
+	// comparable and small to copy; it is never sent or printed.
+	bound string
 }
 
 // Source names the machine id that a fingerprint was derived from. The id itself is never

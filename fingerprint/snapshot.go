@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"strconv"
 )
 
 // ErrNoMachineID is wrapped by [CollectFrom] when no id source of the snapshot is usable and it
@@ -165,7 +164,6 @@ func (s Snapshot) anchor(p *probe, m *Machine, ev *Evidence, c idContent) {
 	var checks []AnchorCheck
 	if s.captured != nil {
 		checks = s.captured.Anchors
-		m.bindAnchors(c.fingerprint, "", checks)
 		m.Fingerprint = c.fingerprint
 		if c.anchored != "" {
 			m.Fingerprint = c.anchored
@@ -190,7 +188,7 @@ func describeAnchors(ev *Evidence, m Machine, base string, checks []AnchorCheck)
 		ev.AnchorsWhy = "no hardware anchor readable (no physical NIC with a permanent address, no disk serial, no readable SMBIOS UUID): the fingerprint is the id's alone"
 		return
 	}
-	ev.AnchorsWhy = strconv.Itoa(len(checks)) + " hardware anchors read: the fingerprint is bound to the id and to them"
+	ev.AnchorsWhy = "hardware anchors read: the fingerprint is bound to the id and to them"
 	for i := range ev.IDs {
 		if ev.IDs[i].Source == m.Source && m.Fingerprint != base {
 			ev.IDs[i].Anchored = m.Fingerprint

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
@@ -131,7 +130,7 @@ func (c *Client) accept(ctx context.Context, body []byte, licenseKey, activation
 		return a, stop
 	}
 	c.vouch(claims, now)
-	rec := record.Record{Token: raw, Key: licenseKey, LastSeen: now, Anchors: strings.Join(m.AnchorStrings(), ",")}
+	rec := record.Record{Token: raw, Key: licenseKey, LastSeen: now, Anchors: m.AnchorList()}
 	if err := c.cache.save(ctx, c.cache.license, rec, claims, sealKey); err != nil {
 		return a, notCached(state, err)
 	}

@@ -3,7 +3,6 @@ package licensing
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/tollgate-dev/tollgate/fingerprint"
 	"github.com/tollgate-dev/tollgate/internal/record"
@@ -26,12 +25,10 @@ func (c *Client) reconcile(ctx context.Context, m fingerprint.Machine) (_ finger
 		case err != nil:
 			return m, false
 		}
-		anchors, found := record.AnchorsOf(stored)
-		if !found {
-			continue
+		if anchors, found := record.AnchorsOf(stored); found {
+			m, _ = fingerprint.Reconcile(m, anchors)
+			return m, true
 		}
-		r, _ := fingerprint.Reconcile(m, anchors)
-		return r, true
 	}
 	return m, true
 }
@@ -41,12 +38,11 @@ func (c *Client) reconcile(ctx context.Context, m fingerprint.Machine) (_ finger
 func (c *Client) anchors() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	m := c.machine
-	if m == nil {
-		m = c.idOnly
+	if c.machine != nil {
+		return c.machine.AnchorList()
 	}
-	if m == nil {
-		return ""
+	if c.idOnly != nil {
+		return c.idOnly.AnchorList()
 	}
-	return strings.Join(m.AnchorStrings(), ",")
+	return ""
 }
