@@ -51,6 +51,10 @@ type Capture struct {
 	IDs []IDCheck `json:"ids"`
 	// Answer is what collection answered on the machine itself.
 	Answer Answer `json:"answer"`
+	// Anchors are the hardware anchors read, as keyed hashes (see [Anchor]): never their
+	// values, whose files are left out of Files. The id source used carries the fingerprint
+	// bound to them (IDCheck.Anchored), which a replay answers.
+	Anchors []AnchorCheck `json:"anchors,omitempty"`
 }
 
 // Answer is a Machine with the activation API's field names, plus the id source; the support
@@ -68,7 +72,8 @@ type Answer struct {
 
 // AnswerOf returns m with the API's field names.
 func AnswerOf(m Machine) Answer {
-	return Answer(m)
+	return Answer{OS: m.OS, OSVersion: m.OSVersion, Hostname: m.Hostname, Fingerprint: m.Fingerprint,
+		UserHash: m.UserHash, VMName: m.VMName, Container: m.Container, Source: m.Source}
 }
 
 // CaptureThisMachine collects this machine's signals for appID, as Collect does (creating the
@@ -92,7 +97,8 @@ func (c *collector) capture(ctx context.Context, appID string, now time.Time) (*
 		return nil, err
 	}
 	capt := &Capture{Format: CaptureFormat, AppID: appID, Taken: now.UTC().Truncate(time.Second),
-		Hostname: m.Hostname, UserHash: m.UserHash, Files: map[string]string{}, IDs: ev.IDs, Answer: AnswerOf(m)}
+		Hostname: m.Hostname, UserHash: m.UserHash, Files: map[string]string{}, IDs: ev.IDs, Answer: AnswerOf(m),
+		Anchors: ev.Anchors}
 	for name, v := range p.vars {
 		if v != nil {
 			if capt.Env == nil {
@@ -164,7 +170,7 @@ func (c *Capture) Check() error {
 		return errors.New("fingerprint: the capture has no host name")
 	}
 	for _, id := range c.IDs {
-		if id.Fingerprint != "" && !isHex64(id.Fingerprint) {
+		if id.Fingerprint != "" && !isHex64(id.Fingerprint) || id.Anchored != "" && !isHex64(id.Anchored) {
 			return fmt.Errorf("fingerprint: the capture's %s fingerprint is not 64 hex digits", id.Source)
 		}
 	}
@@ -195,7 +201,7 @@ func (c *Capture) idContent(src idSource) idContent {
 			continue
 		}
 		if id.Fingerprint != "" {
-			return idContent{fingerprint: id.Fingerprint}
+			return idContent{fingerprint: id.Fingerprint, anchored: id.Anchored}
 		}
 		return idContent{why: id.Why}
 	}

@@ -54,7 +54,7 @@ func TestCaptureReplaysEveryFixture(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != want || AnswerOf(got) != back.Answer {
+			if visible(got) != visible(want) || AnswerOf(got) != back.Answer {
 				t.Errorf("replay %+v\nmachine %+v", got, want)
 			}
 			_, ev, err := ExplainFrom(ctx, "app-1", back.Snapshot())
@@ -109,18 +109,21 @@ func TestCaptureCheck(t *testing.T) {
 // answers the mount questions, as over any snapshot); live is Collect's on such a machine, whose
 // kernel answers them (statfs, statx) so that mountinfo is read only when they cannot settle a
 // rule; fp is CollectFingerprint's there, which skips the OS version, the VM rules and the user.
+// Issue 24 added systemd-detect-virt's container markers (OpenVZ, proot, the container manager's
+// file, PID 1's environment, the cgroup namespace: 7 files on a host) and the user namespace's
+// uid_map; the hardware anchors' sysfs files are read apart and not counted here.
 func TestReadsOnlyWhatItNeeds(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		tree          string
 		max, live, fp int
 	}{
-		{"baremetal-kvm-host", 12, 11, 5}, // x86 bare metal: two DMI strings, no cloud or id fallbacks
-		{"kvm-guest", 15, 14, 5},          // a guest: every DMI string a name may be in
-		{"docker-cgroup-v1", 9, 9, 3},     // /.dockerenv ends the container checks; no machine-id, so mountinfo
-		{"wsl2", 8, 8, 5},                 // WSL: no DMI, no CPU flag; its rule reads the root's type in mountinfo
-		{"tmpfs-machine-id", 14, 14, 8},   // a tmpfs machine-id: mountinfo names the mount
-		{"live-boot", 12, 12, 6},          // an overlay root: mountinfo lists its layers
+		{"baremetal-kvm-host", 19, 18, 12}, // x86 bare metal: two DMI strings, no cloud or id fallbacks
+		{"kvm-guest", 22, 21, 12},          // a guest: every DMI string a name may be in
+		{"docker-cgroup-v1", 12, 12, 6},    // OpenVZ and proot first, then /.dockerenv ends the container checks; no machine-id, so mountinfo
+		{"wsl2", 15, 15, 12},               // WSL: no DMI, no CPU flag; its rule reads the root's type in mountinfo
+		{"tmpfs-machine-id", 21, 21, 15},   // a tmpfs machine-id: mountinfo names the mount
+		{"live-boot", 19, 19, 13},          // an overlay root: mountinfo lists its layers
 	} {
 		fsys := fixture(t, tc.tree).FS
 		noEnv := func(string) (string, bool) { return "", false }

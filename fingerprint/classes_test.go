@@ -91,7 +91,7 @@ func TestClassOverlayRootIsNotAContainer(t *testing.T) {
 		{tree: "composefs-host", container: false, source: SourceMachineID, evidence: "not of container layers"},
 		{tree: "docker-cgroup-v2", container: true, source: SourceInstallID, evidence: "/var/lib/docker/overlay2/l/A"},
 		{tree: "rootless-podman-overlay", container: true, source: SourceInstallID, evidence: "containers/storage/overlay"},
-		{tree: "containerd-overlay", vm: VMUnknownGuest, container: true, source: SourceInstallID, evidence: "snapshotter.v1.overlayfs"},
+		{tree: "containerd-overlay", vm: "", container: true, source: SourceInstallID, evidence: "snapshotter.v1.overlayfs"},
 	})
 }
 
@@ -129,10 +129,10 @@ func TestClassCgroupShapes(t *testing.T) {
 		{tree: "docker-desktop-app", given: true, container: false, source: SourceMachineID, evidence: "no container marker"},
 		{tree: "host-docker-service", container: false, source: SourceMachineID, evidence: "no container marker"},
 		{tree: "flatpak-app", container: false, source: SourceMachineID, evidence: "no container marker"},
-		{tree: "docker-systemd-cgroup", vm: VMUnknownGuest, container: true, source: SourceInstallID, evidence: "docker-"},
-		{tree: "rootless-podman-cgroup", vm: VMUnknownGuest, container: true, source: SourceInstallID, evidence: "libpod-"},
-		{tree: "lxc-payload", vm: VMUnknownGuest, container: true, source: SourceInstallID, evidence: "lxc.payload.web01"},
-		{tree: "crio-pod", vm: VMUnknownGuest, container: true, source: SourceInstallID, evidence: "kubepods"},
+		{tree: "docker-systemd-cgroup", vm: "", container: true, source: SourceInstallID, evidence: "docker-"},
+		{tree: "rootless-podman-cgroup", vm: "", container: true, source: SourceInstallID, evidence: "libpod-"},
+		{tree: "lxc-payload", vm: "", container: true, source: SourceInstallID, evidence: "lxc.payload.web01"},
+		{tree: "crio-pod", vm: "", container: true, source: SourceInstallID, evidence: "kubepods"},
 		{tree: "lxc", container: true, source: SourceInstallID, evidence: "lxc"},
 	})
 }

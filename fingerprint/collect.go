@@ -24,8 +24,10 @@ var ErrUnsupportedOS = errors.New("fingerprint: unsupported operating system")
 //
 // # Fingerprint
 //
-// The fingerprint is hex(HMAC-SHA256(key = machine id, message = appID)), the construction of
-// machineid.ProtectedID: 64 lowercase hex digits. The machine id is the first usable one of:
+// Where no hardware anchor is readable, the fingerprint is hex(HMAC-SHA256(key = machine id,
+// message = appID)), the construction of machineid.ProtectedID: 64 lowercase hex digits. Where
+// anchors are read, it is bound to them too (64 hex digits; see the package doc, "Identity"),
+// and Machine.Anchors lists them. The machine id is the first usable one of:
 //
 //   - Linux and Android: /etc/machine-id, then /var/lib/dbus/machine-id, then the DMI product
 //     UUID (/sys/class/dmi/id/product_uuid, readable by root). A machine-id file that is a tmpfs
@@ -86,8 +88,10 @@ type collector struct {
 	installID func(ctx context.Context) (string, error)
 	native    func(ctx context.Context) (nativeInfo, error)    // Windows and macOS readers
 	nativeIDs func(ctx context.Context) ([]idCandidate, error) // their ids alone
+	anchors   func() []rawAnchor                               // their hardware anchors
 	probeHook func(*probe)                                     // sees the Linux probe (captures)
 	statPath  func(path string) (pathStat, error)              // the live kernel's answers; nil = mountinfo's
+	noAnchors bool                                             // read no hardware anchor (the benchmark pair's "before")
 }
 
 // nativeInfo is what the Windows and macOS readers return: raw values, already classified.
@@ -116,6 +120,7 @@ func defaultCollector() *collector {
 		installID: func(ctx context.Context) (string, error) { return fileInstallID(ctx, "") },
 		native:    readNative,
 		nativeIDs: readNativeIDs,
+		anchors:   readNativeAnchors,
 		statPath:  statLive,
 	}
 }
@@ -167,7 +172,8 @@ func (c *collector) collect(ctx context.Context, appID string, all bool) (Machin
 	}
 	m := Machine{OSVersion: info.osVersion, VMName: info.vm, Container: info.container}
 	ev := Evidence{VM: info.vmWhy, Container: info.containerWhy}
-	m.Fingerprint, m.Source, ev.IDs = pickNative(appID, info.ids)
+	var key string
+	m.Fingerprint, m.Source, ev.IDs, key = pickNative(appID, info.ids)
 	m.OS = name
 
 	host, err := c.hostname()
@@ -181,9 +187,10 @@ func (c *collector) collect(ctx context.Context, appID string, all bool) (Machin
 		if err != nil {
 			return Machine{}, ev, fmt.Errorf("%w: %w", ErrNoMachineID, err)
 		}
-		m.Fingerprint, m.Source = protect(appID, id), SourceInstallID
+		m.Fingerprint, m.Source, key = protect(appID, id), SourceInstallID, anchorKey(appID, id)
 		ev.IDs = append(ev.IDs, IDCheck{Source: SourceInstallID, Usable: true, Why: "used: no machine id above was usable", Fingerprint: m.Fingerprint})
 	}
+	c.bindNativeAnchors(&m, &ev, key)
 
 	user, err := c.userName()
 	if err != nil {
@@ -194,19 +201,34 @@ func (c *collector) collect(ctx context.Context, appID string, all bool) (Machin
 }
 
 // pickNative judges the ids a Windows or macOS reader found: the first usable one gives the
-// fingerprint; "" when none is usable and the install id is needed.
-func pickNative(appID string, ids []idCandidate) (fingerprint string, src Source, checks []IDCheck) {
+// fingerprint and the anchor key; "" when none is usable and the install id is needed.
+func pickNative(appID string, ids []idCandidate) (fingerprint string, src Source, checks []IDCheck, key string) {
 	for _, cand := range ids {
 		check := IDCheck{Source: cand.source}
 		if c := checkIDContent(appID, cand.raw, nil); c.fingerprint == "" {
 			check.Why = c.why
 		} else if fingerprint == "" {
 			check.Usable, check.Why, check.Fingerprint = true, "used", c.fingerprint
-			fingerprint, src = c.fingerprint, cand.source
+			fingerprint, src, key = c.fingerprint, cand.source, c.key
 		}
 		checks = append(checks, check)
 	}
-	return fingerprint, src, checks
+	return fingerprint, src, checks, key
+}
+
+// bindNativeAnchors binds m, whose id's fingerprint is m.Fingerprint and anchor key key, to the
+// Windows or macOS hardware anchors, and says so in ev when it is not nil.
+func (c *collector) bindNativeAnchors(m *Machine, ev *Evidence, key string) {
+	var raw []rawAnchor
+	if c.anchors != nil {
+		raw = c.anchors()
+	}
+	checks := hashAnchors(key, raw)
+	base := m.Fingerprint
+	m.bindAnchors(base, key, checks)
+	if ev != nil {
+		describeAnchors(ev, *m, base, checks)
+	}
 }
 
 func (c *collector) collectFingerprint(ctx context.Context, appID string) (Machine, error) {
@@ -230,14 +252,16 @@ func (c *collector) collectFingerprint(ctx context.Context, appID string) (Machi
 		return Machine{}, err
 	}
 	m := Machine{OS: name}
-	m.Fingerprint, m.Source, _ = pickNative(appID, ids)
+	var key string
+	m.Fingerprint, m.Source, _, key = pickNative(appID, ids)
 	if m.Fingerprint == "" {
 		id, err := c.installID(ctx)
 		if err != nil {
 			return Machine{}, fmt.Errorf("%w: %w", ErrNoMachineID, err)
 		}
-		m.Fingerprint, m.Source = protect(appID, id), SourceInstallID
+		m.Fingerprint, m.Source, key = protect(appID, id), SourceInstallID, anchorKey(appID, id)
 	}
+	c.bindNativeAnchors(&m, nil, key)
 	return m, nil
 }
 
@@ -251,7 +275,7 @@ func (c *collector) live() *liveMachine {
 	if c.goos == "android" {
 		stat = nil
 	}
-	return &liveMachine{lookupEnv: c.lookupEnv, installID: c.installID, probeHook: c.probeHook, stat: stat}
+	return &liveMachine{lookupEnv: c.lookupEnv, installID: c.installID, probeHook: c.probeHook, stat: stat, noAnchors: c.noAnchors}
 }
 
 // collectLinux is CollectFrom over the real machine, plus the install id, which it creates and

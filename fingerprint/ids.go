@@ -31,6 +31,9 @@ type IDCheck struct {
 	// Fingerprint is hex(HMAC-SHA256(id, app id)) whenever the id itself is well formed (even if
 	// the rules refused it here); "" otherwise.
 	Fingerprint string `json:"fingerprint,omitempty"`
+	// Anchored is, for the source used, the fingerprint bound to its id and the anchors read
+	// (Machine.Fingerprint); "" when no anchor was read or the source was not used.
+	Anchored string `json:"anchored,omitempty"`
 }
 
 // idContent is what one id source holds, reduced to what the rules need: whether it is a good
@@ -38,6 +41,8 @@ type IDCheck struct {
 type idContent struct {
 	fingerprint string // "" = not a usable id
 	why         string // why it is not, when it is not
+	key         string // the anchor key of the id (see anchorKey); "" in a replayed capture
+	anchored    string // a replayed capture's anchored fingerprint for this id; "" = none
 }
 
 // checkIDContent reads one id and judges it, keeping only its fingerprint for appID.
@@ -51,7 +56,7 @@ func checkIDContent(appID, raw string, err error) idContent {
 		return idContent{why: "unreadable"}
 	}
 	if id := normalizeID(raw); id != "" {
-		return idContent{fingerprint: protect(appID, id)}
+		return idContent{fingerprint: protect(appID, id), key: anchorKey(appID, id)}
 	}
 	return idContent{why: whyUnusable(raw)}
 }
@@ -104,6 +109,7 @@ func (p *probe) pickID(container bool, content func(idSource) idContent, all boo
 			continue
 		}
 		c := content(src)
+		p.idc[src.source] = c // the anchors are keyed by the id that is used
 		check.Fingerprint = c.fingerprint
 		switch {
 		case c.fingerprint == "":

@@ -165,6 +165,27 @@ func (p *probe) vm() (string, string) {
 			return fw.vm, fw.why + " and " + why
 		}
 	}
+	// 2b. Names that physical machines carry too, with proof of a hypervisor.
+	if flag != flagClear {
+		for _, n := range proofNames {
+			for _, k := range n.fields {
+				if v := p.dmiString(k); startsWithName(v, n.prefix) {
+					why := dmiFiles[k] + " is " + quote(v)
+					if flag == flagSet {
+						return n.vm, why + " and the CPU's hypervisor flag is set"
+					}
+					if p.smbiosVMBit() == flagSet {
+						return n.vm, why + " and the SMBIOS virtual-machine bit is set"
+					}
+				}
+			}
+		}
+	}
+	// 2c. User Mode Linux runs as a process of another kernel, which may itself be a guest.
+	// (systemd matches the line as the kernel writes it.)
+	if strings.Contains(p.read("proc/cpuinfo"), "\nvendor_id\t: User Mode Linux") {
+		return VMUML, "/proc/cpuinfo's vendor_id is User Mode Linux"
+	}
 	// 3. Xen, whose paravirtualised guests may show no CPU flag, and whose dom0 is the host.
 	if strings.TrimSpace(p.read("sys/hypervisor/type")) == "xen" {
 		if p.xenDom0() {
@@ -172,14 +193,27 @@ func (p *probe) vm() (string, string) {
 		}
 		return VMXen, "/sys/hypervisor/type is xen"
 	}
+	// 3b. The device tree, off x86 (arm64, ppc64, riscv), where there is no CPU flag.
+	if flag == flagUnknown {
+		if vm, why := p.deviceTreeVM(); why != "" {
+			return vm, why
+		}
+	}
 	// 4. The CPU flag alone: a guest of some hypervisor, unless this is a host running under
-	// its own hypervisor.
+	// its own hypervisor, or a container (see below).
 	if flag == flagSet {
 		if entry, ok := p.wslInterop(); ok {
 			return VMWSL2, "WSL 2: " + entry + " exists (a custom WSL kernel)"
 		}
 		if p.exists("dev/mshv") {
 			return "", "the Hyper-V root partition (/dev/mshv): the host, not a guest"
+		}
+		// A container on a cloud VM sees the flag but no firmware: the vendor's own client sends
+		// "" there, and a license that refuses VMs must not refuse our users' customers where it
+		// admits the vendor client's. Machine.Container says what the process runs in. Only the
+		// file system's proof counts: a variable must not turn a VM into no VM.
+		if _, _, byFiles := p.containerEvidence(); byFiles {
+			return "", "the CPU's hypervisor flag is set, but this is a container and nothing it can see names a hypervisor: \"\", as the vendor's client sends"
 		}
 		return VMUnknownGuest, "the CPU's hypervisor flag is set and nothing names the hypervisor"
 	}
@@ -251,4 +285,41 @@ func (p *probe) smbiosVMBit() cpuFlag {
 		return flagSet
 	}
 	return flagClear
+}
+
+// deviceTreeVM reads the device tree as systemd-detect-virt does off x86: the hypervisor node's
+// compatible ("linux,kvm", "xen...", "vmware..."; any other names an unknown hypervisor), then
+// a PowerVM partition (ibm,partition-name and hmc-managed? without QEMU's graphic-width), a
+// QEMU fw-cfg node, and the machine's compatible "qemu,pseries" (a QEMU pSeries guest,
+// systemd#26629). why is "" when the device tree names no hypervisor.
+func (p *probe) deviceTreeVM() (vm, why string) {
+	const dt = "proc/device-tree/"
+	if hv, err := p.readLimit(dt+"hypervisor/compatible", 4096); err == nil {
+		first, _, _ := strings.Cut(hv, "\x00")
+		first = strings.TrimSpace(first)
+		why = "/proc/device-tree/hypervisor/compatible is " + quote(first)
+		switch {
+		case first == "linux,kvm":
+			return VMKVM, why
+		case strings.Contains(first, "xen"):
+			return VMXen, why
+		case strings.Contains(first, "vmware"):
+			return VMVMware, why
+		}
+		return VMUnknownGuest, why
+	}
+	if p.exists(dt+"ibm,partition-name") && p.exists(dt+"hmc-managed?") && !p.exists(dt+"chosen/qemu,graphic-width") {
+		return VMPowerVM, "/proc/device-tree has ibm,partition-name and hmc-managed? (a PowerVM partition)"
+	}
+	for _, name := range listDir(p.fsys, "proc/device-tree") {
+		if strings.Contains(name, "fw-cfg") {
+			return VMKVM, "/proc/device-tree/" + name + " is QEMU's fw-cfg"
+		}
+	}
+	if c, err := p.readLimit(dt+"compatible", 4096); err == nil {
+		if first, _, _ := strings.Cut(c, "\x00"); strings.TrimSpace(first) == "qemu,pseries" {
+			return VMKVM, "/proc/device-tree/compatible is \"qemu,pseries\" (a QEMU pSeries guest)"
+		}
+	}
+	return "", ""
 }

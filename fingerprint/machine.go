@@ -1,5 +1,7 @@
 package fingerprint
 
+import "fmt"
+
 // Machine is what the activation API is told about this machine.
 //
 // Every field is sent on each activation update: the signals are facts about the machine, so an
@@ -16,6 +18,12 @@ type Machine struct {
 
 	// Source says where the id behind Fingerprint came from; see [Source]. It is not sent.
 	Source Source
+
+	// bound is what Reconcile needs, "" for a Machine the caller built or a replayed capture:
+	// the anchor key (64 hex digits), the fingerprint of the id alone (64), then the anchors
+	// Fingerprint is bound to, as AnchorStrings joined by ",". One string, so that Machine stays
+	// comparable and small to copy; it is never sent or printed.
+	bound string
 }
 
 // Source names the machine id that a fingerprint was derived from. The id itself is never
@@ -41,3 +49,15 @@ const (
 	OSAndroid = "android" // OSAndroid is Android.
 	OSIOS     = "ios"     // OSIOS is iOS.
 )
+
+// Format prints m's exported fields only, as they were before Machine held anything else: the
+// anchor key it keeps (see [Reconcile]) is derived from the machine id and never printed, by
+// fmt or by log/slog, which prints through fmt.
+func (m Machine) Format(f fmt.State, verb rune) {
+	type Machine struct {
+		OS, OSVersion, Hostname, Fingerprint, UserHash, VMName string
+		Container                                              bool
+		Source                                                 Source
+	}
+	fmt.Fprintf(f, fmt.FormatString(f, verb), Machine{m.OS, m.OSVersion, m.Hostname, m.Fingerprint, m.UserHash, m.VMName, m.Container, m.Source})
+}

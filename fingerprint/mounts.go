@@ -14,7 +14,8 @@ import (
 // settle the rule: the root is an overlay (whose layers only mountinfo lists), an id file is on
 // a tmpfs or ramfs (the refusal names the mount point, and devtmpfs or rootfs share those
 // magic numbers under other names), an id mounted into a container is used (the evidence names
-// its file system), or a syscall failed (a missing file, a symbolic link in the directories
+// its file system), the process is in a user namespace (the mount that holds an id file is
+// named, and a mount made there is refused), or a syscall failed (a missing file, a symbolic link in the directories
 // above it) or is not supported. Snapshots, captures and Explain always read mountinfo.
 
 // pathStat is what the kernel says about one path, without resolving any symbolic link in it.
@@ -73,6 +74,17 @@ func (p *probe) idMountRule(path string, container bool) (refused string, transi
 		file, shown = target, path+" (a link to "+target+")"
 	}
 	hostFS = func() string { m, _ := p.mountAt(file); return m.fstype }
+	if p.userNamespace() {
+		// Whoever owns a user namespace can mount anything over /etc in a mount namespace of
+		// their own (unshare -Urm): such a mount says nothing about the host. What it cannot
+		// make is a durable file system's own file at the same path: a sandbox that binds the
+		// host's /etc/machine-id to /etc/machine-id (Flatpak) shows that root; a bind of another
+		// file, a FUSE or overlay mount does not.
+		if holder, _ := p.mountContaining(file); holder.point != "/" && !sameFileBind(holder) {
+			return shown + " is on a mount at " + holder.point + " (of " + quote(holder.root) + ", " + holder.fstype +
+				") inside a user namespace, which its owner can make: not the host's", false, hostFS
+		}
+	}
 	if st, err := p.statPath(file); err == nil && !st.maybeTransient() {
 		// Neither the file system holding the file nor (so) a mount at it is transient: only the
 		// container rule is left, and it needs to know whether the file is a mount root.
@@ -127,4 +139,22 @@ func (p *probe) resolveLink(path string) string {
 		file = pathpkg.Clean(target)
 	}
 	return path
+}
+
+// userNamespace reports whether this process runs in a user namespace other than the initial
+// one, as systemd decides: /proc/self/uid_map is not the identity mapping of every uid (an empty
+// map is a namespace not yet set up). Without the file, no user namespaces exist.
+func (p *probe) userNamespace() bool {
+	content, err := p.readLimit("proc/self/uid_map", 4096)
+	if err != nil {
+		return false
+	}
+	return strings.Join(strings.Fields(content), " ") != "0 0 4294967295"
+}
+
+// sameFileBind reports whether a mount shows, at its mount point, the same path of a durable
+// file system that is not a user's own (FUSE) or a union of others (overlay): what a sandbox's
+// bind of the host's own file looks like, and what an unprivileged user cannot forge.
+func sameFileBind(m mountEntry) bool {
+	return m.root == m.point && !transientFS[m.fstype] && m.fstype != "overlay" && !strings.HasPrefix(m.fstype, "fuse")
 }

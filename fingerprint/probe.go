@@ -31,6 +31,7 @@ type probe struct {
 	cpuOK bool
 	// stat asks the live kernel about a path (see mounts.go); nil = mountinfo answers alone.
 	stat func(path string) (pathStat, error)
+	idc  map[Source]idContent // the verdict on each id source read
 }
 
 // probeFile is one file as the probe saw it.
@@ -42,7 +43,7 @@ type probeFile struct {
 
 func newProbe(fsys fs.FS, env func(string) (string, bool)) *probe {
 	return &probe{fsys: fsys, env: env, files: map[string]probeFile{}, vars: map[string]*string{},
-		dmi: map[fwField]string{}, seen: map[string]struct{}{}}
+		dmi: map[fwField]string{}, seen: map[string]struct{}{}, idc: map[Source]idContent{}}
 }
 
 func (p *probe) note(name string) {

@@ -208,7 +208,7 @@ func TestCaptureThisMachine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != m {
+	if visible(got) != visible(m) {
 		t.Fatalf("replay %+v, Collect %+v", got, m)
 	}
 }

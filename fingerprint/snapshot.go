@@ -39,6 +39,7 @@ type liveMachine struct {
 	installID func(ctx context.Context) (string, error) // reads or creates the install id
 	probeHook func(*probe)                              // sees the probe (captures)
 	stat      func(path string) (pathStat, error)       // asks the kernel (see mounts.go)
+	noAnchors bool                                      // reads no hardware anchor (a benchmark's floor)
 }
 
 // Evidence says why collection answered as it did: what the support tool prints. It holds no
@@ -47,7 +48,11 @@ type Evidence struct {
 	VM        string    `json:"vm"`              // why VMName is what it is
 	Container string    `json:"container"`       // why Container is what it is
 	IDs       []IDCheck `json:"ids"`             // each id source in the order tried; the install id last when consulted
-	Files     []string  `json:"files,omitempty"` // Linux: every file looked at, in order
+	Files     []string  `json:"files,omitempty"` // Linux: every file looked at, in order (anchors' files apart)
+	// Anchors are the hardware anchors read, hashed (see [Anchor]); Matched is set by
+	// [ExplainActivated]. AnchorsWhy says what they decided.
+	Anchors    []AnchorCheck `json:"anchors"`
+	AnchorsWhy string        `json:"anchorsWhy"`
 }
 
 // CollectFrom applies Collect's Linux rules to s; the Machine's OS is "linux". It writes
@@ -62,14 +67,19 @@ type Evidence struct {
 //     reports no hypervisor); cloud strings count only with proof of a hypervisor; then
 //     /sys/hypervisor/type (Xen, but not its dom0); then the flag alone (not on a Hyper-V root
 //     partition).
-//   - Container: /.dockerenv, /run/.containerenv, $container, /run/systemd/container,
-//     $KUBERNETES_SERVICE_HOST, the shapes of runtimes' cgroups in /proc/self/cgroup, and a
-//     root overlay of runtimes' layers (/proc/self/mountinfo).
+//   - Container: /proc/vz and /proc/bc, /proc/self/status (and the tracer's comm), /.dockerenv,
+//     /run/.containerenv, /run/host/container-manager, /run/systemd/container, /proc/1/environ,
+//     the shapes of runtimes' cgroups in /proc/self/cgroup, the cgroup namespace
+//     (/sys/fs/cgroup), a root overlay of runtimes' layers (/proc/self/mountinfo); then
+//     $container and $KUBERNETES_SERVICE_HOST, which set Container but not the id rules.
 //   - Fingerprint: the sources of [Collect] in order, stopping at the first usable one; whether
 //     a machine-id file is on a tmpfs or ramfs, or, in a container, mounted in from the host,
 //     comes from /proc/self/mountinfo, read as the kernel walks the path (a mount hidden by a
 //     later one over a parent directory does not count), about the file a symbolic link leads
-//     to when the machine-id file is one.
+//     to when the machine-id file is one; in a user namespace (/proc/self/uid_map), a mount
+//     holding the file refuses it.
+//   - The hardware anchors, read apart from the rules' record (their values are never kept):
+//     see the package doc, "Identity".
 //
 // On the live machine [Collect] and [CollectFingerprint] ask the kernel those two mount
 // questions (statfs of "/" and of each machine-id file, statx for a mount at it) and read
@@ -100,14 +110,16 @@ func collectFrom(ctx context.Context, appID string, s Snapshot, all bool) (Machi
 		return Machine{}, Evidence{}, errors.New("fingerprint: the snapshot has no host name")
 	}
 	m.Hostname = s.Hostname
+	idc := p.idc[m.Source]
 	if needInstall {
-		check, err := s.installCheck(ctx, appID)
+		check, c, err := s.installCheck(ctx, appID)
 		ev.IDs = append(ev.IDs, check)
 		if err != nil {
 			return Machine{}, ev, err
 		}
-		m.Fingerprint, m.Source = check.Fingerprint, SourceInstallID
+		m.Fingerprint, m.Source, idc = check.Fingerprint, SourceInstallID, c
 	}
+	s.anchor(p, &m, &ev, idc)
 	switch {
 	case s.captured != nil:
 		m.UserHash = s.captured.UserHash
@@ -128,18 +140,60 @@ func fingerprintFrom(ctx context.Context, appID string, s Snapshot) (Machine, er
 		return Machine{}, err
 	}
 	m := Machine{OS: OSLinux}
-	m.Container, _ = p.container()
-	chosen, checks := p.pickID(m.Container, content, false)
+	var byFiles bool
+	m.Container, _, byFiles = p.containerEvidence()
+	chosen, checks := p.pickID(byFiles, content, false)
 	if chosen >= 0 {
 		m.Fingerprint, m.Source = checks[chosen].Fingerprint, checks[chosen].Source
+		s.anchor(p, &m, nil, p.idc[m.Source])
 		return m, nil
 	}
-	check, err := s.installCheck(ctx, appID)
+	check, c, err := s.installCheck(ctx, appID)
 	if err != nil {
 		return Machine{}, err
 	}
 	m.Fingerprint, m.Source = check.Fingerprint, SourceInstallID
+	s.anchor(p, &m, nil, c)
 	return m, nil
+}
+
+// anchor binds m, whose id's verdict is c, to the hardware anchors of s (see [Reconcile] and
+// the package doc, "Identity"), and says so in ev when it is not nil. A replayed capture brings
+// its recorded anchors and anchored fingerprint instead of reading any.
+func (s Snapshot) anchor(p *probe, m *Machine, ev *Evidence, c idContent) {
+	var checks []AnchorCheck
+	if s.captured != nil {
+		checks = s.captured.Anchors
+		m.Fingerprint = c.fingerprint
+		if c.anchored != "" {
+			m.Fingerprint = c.anchored
+		}
+	} else {
+		var raw []rawAnchor
+		if s.live == nil || !s.live.noAnchors {
+			raw = p.readAnchors()
+		}
+		checks = hashAnchors(c.key, raw)
+		m.bindAnchors(c.fingerprint, c.key, checks)
+	}
+	if ev != nil {
+		describeAnchors(ev, *m, c.fingerprint, checks)
+	}
+}
+
+// describeAnchors says in ev which anchors m, whose id's fingerprint is base, is bound to.
+func describeAnchors(ev *Evidence, m Machine, base string, checks []AnchorCheck) {
+	ev.Anchors = checks
+	if len(checks) == 0 {
+		ev.AnchorsWhy = "no hardware anchor readable (no physical NIC with a permanent address, no disk serial, no readable SMBIOS UUID): the fingerprint is the id's alone"
+		return
+	}
+	ev.AnchorsWhy = "hardware anchors read: the fingerprint is bound to the id and to them"
+	for i := range ev.IDs {
+		if ev.IDs[i].Source == m.Source && m.Fingerprint != base {
+			ev.IDs[i].Anchored = m.Fingerprint
+		}
+	}
 }
 
 // probe checks the arguments and returns a probe of s and the reader of its id sources. With
@@ -176,29 +230,34 @@ func (s Snapshot) probe(ctx context.Context, appID string, all bool) (*probe, fu
 }
 
 // installCheck is the verdict on the install id, consulted when no machine id is usable: the
-// live machine's (read or created), or the snapshot's. err wraps ErrNoMachineID when it is not
-// usable.
-func (s Snapshot) installCheck(ctx context.Context, appID string) (IDCheck, error) {
+// live machine's (read or created), or the snapshot's, with its content for the anchors. err
+// wraps ErrNoMachineID when it is not usable.
+func (s Snapshot) installCheck(ctx context.Context, appID string) (IDCheck, idContent, error) {
 	check := IDCheck{Source: SourceInstallID, Why: "no install id in the snapshot"}
+	var c idContent
 	switch {
 	case s.live != nil:
 		id, err := s.live.installID(ctx)
 		if err != nil {
 			check.Why = "could not be read or created"
-			return check, fmt.Errorf("%w: %w", ErrNoMachineID, err)
+			return check, c, fmt.Errorf("%w: %w", ErrNoMachineID, err)
 		}
-		check = IDCheck{Source: SourceInstallID, Usable: true, Why: "used: no machine id above was usable", Fingerprint: protect(appID, id)}
+		c = idContent{fingerprint: protect(appID, id), key: anchorKey(appID, id)}
+		check = IDCheck{Source: SourceInstallID, Usable: true, Why: "used: no machine id above was usable", Fingerprint: c.fingerprint}
 	case s.captured != nil && s.captured.installID().Fingerprint != "":
 		check = s.captured.installID()
+		c = idContent{fingerprint: check.Fingerprint, anchored: check.Anchored}
 	case s.InstallID != "" && normalizeID(s.InstallID) != "":
-		check = IDCheck{Source: SourceInstallID, Usable: true, Why: "used", Fingerprint: protect(appID, normalizeID(s.InstallID))}
+		id := normalizeID(s.InstallID)
+		c = idContent{fingerprint: protect(appID, id), key: anchorKey(appID, id)}
+		check = IDCheck{Source: SourceInstallID, Usable: true, Why: "used", Fingerprint: c.fingerprint}
 	case s.InstallID != "":
 		check.Why = "the snapshot's install id is " + whyUnusable(s.InstallID)
 	}
 	if !check.Usable {
-		return check, fmt.Errorf("%w, and %s", ErrNoMachineID, check.Why)
+		return check, c, fmt.Errorf("%w, and %s", ErrNoMachineID, check.Why)
 	}
-	return check, nil
+	return check, c, nil
 }
 
 func checkArgs(ctx context.Context, appID string) error {
@@ -223,8 +282,9 @@ func runLinux(p *probe, content func(idSource) idContent, all bool) (Machine, Ev
 	var ev Evidence
 	m.OSVersion = p.osVersion()
 	m.VMName, ev.VM = p.vm()
-	m.Container, ev.Container = p.container()
-	chosen, checks := p.pickID(m.Container, content, all)
+	var byFiles bool
+	m.Container, ev.Container, byFiles = p.containerEvidence()
+	chosen, checks := p.pickID(byFiles, content, all)
 	ev.IDs = checks
 	ev.Files = append([]string(nil), p.order...)
 	if chosen < 0 {

@@ -18,6 +18,9 @@ const (
 	VMAzure        = "Azure"                 // VMAzure is an Azure virtual machine.
 	VMWSL2         = "WSL2"                  // VMWSL2 is Windows Subsystem for Linux 2.
 	VMAppleVirt    = "Apple Virtualization"  // VMAppleVirt is a guest of Apple's Virtualization framework.
+	VMBhyve        = "bhyve"                 // VMBhyve is a guest of FreeBSD's bhyve.
+	VMPowerVM      = "PowerVM"               // VMPowerVM is an IBM PowerVM logical partition.
+	VMUML          = "User Mode Linux"       // VMUML is a User Mode Linux kernel, run as a process of another.
 	VMUnknownGuest = "Unknown hypervisor"    // VMUnknownGuest is a guest whose hypervisor is not recognised.
 )
 
@@ -118,6 +121,16 @@ var hypervisorNames = []fwName{
 	{"SeaBIOS", []fwField{fwBIOSVendor}, VMKVM},
 	{"Apple Virtualization", []fwField{fwProductName}, VMAppleVirt},
 	{"VirtualMac", []fwField{fwProductName}, VMAppleVirt},
+	{"BHYVE", vendorFields, VMBhyve},
+	{"Hyper-V", []fwField{fwProductVersion}, VMHyperV},
+}
+
+// proofNames are names of systemd's DMI table that physical machines carry too, so that they
+// count only with proof of a hypervisor below (the x86 CPU flag, or the SMBIOS virtual-machine
+// bit): Oracle makes servers whose board_vendor is "Oracle Corporation", which VirtualBox also
+// writes there when it passes the host's other strings through (systemd#13429).
+var proofNames = []fwName{
+	{"Oracle Corporation", []fwField{fwBoardVendor, fwSysVendor}, VMVirtualBox},
 }
 
 // startsWithName reports whether v starts with name, ignoring case, and name ends there as a

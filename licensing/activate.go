@@ -130,7 +130,7 @@ func (c *Client) accept(ctx context.Context, body []byte, licenseKey, activation
 		return a, stop
 	}
 	c.vouch(claims, now)
-	rec := record.Record{Token: raw, Key: licenseKey, LastSeen: now}
+	rec := record.Record{Token: raw, Key: licenseKey, LastSeen: now, Anchors: m.AnchorList()}
 	if err := c.cache.save(ctx, c.cache.license, rec, claims, sealKey); err != nil {
 		return a, notCached(state, err)
 	}

@@ -107,12 +107,17 @@ func (c *Client) identity(ctx context.Context) (fingerprint.Machine, []byte, err
 		if err != nil {
 			return fingerprint.Machine{}, nil, fmt.Errorf("licensing: collect machine signals: %w", err)
 		}
+		m, settled := c.reconcile(ctx, m)
 		if c.idOnly != nil && c.idOnly.Fingerprint != m.Fingerprint {
 			c.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: this machine's fingerprint changed since this client first read it; the new one is used",
 				slog.String("source_before", string(c.idOnly.Source)), slog.String("source_now", string(m.Source)))
 		}
 		c.idOnly = nil
 		c.setMachine(m)
+		if !settled { // the store cannot be read now: use m, and ask again next time
+			c.machine = nil
+			return m, c.sealKey, nil
+		}
 	}
 	return *c.machine, c.sealKey, nil
 }
@@ -131,8 +136,13 @@ func (c *Client) fingerprint(ctx context.Context) (string, []byte, error) {
 		if err != nil {
 			return "", nil, fmt.Errorf("licensing: collect machine signals: %w", err)
 		}
+		m, settled := c.reconcile(ctx, m)
 		c.idOnly = &m
 		c.sealKey = record.SealKey(c.cfg.ProductID, m.Fingerprint)
+		if !settled { // the store cannot be read now: use m, and ask again next time
+			c.idOnly = nil
+			return m.Fingerprint, c.sealKey, nil
+		}
 	}
 	return c.idOnly.Fingerprint, c.sealKey, nil
 }

@@ -32,7 +32,7 @@ func (c *Client) Sync(ctx context.Context, u Update) (*Activation, error) {
 		Metadata: u.Metadata, MeterAttributes: u.MeterAttributes})
 	if err != nil && StateOf(err) != StateNeedsLicense { // no seat, no answer, or one that did not verify: keep the key
 		if _, sealKey, err := c.fingerprint(ctx); err == nil {
-			c.cache.keepLapsed(ctx, record.Lapsed{ID: r.id, Key: r.key}, sealKey)
+			c.cache.keepLapsed(ctx, record.Lapsed{ID: r.id, Key: r.key, Anchors: c.anchors()}, sealKey)
 		}
 	}
 	return act, err

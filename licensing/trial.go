@@ -149,7 +149,7 @@ func (c *Client) acceptTrial(ctx context.Context, body []byte, activationID stri
 		return a, stop
 	}
 	c.vouch(claims, at)
-	rec := record.Record{Token: raw, Key: trialRecordKey, LastSeen: at}
+	rec := record.Record{Token: raw, Key: trialRecordKey, LastSeen: at, Anchors: m.AnchorList()}
 	if err := c.cache.save(ctx, c.cache.trial, rec, claims, sealKey); err != nil {
 		return a, notCached(state, err)
 	}

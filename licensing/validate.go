@@ -42,7 +42,7 @@ func (c *Client) judge(ctx context.Context, claims *token.Claims, now time.Time,
 	switch {
 	case errors.Is(state, errs.ErrLeaseExpired):
 		if _, sealKey, err := c.fingerprint(ctx); err == nil {
-			c.cache.lapse(ctx, record.Lapsed{ID: claims.ActivationID, Key: claims.Key.Reveal()}, sealKey, ifStored)
+			c.cache.lapse(ctx, record.Lapsed{ID: claims.ActivationID, Key: claims.Key.Reveal(), Anchors: c.anchors()}, sealKey, ifStored)
 		}
 		return nil, state
 	case errors.Is(state, errs.ErrClockOutOfSync):

@@ -40,6 +40,7 @@ func (e env) machine(ctx context.Context, args []string) int {
 	asJSON := fs.Bool("json", false, "print a JSON object with the API's field names, the id source and the evidence")
 	capture := fs.String("capture", "", "write a capture of this machine to `FILE`, a new file (an existing name or link is refused), to send to support; it holds no raw id, only fingerprints keyed by --app-id")
 	from := fs.String("from", "", "replay the capture in `FILE` instead of reading this machine")
+	activated := fs.String("activated", "", "the hardware anchors the activation kept, as `LIST` (kind:hash,...: the app's Client.Machine(ctx).AnchorStrings(), or a run's --json \"anchors\" at activation): say which of them this machine still has, and whether it is the activated machine")
 	if ok, code := e.parse(fs, "tollgate machine [--app-id ID] [--json] [--capture FILE | --from FILE]\n\nPrints this machine's signals as the activation API receives them, which id source the\nfingerprint came from and why the others were refused, and why the machine counts as a VM or\na container. Like the application, it creates the install id when no machine id is usable.\n--capture writes what collection read, with no raw id, for support; --from replays one.", args); !ok {
 		return code
 	}
@@ -68,6 +69,9 @@ func (e env) machine(ctx context.Context, args []string) int {
 	m, ev, err := fingerprint.Explain(ctx, id)
 	if err != nil {
 		return e.fail("machine", err)
+	}
+	if *activated != "" {
+		m, ev, _ = fingerprint.ReconcileEvidence(m, ev, strings.Split(*activated, ","))
 	}
 	out := machineOutput{Answer: fingerprint.AnswerOf(m), AppID: *appID, Evidence: ev}
 	if *appID == "" {
@@ -180,6 +184,18 @@ func (e env) print(out machineOutput, asJSON bool) int {
 			verdict = "skipped"
 		}
 		fmt.Fprintf(w, "  %-20s %-8s %s\n", id.Source, verdict, id.Why)
+	}
+	fmt.Fprintf(w, "\nhardware anchors (hashed, never raw): %s\n", out.Evidence.AnchorsWhy)
+	for _, a := range out.Evidence.Anchors {
+		verdict := ""
+		switch {
+		case a.Matched == nil:
+		case *a.Matched:
+			verdict = "matched"
+		default:
+			verdict = "no match"
+		}
+		fmt.Fprintf(w, "  %-6s %s  %-24s %s\n", a.Kind, a.Hash, a.From, verdict)
 	}
 	if n := len(out.Evidence.Files); n > 0 {
 		fmt.Fprintf(w, "\nfiles looked at (%d): %s\n", n, strings.Join(out.Evidence.Files, " "))

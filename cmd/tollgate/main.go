@@ -39,6 +39,7 @@ const usage = `tollgate: support tool for the tollgate licensing SDK
 
 Usage:
   tollgate machine [--app-id ID] [--json]        this machine's signals, as the API receives them, and why
+  tollgate machine --activated LIST [--app-id ID] which of the activation's hardware anchors this machine still has
   tollgate machine --capture FILE [--app-id ID]  write what collection reads, without any raw id, to send to support
   tollgate machine --from FILE [--app-id ID]     replay a capture and show the same answer
   tollgate token [--public-key FILE] TOKEN|-     decode an activation token: claims, signature, time rules

@@ -33,6 +33,9 @@ type Record struct {
 	LastSeen  time.Time
 	Boot      string
 	BootStart time.Time
+
+	// Anchors are the machine's hardware anchors at activation, comma-separated (see anchors.go).
+	Anchors string
 }
 
 // MaxBootID bounds a record's Boot.
@@ -43,6 +46,8 @@ const MaxBootID = 64
 type Lapsed struct {
 	ID  string
 	Key string
+
+	Anchors string // as Record's
 }
 
 // Version is the envelope's format version, its "v".
@@ -83,11 +88,15 @@ type wireRecord struct {
 	Seen      *int64 `json:"seen"`
 	Boot      string `json:"boot,omitempty"`
 	BootStart int64  `json:"bootStart,omitempty"`
+
+	Anchors string `json:"anchors,omitempty"`
 }
 
 type wireLapsed struct {
 	ID  string `json:"id"`
 	Key string `json:"key"`
+
+	Anchors string `json:"anchors,omitempty"`
 }
 
 // SealKey derives the key that seals records of productID on the machine whose fingerprint is
@@ -156,14 +165,18 @@ func Encode(r Record, key []byte, stamp int64) string {
 	if !r.BootStart.IsZero() && r.BootStart.Unix() > 0 {
 		start = r.BootStart.Unix()
 	}
+	w := &wireRecord{Token: r.Token, Key: r.Key, Seen: &seen, Boot: r.Boot, BootStart: start}
+	w.Anchors = r.Anchors
 	return marshal(&envelope{V: Version, Stamp: stamp,
-		Record: &wireRecord{Token: r.Token, Key: r.Key, Seen: &seen, Boot: r.Boot, BootStart: start},
+		Record: w,
 		Seal:   seal(key, r.Token, r.Key, seen, r.Boot, start)})
 }
 
 // EncodeLapsed returns l sealed with key, stamped with stamp.
 func EncodeLapsed(l Lapsed, key []byte, stamp int64) string {
-	return marshal(&envelope{V: Version, Stamp: stamp, Lapsed: &wireLapsed{ID: l.ID, Key: l.Key},
+	w := &wireLapsed{ID: l.ID, Key: l.Key}
+	w.Anchors = l.Anchors
+	return marshal(&envelope{V: Version, Stamp: stamp, Lapsed: w,
 		Seal: lapsedSeal(key, l.ID, l.Key)})
 }
 
@@ -207,6 +220,8 @@ func parse(s string) (*envelope, error) {
 		return nil, fmt.Errorf("%w: record incomplete", ErrCorrupt)
 	case e.Lapsed != nil && (e.Lapsed.ID == "" || e.Lapsed.Key == ""):
 		return nil, fmt.Errorf("%w: lapsed lease incomplete", ErrCorrupt)
+	case !anchorsWellFormed(&e):
+		return nil, fmt.Errorf("%w: anchors malformed", ErrCorrupt)
 	case marshal(&e) != s:
 		return nil, fmt.Errorf("%w: envelope not as written (a key twice, unknown, or out of order)", ErrCorrupt)
 	}
@@ -227,6 +242,7 @@ func Decode(s string, key []byte) (Entry, error) {
 	case e.Record != nil:
 		w := e.Record
 		r := &Record{Token: w.Token, Key: w.Key, Boot: w.Boot}
+		r.Anchors = w.Anchors
 		if *w.Seen != 0 {
 			r.LastSeen = time.Unix(*w.Seen, 0)
 		}
@@ -243,6 +259,7 @@ func Decode(s string, key []byte) (Entry, error) {
 			return Entry{}, fmt.Errorf("%w: lapsed lease not sealed for this machine", ErrCorrupt)
 		}
 		out.Lapsed = &Lapsed{ID: l.ID, Key: l.Key}
+		out.Lapsed.Anchors = l.Anchors
 	}
 	return out, nil
 }
