@@ -122,11 +122,14 @@ func (s slot) verify(v *token.Verifier, raw, licenseKey, fingerprint string) (*t
 	return v.Verify(raw, token.Binding{LicenseKey: licenseKey, Fingerprint: fingerprint})
 }
 
-// save writes rec, whose token verified as claims, as the record of s.
+// save writes rec, whose token verified as claims and came in the server's answer, as the
+// record of s.
 func (k *cache) save(ctx context.Context, s slot, rec record.Record, claims *token.Claims, sealKey []byte) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return k.write(ctx, s, rec, claims, sealKey)
+	err := k.write(ctx, s, rec, claims, sealKey)
+	k.newest.drop(s.name, rec.Token, false)
+	return err
 }
 
 // write is save with k.mu held.
@@ -206,7 +209,7 @@ func (k *cache) drop(ctx context.Context, s slot, why string) {
 	if s.trial {
 		what = "trial"
 	}
-	k.newest.drop(s.name)
+	k.newest.drop(s.name, "", true)
 	if err := k.clear(ctx, s); err != nil {
 		k.logger.LogAttrs(ctx, slog.LevelWarn, "licensing: could not drop the cached "+what+" token",
 			slog.String("why", why), slog.Any("error", err))

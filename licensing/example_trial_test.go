@@ -158,6 +158,9 @@ func ExampleClient_CheckReleaseUpdate() {
 		panic(err)
 	}
 	ctx := context.Background()
+	if _, err := client.Activate(ctx, licensing.ActivationRequest{Key: srv.AddLicense(licensingtest.License{})}); err != nil {
+		panic(err) // the release check speaks for the cached license
+	}
 
 	version, err := releaseversion.Of("v1.4.2-rc.1") // this app's semantic version
 	if err != nil {

@@ -52,8 +52,9 @@ type ReleaseFile struct {
 // install it, and returns it, or nil and a nil error when there is none. A non-nil *Release is
 // always one this license may install: a newer release it may not install (a lapsed
 // maintenance plan) is nil and a [*ReleaseNotAllowedError] ([ErrReleaseNotAllowed]), which
-// says what the release is. q is checked first ([*ValidationError]); the cached license's key,
-// if any, is sent with both requests. An answer without a release id or version, with a file
+// says what the release is. q is checked first ([*ValidationError]); the cached license's key
+// (a lapsed lease's too), if any, is sent with both requests; without one the server refuses
+// the allowed check, so nothing is offered as installable. An answer without a release id or version, with a file
 // whose URL is not absolute http(s), or an "allowed" answer that does not say, wraps
 // [ErrBadResponse].
 func (c *Client) CheckReleaseUpdate(ctx context.Context, q ReleaseQuery) (*Release, error) {
@@ -80,11 +81,12 @@ func (c *Client) CheckReleaseUpdate(ctx context.Context, q ReleaseQuery) (*Relea
 	v.Set("channel", channel)
 	v.Set("version", q.Version)
 	var secrets []string
-	if got, err := c.load(ctx, c.cache.license); err == nil {
-		v.Set("key", got.rec.Key)
+	// The remembered key: a verified token's, or a lapsed lease's (the license is the same).
+	if r, err := c.remembered(ctx); err == nil && r.key != "" {
+		v.Set("key", r.key)
 		// The transport removes the key, as is and query-escaped, from whatever the server
 		// sends back; the URL in a network error loses its query.
-		secrets = []string{got.rec.Key, url.QueryEscape(got.rec.Key)}
+		secrets = []string{r.key, url.QueryEscape(r.key)}
 	}
 	if q.AccountID != "" {
 		v.Set("accountId", q.AccountID)
@@ -114,12 +116,15 @@ type wireReleaseObject struct {
 	Published   json.RawMessage `json:"published"`
 	Platform    json.RawMessage `json:"platform"`
 	Platforms   json.RawMessage `json:"platforms"`
-	Files       []struct {
-		Name     json.RawMessage `json:"name"`
-		URL      json.RawMessage `json:"url"`
-		Size     json.RawMessage `json:"size"`
-		Checksum json.RawMessage `json:"checksum"`
-	} `json:"files"`
+	Files       json.RawMessage `json:"files"` // decoded by decodeList
+}
+
+// wireReleaseFile is one of a release's files.
+type wireReleaseFile struct {
+	Name     json.RawMessage `json:"name"`
+	URL      json.RawMessage `json:"url"`
+	Size     json.RawMessage `json:"size"`
+	Checksum json.RawMessage `json:"checksum"`
 }
 
 // parseRelease reads a 200 answer of GET /v3/releases/update.
@@ -168,22 +173,34 @@ func parseRelease(body []byte) (*Release, error) {
 			return nil, bad("platform is not a string")
 		}
 	}
-	for i, f := range w.Files {
+	err = decodeList(w.Files, func(d *json.Decoder) error {
+		var f wireReleaseFile
+		i := len(r.Files)
+		if d.Decode(&f) != nil {
+			return bad("files[%d] is not a file object", i)
+		}
 		var rf ReleaseFile
 		okName, okURL, okSum := true, true, true
 		rf.Name, okName = optText(f.Name)
 		rf.URL, okURL = optText(f.URL)
 		rf.Checksum, okSum = optText(f.Checksum)
 		if !okName || !okURL || !okSum {
-			return nil, bad("files[%d]: name, url and checksum must be strings", i)
+			return bad("files[%d]: name, url and checksum must be strings", i)
 		}
 		if u, err := url.Parse(rf.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, bad("files[%d].url is not an absolute http(s) URL", i)
+			return bad("files[%d].url is not an absolute http(s) URL", i)
 		}
 		if rf.Size, ok = size(f.Size); !ok {
-			return nil, bad("files[%d].size is not a whole number of bytes", i)
+			return bad("files[%d].size is not a whole number of bytes", i)
 		}
 		r.Files = append(r.Files, rf)
+		return nil
+	})
+	if errors.Is(err, errNotList) {
+		return nil, bad("files is not a list of at most %d files", maxListItems)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return &r, nil
 }
@@ -241,8 +258,19 @@ func platforms(raw json.RawMessage) ([]string, bool) {
 		return []string{one}, true
 	}
 	var many []string
-	if json.Unmarshal(raw, &many) != nil {
+	err := decodeList(raw, func(d *json.Decoder) error {
+		var s string
+		if d.Decode(&s) != nil {
+			return errNotList
+		}
+		many = append(many, s)
+		return nil
+	})
+	if err != nil {
 		return nil, false
+	}
+	if many == nil {
+		many = []string{}
 	}
 	return many, true
 }

@@ -30,6 +30,7 @@ func TestCheckReleaseUpdateBothShapes(t *testing.T) {
 	for _, old := range []bool{false, true} {
 		e := setup(t, licensingtest.License{})
 		offerReleases(e.srv, old)
+		licensed(t, e)
 		r, err := e.client.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: "linux", Version: "1.2.3.3"})
 		if err != nil {
 			t.Fatalf("old shape %v: %v", old, err)
@@ -47,6 +48,7 @@ func TestCheckReleaseUpdateVersionParts(t *testing.T) {
 	t.Parallel()
 	e := setup(t, licensingtest.License{})
 	offerReleases(e.srv, false)
+	licensed(t, e)
 	for _, tc := range []struct {
 		version, channel, platform string
 		want                       string // "" = no update
@@ -90,8 +92,9 @@ func TestCheckReleaseUpdateQuery(t *testing.T) {
 		}
 		return q
 	}
-	// Nothing cached: no key is sent; "" channel is stable; "" account is not sent.
-	if _, err := e.client.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: "linux", Version: "1.0"}); err != nil {
+	// Nothing cached: no key is sent (and no release is installable); "" channel is stable; ""
+	// account is not sent.
+	if _, err := e.client.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: "linux", Version: "1.0"}); !errors.Is(err, licensing.ErrReleaseNotAllowed) {
 		t.Fatal(err)
 	}
 	if got, want := query(), (url.Values{"productId": {e.srv.ProductID}, "platform": {"linux"}, "channel": {"stable"}, "version": {"1.0"}}); !reflect.DeepEqual(got, want) {
@@ -110,7 +113,7 @@ func TestCheckReleaseUpdateQuery(t *testing.T) {
 	}
 	// A token from another machine in the cache lends no key.
 	other := e.newClient(t, machine("77"), e.st)
-	if _, err := other.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: "linux", Version: "1.0"}); err != nil {
+	if _, err := other.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: "linux", Version: "1.0"}); !errors.Is(err, licensing.ErrReleaseNotAllowed) {
 		t.Fatal(err)
 	}
 	if q := query(); q.Has("key") {
@@ -231,11 +234,21 @@ func TestCheckReleaseUpdateFromATrial(t *testing.T) {
 	if _, err := e.client.ActivateTrial(ctx, licensing.TrialRequest{}); err != nil {
 		t.Fatal(err)
 	}
+	// A trial has no key: the release is found, but no license may install it.
 	r, err := e.client.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: "linux", Version: "1.0"})
-	if err != nil || r == nil || r.Version != "1.2.3.4" {
+	var na *licensing.ReleaseNotAllowedError
+	if r != nil || !errors.As(err, &na) || na.Release.Version != "1.2.3.4" {
 		t.Fatalf("%+v %v", r, err)
 	}
 	if q := lastRequest(t, e.srv, http.MethodGet, "/v3/releases/update").Query; strings.Contains(q, "key=") {
 		t.Fatalf("a trial has no key to send: %s", q)
+	}
+}
+
+// licensed caches e's license, so that its key goes with the release checks.
+func licensed(t *testing.T, e *env) {
+	t.Helper()
+	if _, err := e.client.UpdateActivation(ctx, e.id, licensing.Update{Key: e.key}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -36,8 +36,11 @@ type ReleaseNotAllowedError struct {
 	Err     error
 }
 
-// Error names the release's version.
+// Error names the release's version (ErrReleaseNotAllowed's text without a Release).
 func (e *ReleaseNotAllowedError) Error() string {
+	if e.Release == nil {
+		return ErrReleaseNotAllowed.Error()
+	}
 	return "licensing: release " + e.Release.Version + " exists, but this license may not install it"
 }
 

@@ -99,7 +99,8 @@ func TestReleaseAllowedAnswers(t *testing.T) {
 // TestReleaseAnswerAfterFailedActivation is the class of "a step that assumes an earlier one
 // succeeded" (the vendor's client crashed when a release answer arrived after a failed
 // activation): with nothing cached after a refused or dropped activation, and while
-// activations fail beside it, the update check runs keyless and answers normally.
+// activations fail beside it, the update check runs keyless and answers normally: the release
+// is found, and (keyless) refused by the allowed check, never offered.
 func TestReleaseAnswerAfterFailedActivation(t *testing.T) {
 	t.Parallel()
 	e := setup(t, licensingtest.License{MaxActivations: 1})
@@ -120,7 +121,8 @@ func TestReleaseAnswerAfterFailedActivation(t *testing.T) {
 		}
 		e.srv.ClearFaults()
 		rel, err := e.client.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: "linux", Version: "1.0"})
-		if err != nil || rel == nil || rel.Version != "1.2.3.4" {
+		var na *licensing.ReleaseNotAllowedError // keyless: found, and refused by the allowed check
+		if rel != nil || !errors.As(err, &na) || na.Release.Version != "1.2.3.4" {
 			t.Fatalf("after a failed activation: %+v %v", rel, err)
 		}
 		if q := lastRequest(t, e.srv, http.MethodGet, "/v3/releases/rel-1.2.3.4/allowed").Query; q != "accountId=" {
@@ -137,7 +139,7 @@ func TestReleaseAnswerAfterFailedActivation(t *testing.T) {
 				_, _ = e.client.Activate(ctx, licensing.ActivationRequest{Key: e.key})
 				return
 			}
-			if rel, err := e.client.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: "linux", Version: "1.0"}); err != nil || rel == nil {
+			if rel, err := e.client.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: "linux", Version: "1.0"}); rel != nil || !errors.Is(err, licensing.ErrReleaseNotAllowed) {
 				t.Errorf("concurrent check: %+v %v", rel, err)
 			}
 		}()

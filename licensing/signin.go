@@ -153,8 +153,8 @@ func visibleASCII(s string) bool {
 // deactivates it as any activation. The access token and the password are [secret.Value]s
 // held in memory only, never cached: the activation token the Client caches is what keeps the
 // app licensed offline, and a stored access token would let anyone who reads it list the
-// user's license keys. A Session is safe for concurrent use. The zero Session, and one after
-// [Session.SignOut], send nothing and return [ErrSignedOut].
+// user's license keys. A Session is safe for concurrent use. The nil and zero Session, and one
+// after [Session.SignOut] or a 401 on its token, send nothing and return [ErrSignedOut].
 type Session struct {
 	c         *Client
 	accountID string
@@ -167,12 +167,20 @@ type Session struct {
 
 // Email returns the e-mail the user signed in with ("" after an OIDC sign-in): for the app's
 // "signed in as" line. It is personal data, so the SDK redacts it from the server's text.
-func (s *Session) Email() string { return s.email.Reveal() }
+func (s *Session) Email() string {
+	if s == nil {
+		return ""
+	}
+	return s.email.Reveal()
+}
 
 // AccessToken returns the user's access token, for what the SDK does not do itself (the
 // documented use: "Authorization: Bearer" on a release file's download). It is zero after
 // SignOut.
 func (s *Session) AccessToken() secret.Value {
+	if s == nil {
+		return secret.Value{}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.token
@@ -182,6 +190,9 @@ func (s *Session) AccessToken() secret.Value {
 // server is not told (no sign-out endpoint is documented): the token stays valid there until
 // it expires. The activations made meanwhile stay cached.
 func (s *Session) SignOut() {
+	if s == nil {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.token, s.password = secret.Value{}, secret.Value{}
@@ -220,21 +231,21 @@ type UserLicense struct {
 // wireUserLicense is one license of the list; unknown members are ignored, a known one of the
 // wrong type is a bad answer.
 type wireUserLicense struct {
-	ID                    *string        `json:"id"`
-	Key                   *string        `json:"key"`
-	Type                  *string        `json:"type"`
-	AllowedActivations    *int64         `json:"allowedActivations"`
-	AllowedDeactivations  *int64         `json:"allowedDeactivations"`
-	TotalActivations      *int64         `json:"totalActivations"`
-	TotalDeactivations    *int64         `json:"totalDeactivations"`
-	RequireAuthentication *bool          `json:"requireAuthentication"`
-	Metadata              []wireMetadata `json:"metadata"`
+	ID                    *string         `json:"id"`
+	Key                   *string         `json:"key"`
+	Type                  *string         `json:"type"`
+	AllowedActivations    *int64          `json:"allowedActivations"`
+	AllowedDeactivations  *int64          `json:"allowedDeactivations"`
+	TotalActivations      *int64          `json:"totalActivations"`
+	TotalDeactivations    *int64          `json:"totalDeactivations"`
+	RequireAuthentication *bool           `json:"requireAuthentication"`
+	Metadata              json.RawMessage `json:"metadata"` // decoded by decodeList
 }
 
 // Licenses lists the signed-in user's licenses of this product (GET /v3/me/licenses?productId=,
 // with the access token as "Authorization: Bearer"). A user linked to none is
-// [ErrNoUserLicense]; a token the server no longer accepts (401) is [ErrSignedOut]: sign in
-// again. An answer that is not a list of licenses, each with a key, wraps [ErrBadResponse].
+// [ErrNoUserLicense]; a token the server no longer accepts (401) is [ErrSignedOut], and the
+// Session forgets it as [Session.SignOut] does: sign in again. An answer that is not a list of licenses, each with a key, wraps [ErrBadResponse].
 func (s *Session) Licenses(ctx context.Context) ([]UserLicense, error) {
 	token, password, ok := s.credentials()
 	if !ok {
@@ -247,6 +258,7 @@ func (s *Session) Licenses(ctx context.Context) ([]UserLicense, error) {
 	if err != nil {
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized {
+			s.SignOut() // a refused token is never sent again
 			return nil, fmt.Errorf("%w: the server no longer accepts the access token: %w", ErrSignedOut, err)
 		}
 		return nil, err
@@ -261,24 +273,41 @@ func (s *Session) Licenses(ctx context.Context) ([]UserLicense, error) {
 	return out, nil
 }
 
-// parseUserLicenses reads the list GET /v3/me/licenses answers.
+// parseUserLicenses reads the list GET /v3/me/licenses answers, one license at a time; a list,
+// or a license's metadata, longer than maxListItems is a bad answer.
 func parseUserLicenses(body []byte) ([]UserLicense, error) {
-	var wire []wireUserLicense
-	if json.Unmarshal(body, &wire) != nil || wire == nil { // null is no list
+	if isJSONNull(body) { // null is no list
 		return nil, fmt.Errorf("%w: user licenses: the body is not a list of licenses", errs.ErrBadResponse)
 	}
-	out := make([]UserLicense, 0, len(wire))
-	for i, w := range wire {
-		if w.Key == nil || *w.Key == "" {
-			return nil, fmt.Errorf("%w: user licenses: license %d has no key", errs.ErrBadResponse, i)
+	var out []UserLicense
+	err := decodeList(body, func(d *json.Decoder) error {
+		var w wireUserLicense
+		if d.Decode(&w) != nil {
+			return errNotList
 		}
-		out = append(out, UserLicense{ID: deref(w.ID), Key: secret.New(*w.Key), Type: deref(w.Type),
+		if w.Key == nil || *w.Key == "" {
+			return fmt.Errorf("%w: user licenses: license %d has no key", errs.ErrBadResponse, len(out))
+		}
+		lic := UserLicense{ID: deref(w.ID), Key: secret.New(*w.Key), Type: deref(w.Type),
 			AllowedActivations: deref(w.AllowedActivations), AllowedDeactivations: deref(w.AllowedDeactivations),
 			TotalActivations: deref(w.TotalActivations), TotalDeactivations: deref(w.TotalDeactivations),
-			RequireAuthentication: w.RequireAuthentication == nil || *w.RequireAuthentication})
-		for _, m := range w.Metadata {
-			out[i].Metadata = append(out[i].Metadata, Metadata(m))
-		}
+			RequireAuthentication: w.RequireAuthentication == nil || *w.RequireAuthentication}
+		err := decodeList(w.Metadata, func(d *json.Decoder) error {
+			var m wireMetadata
+			if d.Decode(&m) != nil {
+				return errNotList
+			}
+			lic.Metadata = append(lic.Metadata, Metadata(m))
+			return nil
+		})
+		out = append(out, lic)
+		return err
+	})
+	if errors.Is(err, errNotList) {
+		return nil, fmt.Errorf("%w: user licenses: the body is not a list of at most %d licenses, each with at most %d metadata", errs.ErrBadResponse, maxListItems, maxListItems)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -40,7 +40,9 @@ var (
 	ErrNoUserLicense = errors.New("licensing: the signed-in user has no license of this product")
 	// ErrSignedOut means a Session without an access token (the zero Session, after SignOut) or
 	// one the server no longer accepts (401): nothing more is sent with it; sign in again.
-	// StateNeedsLicense.
+	// [Client.Sync] returns it too when a lapsed named-user lease needs the user's credentials
+	// (AUTHENTICATION_FAILED): the lease and its key stay remembered; sign in and
+	// [Session.Activate] the license, asking for no key. StateNeedsLicense.
 	ErrSignedOut = errors.New("licensing: not signed in")
 )
 

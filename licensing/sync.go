@@ -3,6 +3,7 @@ package licensing
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/tollgate-dev/tollgate/internal/errs"
 	"github.com/tollgate-dev/tollgate/internal/record"
@@ -10,7 +11,10 @@ import (
 
 // Sync is [Client.UpdateActivation] for the cached activation: its id, and its key when u.Key is
 // "". It renews a lapsed floating lease too, taking a seat again if the server released it.
-// With nothing cached it sends nothing and [NeedsActivation] is true for its error. A non-nil
+// With nothing cached it sends nothing and [NeedsActivation] is true for its error. A lapsed
+// named-user lease cannot be renewed without the user's password, which is never kept: the
+// server's AUTHENTICATION_FAILED then comes wrapped in [ErrSignedOut] and the lease stays
+// remembered; sign the user in and [Session.Activate] the license. A non-nil
 // *Activation means the server applied the request, whatever the error.
 func (c *Client) Sync(ctx context.Context, u Update) (*Activation, error) {
 	r, err := c.remembered(ctx)
@@ -30,10 +34,16 @@ func (c *Client) Sync(ctx context.Context, u Update) (*Activation, error) {
 		ReleaseVersion: u.ReleaseVersion,
 		ReleaseChannel: u.ReleaseChannel, ReleasePlatform: u.ReleasePlatform, ReleasePublishedAt: u.ReleasePublishedAt,
 		Metadata: u.Metadata, MeterAttributes: u.MeterAttributes})
-	if err != nil && StateOf(err) != StateNeedsLicense { // no seat, no answer, or one that did not verify: keep the key
+	// A named-user license wants the user's credentials, which are never kept: the user signs in
+	// again and Session.Activate renews the lease. Its key is no less valid meanwhile.
+	signIn := errors.Is(err, ErrAuthenticationFailed)
+	if err != nil && (signIn || StateOf(err) != StateNeedsLicense) { // no seat, no answer, or one that did not verify: keep the key
 		if _, sealKey, err := c.fingerprint(ctx); err == nil {
 			c.cache.keepLapsed(ctx, record.Lapsed{ID: r.id, Key: r.key, Anchors: c.anchors()}, sealKey)
 		}
+	}
+	if signIn {
+		err = fmt.Errorf("%w: the license requires the user's sign-in; the lapsed lease is kept: %w", ErrSignedOut, err)
 	}
 	return act, err
 }

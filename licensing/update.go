@@ -59,7 +59,9 @@ func hasIncrements(ma []MeterAttribute) bool {
 // the increments), whatever the error: [ErrExpired], [ErrSuspended], [ErrGracePeriodOver],
 // [ErrNotCached], [ErrClockOutOfSync], [ErrLeaseExpired] and [ErrUnverified] without increments come with one. With nil, nothing was
 // applied, except after [ErrOutcomeUnknown]: never resend it blindly. The cached token is dropped
-// on 404 and on codes that end the license, kept on network, 5xx and limit errors.
+// on 404 and on codes that end the license when activationID and u.Key are the cached
+// activation's; it is kept on network, 5xx and limit errors, and on any answer about another
+// activation or key.
 func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Update) (*Activation, error) {
 	m, sealKey, err := c.identity(ctx)
 	if err != nil {
@@ -85,7 +87,11 @@ func (c *Client) UpdateActivation(ctx context.Context, activationID string, u Up
 	})
 	if err != nil {
 		if apiErr, ok := dropsToken(err); ok {
-			c.cache.drop(ctx, c.cache.license, "the server answered "+apiErr.Error())
+			// The answer is about activationID and u.Key: it ends the cached activation only
+			// when that is the one asked about.
+			if r, _ := c.remembered(ctx); r.id == activationID && r.key == u.Key {
+				c.cache.drop(ctx, c.cache.license, "the server answered "+apiErr.Error())
+			}
 		}
 		return nil, err
 	}

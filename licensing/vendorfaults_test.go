@@ -189,7 +189,8 @@ func vendorRows() []vendorRow {
 				} {
 					fail()
 					rel, err := fresh.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: "linux", Version: "1.0.0"})
-					if err != nil || rel == nil || rel.Version != "2.0.0" {
+					var na *licensing.ReleaseNotAllowedError // keyless: found, refused by the allowed check
+					if rel != nil || !errors.As(err, &na) || na.Release.Version != "2.0.0" {
 						t.Errorf("release after a failed activation: %+v %v", rel, err)
 					}
 					if q := lastRequest(t, e.srv, http.MethodGet, "/v3/releases/update").Query; strings.Contains(q, "key=") {

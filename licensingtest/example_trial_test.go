@@ -63,6 +63,10 @@ func ExampleServer_AddRelease() {
 	if err != nil {
 		panic(err)
 	}
+	// The allowed check asks about a license: without one cached, nothing is installable.
+	if _, err := client.Activate(context.Background(), licensing.ActivationRequest{Key: srv.AddLicense(licensingtest.License{})}); err != nil {
+		panic(err)
+	}
 	for _, q := range []licensing.ReleaseQuery{
 		{Platform: "windows", Version: "2.0.0"},
 		{Platform: "windows", Version: "2.0"}, // the server compares only the parts sent: 2.0 = 2.0.1

@@ -202,9 +202,11 @@ func sorted(p []string) []string {
 }
 
 // releaseAllowed answers GET /v3/releases/{id}/allowed?accountId=&key=: {"allowed": bool}, false
-// when the key's license has a MaxAllowedReleaseVersion older than the release. Without a key,
-// every release is allowed. An unknown release is 404. (The answer's shape is not documented;
-// package licensing reads it the safe way.)
+// when the key's license has a MaxAllowedReleaseVersion older than the release. An unknown release
+// is 404. Without a key, or with a key of no license, it answers 400 (VALIDATION_FAILED,
+// INVALID_LICENSE_KEY), never "allowed": the question is whether this license may install the
+// release, and the API's other license calls refuse a missing or unknown key so (inferred; the
+// endpoint's answers are not documented; package licensing reads them the safe way).
 func (s *Server) releaseAllowed(r *http.Request, escapedID string, body []byte) (int, []byte) {
 	if r.Method != http.MethodGet {
 		return errorBody(http.StatusMethodNotAllowed, "BAD_REQUEST", "method not allowed")
@@ -236,17 +238,18 @@ func (s *Server) releaseAllowed(r *http.Request, escapedID string, body []byte) 
 	if rel == nil {
 		return errorBody(http.StatusNotFound, "RELEASE_NOT_FOUND", "The release does not exist.")
 	}
-	allowed := true
-	if key := q.Get("key"); key != "" {
-		lic, ok := s.licenses[key]
-		switch {
-		case !ok:
-			return errorBody(http.StatusBadRequest, "INVALID_LICENSE_KEY", "The license key is invalid.")
-		case lic.Revoked:
-			return errorBody(http.StatusBadRequest, "REVOKED_LICENSE", "The license has been revoked.")
-		}
-		allowed = lic.MaxAllowedReleaseVersion == "" || compareParts(rel.Version, lic.MaxAllowedReleaseVersion, 4) <= 0
+	key := q.Get("key")
+	if key == "" {
+		return errorBody(http.StatusBadRequest, "VALIDATION_FAILED", "key: is required")
 	}
+	lic, ok := s.licenses[key]
+	switch {
+	case !ok:
+		return errorBody(http.StatusBadRequest, "INVALID_LICENSE_KEY", "The license key is invalid.")
+	case lic.Revoked:
+		return errorBody(http.StatusBadRequest, "REVOKED_LICENSE", "The license has been revoked.")
+	}
+	allowed := lic.MaxAllowedReleaseVersion == "" || compareParts(rel.Version, lic.MaxAllowedReleaseVersion, 4) <= 0
 	b, _ := json.Marshal(map[string]bool{"allowed": allowed})
 	return http.StatusOK, b
 }

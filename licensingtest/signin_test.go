@@ -158,8 +158,6 @@ func TestReleaseAllowedEndpoint(t *testing.T) {
 	for _, tc := range []struct{ query, want string }{
 		{"accountId=&key=" + old, `{"allowed":false}`},
 		{"accountId=&key=" + cur, `{"allowed":true}`},
-		{"accountId=", `{"allowed":true}`},
-		{"", `{"allowed":true}`},
 	} {
 		if st, body := raw(t, s, "GET", "/v3/releases/rel-2.0/allowed?"+tc.query, "", ""); st != 200 || body != tc.want {
 			t.Errorf("%s: %d %s, want %s", tc.query, st, body, tc.want)
@@ -171,6 +169,8 @@ func TestReleaseAllowedEndpoint(t *testing.T) {
 	}{
 		{"/v3/releases/rel-9.9/allowed", 404},
 		{"/v3/releases/rel-2.0/allowed?key=nope", 400},
+		{"/v3/releases/rel-2.0/allowed?accountId=", 400}, // no key: no license to ask about
+		{"/v3/releases/rel-2.0/allowed", 400},
 		{"/v3/releases/rel-2.0/allowed?platform=linux", 400},
 		{"/v3/releases/rel-2.0/allowed?key=a&key=b", 400},
 	} {

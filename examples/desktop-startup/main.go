@@ -81,9 +81,15 @@ func run(watchFor time.Duration, trial bool) int {
 		}
 	}
 	show(act, err)
-	// An update notice; no answer (offline, say) is no notice.
-	if rel, _ := client.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: runtime.GOOS, Version: appVersion}); rel != nil {
+	// An update notice; no answer (offline, say) is no notice. A release this license (or a
+	// trial, which has no key) may not install is told apart: it is not offered for download.
+	rel, err := client.CheckReleaseUpdate(ctx, licensing.ReleaseQuery{Platform: runtime.GOOS, Version: appVersion})
+	var notAllowed *licensing.ReleaseNotAllowedError
+	switch {
+	case rel != nil:
 		fmt.Printf("update available: %s (you have %s): %s\n", rel.Version, appVersion, rel.Notes)
+	case errors.As(err, &notAllowed):
+		fmt.Printf("version %s is out (you have %s); a license that covers it installs it\n", notAllowed.Release.Version, appVersion)
 	}
 	// In the background (a real app writes go client.Watch(...) and runs its UI): Watch returns
 	// when ctx ends or the server ends the activation, which it has already passed to show. It

@@ -51,7 +51,7 @@ func TestDesktopStartupTrial(t *testing.T) {
 	if n := strings.Count(out, "full features: trial activation"); n < 2 || strings.Contains(out, "full features: activation") {
 		t.Fatalf("want the trial started and synced, and no license, got:\n%s", out)
 	}
-	if !strings.Contains(out, "update available: 3.2.0") {
+	if !strings.Contains(out, "version 3.2.0 is out (you have 3.1.0)") || strings.Contains(out, "update available") {
 		t.Fatalf("no update notice:\n%s", out)
 	}
 	ended := capture(t, func() { show(&licensing.Activation{Trial: true}, licensing.ErrExpired) })

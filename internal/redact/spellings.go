@@ -1,8 +1,7 @@
 package redact
 
 import (
-	"cmp"
-	"slices"
+	"sort"
 	"unicode"
 	"unicode/utf8"
 )
@@ -453,9 +452,17 @@ func unhex(v view, skip int, d *decoded) view {
 	return d.view()
 }
 
+// byStart orders spans by their start. (sort.Sort, already in every binary that links net/http,
+// rather than slices.SortFunc, whose instantiation for span would add 6 KB to the SDK.)
+type byStart []span
+
+func (b byStart) Len() int           { return len(b) }
+func (b byStart) Less(i, j int) bool { return b[i].start < b[j].start }
+func (b byStart) Swap(i, j int)      { b[i], b[j] = b[j], b[i] }
+
 // splice returns s with each span, merged with those it overlaps or touches, replaced by with.
 func splice(s string, spans []span, with string) string {
-	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.start, b.start) })
+	sort.Sort(byStart(spans))
 	out := make([]byte, 0, len(s))
 	last := int32(0)
 	for i := 0; i < len(spans); {
