@@ -104,9 +104,10 @@ func (c *Client) cachedFor(ctx context.Context, key string) (*Activation, bool, 
 // accept verifies the token of a 2xx answer to a request sent as req says with the increments
 // in sent, refuses it when it is stale (checkFresh), and caches it when its state is one the vendor's client keeps (valid, grace over, expired,
 // suspended). A 2xx means the server applied the request, so every genuine token comes back as
-// an Applied Activation, whatever the error, and so does a token that does not verify
-// (appliedUnverified). A body that holds no token at all may come from a proxy rather than the
-// server: after a metered request it wraps ErrOutcomeUnknown.
+// an Applied Activation, whatever the error. An answer that is not proven the API's, a body
+// that holds no token or a token that does not verify (appliedUnverified), proves nothing
+// counted: after a request with increments it wraps ErrOutcomeUnknown and comes with no
+// Activation.
 func (c *Client) accept(ctx context.Context, body []byte, licenseKey, activationID string, req sending, sent []MeterAttribute, m *fingerprint.Machine, sealKey []byte) (*Activation, error) {
 	raw, err := transport.ActivationToken(body)
 	if err != nil {

@@ -17,8 +17,8 @@
 // in sync in the background, and [Client.Deactivate] frees the seat. The app keeps neither the
 // license key nor the activation id: [Update].Key "" means the cached activation's. A request
 // was applied by the server exactly when an [*Activation] with Applied set comes back, whatever
-// the error (a 2xx whose token did not verify included: [*UnverifiedError]); after
-// [ErrOutcomeUnknown], never resend blindly ([Client.CheckApplied]). A status is the API's
+// the error (a 2xx whose token did not verify included, without increments: [*UnverifiedError]);
+// after [ErrOutcomeUnknown], never resend blindly ([Client.CheckApplied]). A status is the API's
 // verdict only with the API's JSON error: a proxy's 404 page is [ErrBadResponse], and drops
 // nothing.
 //

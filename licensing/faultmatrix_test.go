@@ -171,8 +171,8 @@ func faultRows() []faultRow {
 			requests: 1, cache: cacheNew},
 		{fault: "token signed by another key", increments: true, setup: func(t *testing.T, e *env) {
 			forge(t, e, func(_, _ map[string]any) (jwt.SigningMethod, any) { return jwt.SigningMethodRS256, otherKey() })
-		}, outcome: "ErrUnverified with an Applied activation, Counted the use: never resent; not cached",
-			want: []error{licensing.ErrUnverified, licensing.ErrTokenInvalid}, activation: true, requests: 1, cache: cacheKept, applied: 1},
+		}, outcome: "ErrOutcomeUnknown and ErrUnverified, no activation: a token that does not verify proves nothing counted (CheckApplied tells); not resent; not cached",
+			want: []error{licensing.ErrOutcomeUnknown, licensing.ErrUnverified, licensing.ErrTokenInvalid}, requests: 1, cache: cacheKept, applied: 1},
 		{fault: "expired license token", increments: true, setup: func(t *testing.T, e *env) {
 			e.srv.SetTokenHook(func(c map[string]any) { c["eat"] = time.Now().Add(-time.Hour).Unix() })
 		}, outcome: "ErrExpired with the activation, Applied: the use was counted; cached", want: []error{licensing.ErrExpired},

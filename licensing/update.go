@@ -57,7 +57,7 @@ func hasIncrements(ma []MeterAttribute) bool {
 // activation's key. Every problem with u comes at once as a [*ValidationError], before sending.
 // The server applied the request exactly when the *Activation is non-nil (Applied set, Counted
 // the increments), whatever the error: [ErrExpired], [ErrSuspended], [ErrGracePeriodOver],
-// [ErrNotCached], [ErrClockOutOfSync], [ErrLeaseExpired] and [ErrUnverified] come with one. With nil, nothing was
+// [ErrNotCached], [ErrClockOutOfSync], [ErrLeaseExpired] and [ErrUnverified] without increments come with one. With nil, nothing was
 // applied, except after [ErrOutcomeUnknown]: never resend it blindly. The cached token is dropped
 // on 404 and on codes that end the license when activationID and u.Key are the cached
 // activation's; it is kept on network, 5xx and limit errors, and on any answer about another

@@ -24,9 +24,11 @@ const (
 // ends, calling fn with each result as [Client.Sync] returns it. It blocks; run it in a goroutine.
 // It syncs at once, then every ServerSyncInterval of the token (an hour if 0), and at half of a
 // floating lease's remaining time; never sooner than a second apart. Network, 5xx and rate-limit
-// errors and the license states that come with an *Activation back off (from 2 s) and retry;
-// other errors stop it and are returned. Nothing cached is [ErrNotActivated] at once; a u with
-// meter increments is refused. On ctx's end it returns ctx.Err().
+// errors and answers that cannot be used ([ErrBadResponse], [ErrUnverified], [ErrStaleToken])
+// back off (from 2 s, at most to the last verified activation's next sync) and retry; expired,
+// suspended and grace-over licenses keep syncing on time; other errors stop it and are
+// returned. Nothing cached is [ErrNotActivated] at once; a u with meter increments is refused.
+// On ctx's end it returns ctx.Err().
 //
 //	go client.Watch(ctx, licensing.Update{}, func(act *licensing.Activation, err error) {
 //		ui.Show(licensing.StateOf(err), act)
@@ -45,7 +47,7 @@ func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error
 	if fn == nil {
 		fn = func(*Activation, error) {}
 	}
-	backoff := time.Duration(0)
+	p := pace{last: last}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -59,27 +61,42 @@ func (c *Client) Watch(ctx context.Context, u Update, fn func(*Activation, error
 			return ctx.Err()
 		}
 		fn(act, err)
-		if act != nil {
-			last = act
-		}
-		var wait time.Duration
-		switch {
-		case err == nil || act != nil && keepsWatching(err):
-			backoff = 0
-			wait = nextSync(last, c.now())
-		case keepsWatching(err):
-			interval := nextSync(last, c.now())
-			backoff = min(max(backoff*2, watchBackoffStart), interval)
-			wait = backoff
-			var rl *RateLimitError
-			if errors.As(err, &rl) && rl.RetryAfter > wait {
-				wait = rl.RetryAfter
-			}
-		default:
+		wait, ok := p.next(act, err, c.now())
+		if !ok {
 			return err
 		}
 		timer.Reset(wait)
 	}
+}
+
+// pace times Watch's syncs: last is the last verified activation, whose sync interval and
+// lease time the next sync; backoff the last wait after a failure (0: none since a success).
+type pace struct {
+	last    *Activation
+	backoff time.Duration
+}
+
+// next takes the result of a sync at now and returns the wait before the next one, or false
+// when Watch must stop. Only a verified activation (with Claims; not an unverified answer's
+// bare one) replaces last.
+func (p *pace) next(act *Activation, err error, now time.Time) (time.Duration, bool) {
+	verified := act != nil && act.Claims != nil
+	if verified {
+		p.last = act
+	}
+	switch {
+	case err == nil || verified && keepsWatching(err):
+		p.backoff = 0
+		return nextSync(p.last, now), true
+	case keepsWatching(err):
+		p.backoff = min(max(p.backoff*2, watchBackoffStart), nextSync(p.last, now))
+		var rl *RateLimitError
+		if errors.As(err, &rl) && rl.RetryAfter > p.backoff {
+			return rl.RetryAfter, true
+		}
+		return p.backoff, true
+	}
+	return 0, false
 }
 
 // nextSync is the wait before the next sync of a: its sync interval, or half the time left on
@@ -98,8 +115,9 @@ func nextSync(a *Activation, now time.Time) time.Duration {
 }
 
 // keepsWatching reports the failures after which the vendor's client keeps syncing: network
-// errors, rate limits, server errors and unreadable answers. Every answer that says the
-// activation itself is wrong stops Watch.
+// errors, rate limits, server errors and answers that cannot be used (unreadable, unverified,
+// stale: they may be a proxy's or a forger's, so they say nothing about the activation). Every
+// answer of the API that says the activation itself is wrong stops Watch.
 func keepsWatching(err error) bool {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
@@ -108,6 +126,8 @@ func keepsWatching(err error) bool {
 	}
 	var invalid *ValidationError
 	switch {
+	case errors.Is(err, errs.ErrUnverified), errors.Is(err, ErrStaleToken): // before what they wrap
+		return true
 	case errors.As(err, &invalid), errors.Is(err, errs.ErrTokenInvalid), errors.Is(err, errs.ErrFingerprintMismatch),
 		errors.Is(err, errs.ErrLeaseExpired), errors.Is(err, errs.ErrClockOutOfSync):
 		return false
