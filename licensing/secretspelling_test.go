@@ -19,21 +19,8 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/redact/redacttest"
 	"github.com/tollgate-dev/tollgate/licensing"
 	"github.com/tollgate-dev/tollgate/licensingtest"
-	"github.com/tollgate-dev/tollgate/store"
 	"github.com/tollgate-dev/tollgate/transport"
 )
-
-// fixedClockEnv is a server and a client that share one clock that moves only when told to.
-func fixedClockEnv(t *testing.T, lic licensingtest.License) *env {
-	t.Helper()
-	now := &clock{t: time.Now().Truncate(time.Second).Add(300 * time.Millisecond)}
-	srv := licensingtest.NewServer(licensingtest.WithSigningKey(signingKey()), licensingtest.WithClock(now.Now))
-	t.Cleanup(srv.Close)
-	e := &env{srv: srv, st: store.NewMemory(), m: machine("a1"), now: now}
-	e.key = srv.AddLicense(lic)
-	e.client = e.newClient(t, e.m, e.st)
-	return e
-}
 
 // TestSignInSecretsInEverySpelling: the canary harness (canary_test.go) calls Client's
 // methods only; sign-in's secrets (password, e-mail, second-factor code, access token) echoed
@@ -125,7 +112,7 @@ func (a allowedEcho) RoundTrip(r *http.Request) (*http.Response, error) {
 // allowed check's refusal echoes the license key in every spelling; neither the error's text,
 // %+v, nor the APIError inside it may hold it.
 func TestReleaseAllowedKeyInEverySpelling(t *testing.T) {
-	e := fixedClockEnv(t, licensingtest.License{Key: "Canary-KEY-5e1f7a9b-Tollgate"})
+	e := sameSecondEnv(t, licensingtest.License{Key: "Canary-KEY-5e1f7a9b-Tollgate"})
 	e.srv.AddRelease(licensingtest.Release{Version: "2.0.0"})
 	if _, err := e.client.Activate(ctx, licensing.ActivationRequest{Key: e.key}); err != nil {
 		t.Fatal(err)
